@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package dsrlb needs (idempotent, non-interactive) and
+# configures the build in ./build. Debian 12 only; nothing from elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # build
+  build-essential meson ninja-build pkg-config clang llvm lld
+  # dataplane
+  dpdk dpdk-dev libdpdk-dev libbpf-dev libxdp-dev libpcap-dev libnuma-dev
+  # control plane
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libmnl-dev
+  libcpp-httplib-dev
+  # tests
+  libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
+  python3 python3-grpcio python3-grpc-tools python3-scapy python3-aiosmtpd
+  keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# keepalived's package starts a system instance; tests run their own.
+if command -v systemctl >/dev/null && systemctl is-active -q keepalived 2>/dev/null; then
+  systemctl stop keepalived || true
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build
+fi
