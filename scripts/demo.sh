@@ -7,5 +7,5 @@ bash scripts/setup.sh
 ninja -C build
 region=/dev/shm/dsrlb-demo-table
 trap 'rm -f "$region"' EXIT
-build/controlplane/dsrlb-region publish scripts/examples/seed-case2-table.json "$region"
+build/controlplane/tools/dsrlb-region publish scripts/examples/seed-case2-table.json "$region"
 scripts/dsrlb-region table "$region"
