@@ -224,7 +224,7 @@ TEST_P(VirtualServerErrorTest, IsRejectedWithItsMessage) {
   absl::StatusOr<Config> c = ParseConfigText(GetParam().text, "e.conf");
   ASSERT_FALSE(c.ok()) << GetParam().text;
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(), GetParam().error);
+  EXPECT_EQ(std::string(c.status().message()), GetParam().error);
 }
 
 INSTANTIATE_TEST_SUITE_P(
