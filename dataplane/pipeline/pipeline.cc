@@ -1,9 +1,32 @@
-// Pipeline (work in progress: drops everything).
+// The per-packet DSR decision: parse, VIP, flow table / affinity / Maglev
+// ring, MAC rewrite, counters. See README.md in this folder for the policies.
 #include "dataplane/pipeline/pipeline.h"
 
 #include <cstring>
 
 namespace dsrlb::dataplane {
+namespace {
+
+constexpr uint8_t kProtoTcp = 6;
+
+FlowKey KeyOf(const ParsedPacket& p) {
+  FlowKey k{};
+  const size_t alen = p.family == DSRLB_AF_INET ? 4 : 16;
+  std::memcpy(k.src, p.src, alen);
+  std::memcpy(k.dst, p.dst, alen);
+  k.sport = p.sport;
+  k.dport = p.dport;
+  k.family = p.family;
+  k.proto = p.proto;
+  k.kind = FlowKey::kFlow;
+  return k;
+}
+
+bool IsZeroMac(const uint8_t mac[6]) {
+  return (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0;
+}
+
+}  // namespace
 
 Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
                    const uint8_t port_mac[6])
@@ -11,8 +34,172 @@ Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
   std::memcpy(port_mac_, port_mac, 6);
 }
 
-Verdict Pipeline::Process(const shm::SlotView*, uint8_t*, uint32_t, uint64_t) {
-  return Drop(DSRLB_DROP_NO_TABLE);
+bool Pipeline::EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
+                           bool allow_draining) {
+  // The entry may come from an older table: the record at its index must
+  // still be the same server of the same VIP.
+  if (e.backend >= t.hdr->num_backends) return false;
+  const dsrlb_backend& be = t.backends[e.backend];
+  if (be.vip != v) return false;
+  if (be.state != DSRLB_BACKEND_UP &&
+      !(allow_draining && be.state == DSRLB_BACKEND_DRAINING))
+    return false;
+  return be.family == e.backend_family &&
+         std::memcmp(be.addr, e.backend_addr, 16) == 0;
+}
+
+uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
+                               const FlowKey& key, bool persistent) const {
+  const uint32_t m = t.hdr->ring_size;
+  if (m == 0) return 0;
+  const uint64_t h =
+      dsrlb_flow_hash(t.hdr->hash_seed, key.family, key.src, key.dst,
+                      key.sport, key.dport, key.proto, persistent ? 1 : 0);
+  const uint16_t b = t.Ring(v)[dsrlb_ring_index(h, m)];
+  // 0 is "no backend"; an index past the table would be a corrupt table.
+  return b < t.hdr->num_backends ? b : 0;
+}
+
+void Pipeline::Remember(uint32_t index, const shm::SlotView& t, uint16_t b) {
+  FlowEntry& e = flows_->entry(index);
+  const dsrlb_backend& be = t.backends[b];
+  e.backend = b;
+  e.backend_family = be.family;
+  std::memcpy(e.backend_addr, be.addr, 16);
+}
+
+void Pipeline::CountInsert(FlowTable::InsertResult r) {
+  if (r == FlowTable::InsertResult::kExpired)
+    counters_.counters[DSRLB_CTR_FLOW_EXPIRED]++;
+  else if (r == FlowTable::InsertResult::kEvicted)
+    counters_.counters[DSRLB_CTR_FLOW_EVICTED]++;
+}
+
+uint16_t Pipeline::PickBackend(const shm::SlotView& t, int v,
+                               const FlowKey& key, bool icmp_error,
+                               uint32_t now) {
+  const dsrlb_vip& vip = t.vips[v];
+  const bool persistent = (vip.flags & DSRLB_VIP_PERSISTENT) != 0;
+  uint64_t* ctr = counters_.counters;
+
+  // 1. An established flow keeps its backend while it is up or draining.
+  const uint64_t fh = FlowTable::Hash(key);
+  FlowTable::FindResult fr;
+  const uint32_t fi = flows_->Find(key, fh, now, &fr);
+  if (fi != FlowTable::kNone) {
+    FlowEntry& e = flows_->entry(fi);
+    if (EntryUsable(t, v, e, /*allow_draining=*/true)) {
+      ctr[DSRLB_CTR_FLOW_HIT]++;
+      flows_->Touch(fi, now);
+      return e.backend;
+    }
+    ctr[DSRLB_CTR_FLOW_REHASHED]++;
+    flows_->Erase(fi);
+  } else if (fr == FlowTable::FindResult::kExpired) {
+    ctr[DSRLB_CTR_FLOW_EXPIRED]++;
+  }
+  ctr[DSRLB_CTR_FLOW_MISS]++;
+
+  // 2. A persistent VIP sends a client's new flows where its last ones went,
+  // unless that backend no longer takes new flows.
+  uint16_t b = 0;
+  FlowKey akey;
+  uint64_t ah = 0;
+  if (persistent) {
+    akey = FlowKey{};
+    std::memcpy(akey.src, key.src, 16);
+    std::memcpy(akey.dst, key.dst, 16);
+    akey.dport = vip.port;
+    akey.family = key.family;
+    akey.proto = key.proto;
+    akey.kind = FlowKey::kAffinity;
+    ah = FlowTable::Hash(akey);
+    FlowTable::FindResult ar;
+    const uint32_t ai = flows_->Find(akey, ah, now, &ar);
+    if (ai != FlowTable::kNone) {
+      const FlowEntry& a = flows_->entry(ai);
+      if (EntryUsable(t, v, a, /*allow_draining=*/false)) {
+        b = a.backend;
+        ctr[DSRLB_CTR_PERSIST_HIT]++;
+        flows_->Touch(ai, now);
+      } else {
+        flows_->Erase(ai);
+      }
+    } else if (ar == FlowTable::FindResult::kExpired) {
+      ctr[DSRLB_CTR_FLOW_EXPIRED]++;
+    }
+  }
+
+  // 3. Otherwise the Maglev ring decides, as on every other scheduler.
+  if (b == 0) {
+    b = RingBackend(t, v, key, persistent);
+    if (b == 0) return 0;
+    if (persistent && !icmp_error) {
+      FlowTable::InsertResult r;
+      const uint32_t ai = flows_->Insert(
+          akey, ah, now, FlowTable::TimeoutUnits(vip.persistence_timeout_s), &r);
+      CountInsert(r);
+      Remember(ai, t, b);
+    }
+  }
+  // An ICMP error follows its flow but never starts one.
+  if (!icmp_error) {
+    const uint32_t timeout = FlowTable::TimeoutUnits(
+        key.proto == kProtoTcp ? t.hdr->tcp_timeout_s : t.hdr->udp_timeout_s);
+    FlowTable::InsertResult r;
+    const uint32_t ni = flows_->Insert(key, fh, now, timeout, &r);
+    CountInsert(r);
+    Remember(ni, t, b);
+  }
+  return b;
+}
+
+Verdict Pipeline::Process(const shm::SlotView* table, uint8_t* frame,
+                          uint32_t len, uint64_t now_ns) {
+  if (table == nullptr) return Drop(DSRLB_DROP_NO_TABLE);
+  ParsedPacket p;
+  ParseFrame(frame, len, &p);
+  switch (p.kind) {
+    case ParsedPacket::Kind::kDrop:
+      return Drop(p.drop);
+    case ParsedPacket::Kind::kNotIp:
+      return Exception(DSRLB_DROP_NOT_IP);
+    case ParsedPacket::Kind::kOtherIp:
+      return Exception(DSRLB_DROP_NO_VIP);
+    case ParsedPacket::Kind::kFlow:
+    case ParsedPacket::Kind::kIcmpError:
+      break;
+  }
+  // Addresses are copied out of the frame first: the VIP index hashes 8
+  // bytes of an IPv4 address.
+  const FlowKey key = KeyOf(p);
+  const int v = table->FindVip(key.family, key.dst, key.proto, key.dport);
+  // An ICMP error quoting a packet that was not a VIP's reply is about the
+  // host's own traffic: the kernel wants it.
+  if (v < 0) return Exception(DSRLB_DROP_NO_VIP);
+  if ((table->vips[v].flags & DSRLB_VIP_ACTIVE) == 0)
+    return Drop(DSRLB_DROP_VIP_INACTIVE);
+
+  const uint16_t b =
+      PickBackend(*table, v, key, p.kind == ParsedPacket::Kind::kIcmpError,
+                  FlowTable::Now(now_ns));
+  if (b == 0) return Drop(DSRLB_DROP_NO_BACKEND);
+
+  const uint8_t* src_mac =
+      IsZeroMac(table->hdr->port_mac) ? port_mac_ : table->hdr->port_mac;
+  std::memcpy(frame, table->backends[b].mac, 6);
+  std::memcpy(frame + 6, src_mac, 6);
+
+  counters_.counters[DSRLB_CTR_FORWARDED]++;
+  if (static_cast<uint32_t>(v) < counters_.max_vips) {
+    counters_.vips[v].packets++;
+    counters_.vips[v].bytes += len;
+  }
+  if (b < counters_.max_backends) {
+    counters_.backends[b].packets++;
+    counters_.backends[b].bytes += len;
+  }
+  return Verdict::kForward;
 }
 
 void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,

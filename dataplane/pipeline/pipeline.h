@@ -56,14 +56,18 @@ class Pipeline {
     counters_.counters[DSRLB_CTR_EXCEPTION]++;
     return Verdict::kException;
   }
-  // The backend for a parsed packet to VIP `v`, 0 if none (reason set).
-  uint16_t PickBackend(const shm::SlotView& t, int v, const ParsedPacket& p,
-                       uint32_t now, dsrlb_drop* reason);
+  // The backend for `key` (VIP `v`, active), 0 if none: flow table, then
+  // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
+  // follow an existing flow but never create entries.
+  uint16_t PickBackend(const shm::SlotView& t, int v, const FlowKey& key,
+                       bool icmp_error, uint32_t now);
   // True if entry `e` may still carry traffic for VIP `v` in table `t`.
   static bool EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
                           bool allow_draining);
-  uint16_t RingBackend(const shm::SlotView& t, int v, const ParsedPacket& p,
+  uint16_t RingBackend(const shm::SlotView& t, int v, const FlowKey& key,
                        bool persistent) const;
+  void Remember(uint32_t index, const shm::SlotView& t, uint16_t backend);
+  void CountInsert(FlowTable::InsertResult r);
 
   FlowTable* flows_;
   LcoreCounters counters_;
