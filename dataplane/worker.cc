@@ -58,8 +58,11 @@ int WorkerMain(void* arg) {
     // Plain store: this lcore is the only writer; readers only compare.
     __atomic_store_n(&ls->heartbeat, ls->heartbeat + 1, __ATOMIC_RELAXED);
 
+    const uint16_t n = rte_eth_rx_burst(w.port, w.queue, rx, kBurst);
+
     // Once per loop, received or not, so an idle lcore still announces the
-    // generation it is on and never holds the table writer up.
+    // generation it is on and never holds the table writer up; after rx, so
+    // a burst is handled with the newest table published before it arrived.
     const TableAttachment::Mapping* m = w.table->Acquire(w.index);
     if (m != mapping) {
       // A re-created region starts its generations afresh: announce "none"
@@ -71,8 +74,6 @@ int WorkerMain(void* arg) {
     uint64_t switches = reader->switches();
     const shm::SlotView* table = reader->Acquire();
     ctr[DSRLB_CTR_TABLE_SWITCHES] += reader->switches() - switches;
-
-    const uint16_t n = rte_eth_rx_burst(w.port, w.queue, rx, kBurst);
     if (n == 0) {
       if (w.idle_sleep_us != 0 && ++idle_polls >= kIdlePollsBeforeSleep)
         usleep(w.idle_sleep_us);
