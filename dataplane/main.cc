@@ -145,6 +145,8 @@ int Run(int argc, char** argv) {
   ps.queues = static_cast<uint16_t>(workers);
   ps.rx_desc = opt.rx_desc;
   ps.tx_desc = opt.tx_desc;
+  ps.mbufs = opt.mbufs;
+  ps.mbuf_data_room = opt.mbuf_data_room;
   if (opt.xdp_iface.empty()) {
     ps.port = opt.port;
   } else {

@@ -18,6 +18,9 @@ const char kUsage[] =
     "  --stats-interval MS     print rx/tx rates every MS milliseconds\n"
     "  --idle-sleep-us N       sleep N us when a worker polls nothing (default 0)\n"
     "  --rx-desc N --tx-desc N descriptors per queue (default 1024)\n"
+    "  --mbufs N               mbuf pool size (default: enough for the queues;\n"
+    "                          net_pcap infinite_rx holds the whole capture)\n"
+    "  --mbuf-size N           mbuf data room incl. headroom (default 2176)\n"
     "Each EAL worker lcore (-l) gets one rx/tx queue pair on the port.\n";
 
 SplitArgs SplitAtDoubleDash(int argc, char** argv) {
@@ -64,6 +67,8 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
     else if (a == "--idle-sleep-us") st = ParseUint(a, v, 1000000, &o.idle_sleep_us);
     else if (a == "--rx-desc") st = ParseUint(a, v, 32768, &o.rx_desc);
     else if (a == "--tx-desc") st = ParseUint(a, v, 32768, &o.tx_desc);
+    else if (a == "--mbufs") st = ParseUint(a, v, 1u << 28, &o.mbufs);
+    else if (a == "--mbuf-size") st = ParseUint(a, v, 65535, &o.mbuf_data_room);
     else return absl::InvalidArgumentError(absl::StrCat(a, ": unknown option"));
     if (!st.ok()) return st;
   }

@@ -14,9 +14,15 @@ namespace dsrlb::dataplane {
 absl::StatusOr<rte_mempool*> CreateMbufPool(const PortSetup& s) {
   constexpr unsigned kCache = 256;
   unsigned per_queue = s.rx_desc + s.tx_desc + 2 * 32 + kCache;
-  unsigned n = std::max(8191u, per_queue * s.queues + 1024);
+  unsigned n = s.mbufs != 0 ? s.mbufs : std::max(8191u, per_queue * s.queues + 1024);
+  uint16_t room = s.mbuf_data_room != 0 ? s.mbuf_data_room
+                                        : uint16_t{RTE_MBUF_DEFAULT_BUF_SIZE};
+  if (room <= RTE_PKTMBUF_HEADROOM)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--mbuf-size ", room, " leaves no room after the ",
+        RTE_PKTMBUF_HEADROOM, "-byte headroom"));
   rte_mempool* pool = rte_pktmbuf_pool_create(
-      "dsrlb_mbufs", n, kCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+      "dsrlb_mbufs", n, kCache, 0, room,
       static_cast<int>(rte_socket_id()));
   if (pool == nullptr)
     return absl::ResourceExhaustedError(absl::StrCat(

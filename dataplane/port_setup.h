@@ -16,6 +16,8 @@ struct PortSetup {
   uint16_t queues = 1;
   uint16_t rx_desc = 1024;
   uint16_t tx_desc = 1024;
+  uint32_t mbufs = 0;           // 0: enough for the queues
+  uint16_t mbuf_data_room = 0;  // 0: RTE_MBUF_DEFAULT_BUF_SIZE
 };
 
 // The mbuf pool for `queues` queue pairs of the given sizes.
