@@ -153,6 +153,7 @@ int Run(int argc, char** argv) {
     auto id = PortByName(kXdpVdevName);
     Check(id.status(), "xdp mode");
     ps.port = *id;
+    ps.promiscuous = false;
   }
   auto pool = CreateMbufPool(ps);
   Check(pool.status());

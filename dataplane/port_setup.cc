@@ -80,9 +80,7 @@ absl::Status StartPort(const PortSetup& s, rte_mempool* pool, uint8_t mac[6]) {
                                             rte_strerror(-rc)));
   rte_ether_addr addr;
   if (rte_eth_macaddr_get(s.port, &addr) == 0) std::copy_n(addr.addr_bytes, 6, mac);
-  // A load balancer receives frames for the VIP's MAC, not the port's own
-  // (the VIP may move between schedulers): accept everything we are given.
-  rte_eth_promiscuous_enable(s.port);
+  if (s.promiscuous) rte_eth_promiscuous_enable(s.port);
   return absl::OkStatus();
 }
 

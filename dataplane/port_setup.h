@@ -18,6 +18,9 @@ struct PortSetup {
   uint16_t tx_desc = 1024;
   uint32_t mbufs = 0;           // 0: enough for the queues
   uint16_t mbuf_data_room = 0;  // 0: RTE_MBUF_DEFAULT_BUF_SIZE
+  // A port of our own (test vdev, NIC for DPDK) takes every frame; in xdp
+  // mode the kernel interface keeps its setting (VIPs are on its own MAC).
+  bool promiscuous = true;
 };
 
 // The mbuf pool for `queues` queue pairs of the given sizes.
