@@ -10,6 +10,7 @@
 
 #include <set>
 
+#include "controlplane/tables/table_builder.h"
 #include "tests/packet/dataplane_process.h"
 #include "tests/packet/frames.h"
 #include "tests/packet/test_table.h"
@@ -137,6 +138,68 @@ TEST(TableChange, MidReplayMovesOnlyFlowsOffADownBackend) {
   EXPECT_GT(kept_against_ring, 0);
   EXPECT_GT(moved_off_down, 0);
   EXPECT_EQ(stats->Sum().counters[DSRLB_CTR_TABLE_SWITCHES], 2u);  // 0 -> 1 -> 2
+}
+
+// A restarted control plane re-creates the region (new file, new inode,
+// generations from 1 again): the dataplane maps the new one and forwards
+// on it, without a restart.
+TEST(TableChange, FollowsARegionReCreatedByARestartedControlPlane) {
+  TempDir dir;
+  ASSERT_TRUE(Publish(dir.File("table"), Spec(false)).ok());
+  ASSERT_EQ(mkfifo(dir.File("in.fifo").c_str(), 0600), 0);
+  std::vector<std::string> eal = TestEalArgs();
+  eal.push_back("--vdev");
+  eal.push_back("net_pcap0,rx_pcap=" + dir.File("in.fifo") +
+                ",tx_pcap=" + dir.File("out.pcap"));
+  auto dp = DataplaneProcess::Start(
+      eal, {"--table-region", dir.File("table"), "--stats-region", dir.File("stats")},
+      dir.File("log"));
+  ASSERT_TRUE(dp.ok());
+  FILE* fifo = OpenFifoWriter(dir.File("in.fifo"), *dp);
+  ASSERT_NE(fifo, nullptr) << dp->Log();
+  PcapStreamWriter writer(fifo);
+  auto stats = WaitForStatsRegion(dir.File("stats"), *dp, kTimeout);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  std::vector<Frame> frames;
+  for (int i = 0; i < 64; i++)
+    frames.push_back(BuildL4(Flow(i), kPortMac, kClientMac, 10, 0x02));
+  writer.Write(frames);
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_TX_PACKETS, 64, *dp, kTimeout).ok());
+
+  // The new control plane: a new file under the same path, other servers.
+  tables::TableSpec spec;
+  spec.hash_seed = 99;
+  spec.port_mac = kPortMac;
+  tables::VipSpec web;
+  web.address = Ip("192.168.4.15");
+  web.port = 80;
+  web.backends = {Backend("192.168.4.200", "02:00:00:00:02:01"),
+                  Backend("192.168.4.201", "02:00:00:00:02:02")};
+  spec.vips = {web};
+  {
+    auto w = shm::TableWriter::Create(dir.File("table"), shm::TableGeometry{});
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE(tables::PublishSpec(*w, spec, nullptr).ok());
+  }
+  absl::Time deadline = absl::Now() + kTimeout;
+  while (dp->Log().find("was re-created") == std::string::npos) {
+    ASSERT_TRUE(dp->Running()) << dp->Log();
+    ASSERT_LT(absl::Now(), deadline) << dp->Log();
+    usleep(10000);
+  }
+  auto table = OpenTable(dir.File("table"));
+  ASSERT_TRUE(table.ok());
+  writer.Write(frames);  // the same flows: their old servers are gone
+  writer.Close();
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, 128, *dp, kTimeout).ok());
+  ASSERT_TRUE(dp->Stop(kTimeout).ok());
+  auto out = ReadPcap(dir.File("out.pcap"));
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->size(), 128u) << dp->Log();
+  const shm::SlotView& t = *(*table)->slot;
+  for (int i = 0; i < 64; i++)
+    EXPECT_EQ(MacOf((*out)[64 + i].data()), MacOf(t.backends[RingBackend(t, Flow(i))].mac))
+        << "flow " << i;
 }
 
 }  // namespace
