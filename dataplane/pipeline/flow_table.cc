@@ -1,19 +1,61 @@
 // Flow table: 8-way buckets, tags and stamps on one cache line per bucket.
 #include "dataplane/pipeline/flow_table.h"
 
+#include <sys/mman.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "dataplane/shm/dsrlb_shm.h"
 
 namespace dsrlb::dataplane {
 
+namespace {
+
+uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+uint32_t Load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+}  // namespace
+
 uint64_t FlowTable::Hash(const FlowKey& key) {
-  uint64_t w[5];
-  std::memcpy(w, &key, sizeof(w));
-  // IPv4 keys are zero past the first 4 address bytes: skip those words.
+  // IPv4 keys hash two words, IPv6 keys five.
+  constexpr uint64_t kSeed = 0x6c7f3e1d2b4a5968ULL;
+  const uint64_t tail = uint64_t{key.sport} | uint64_t{key.dport} << 16 |
+                        uint64_t{key.family} << 32 | uint64_t{key.proto} << 40 |
+                        uint64_t{key.kind} << 48;
   if (key.family == DSRLB_AF_INET) {
-    uint64_t v4[2] = {w[0] ^ (w[2] << 32), w[4]};
-    return dsrlb_hash_words(0x6c7f3e1d2b4a5968ULL, v4, 2);
+    const uint64_t w[2] = {
+        uint64_t{Load32(key.src)} | uint64_t{Load32(key.dst)} << 32, tail};
+    return dsrlb_hash_words(kSeed, w, 2);
   }
-  return dsrlb_hash_words(0x6c7f3e1d2b4a5968ULL, w, 5);
+  const uint64_t w[5] = {Load64(key.src), Load64(key.src + 8), Load64(key.dst),
+                         Load64(key.dst + 8), tail};
+  return dsrlb_hash_words(kSeed, w, 5);
+}
+
+void FlowTable::Unmap::operator()(void* p) const { munmap(p, bytes); }
+
+std::unique_ptr<void, FlowTable::Unmap> FlowTable::Map(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // Construction happens once, before any packet: no memory for the table
+  // is a fatal configuration error, as at any other init step.
+  if (p == MAP_FAILED) {
+    std::fprintf(stderr,
+                 "dsrlb: cannot map %zu MiB for a flow table: lower the flow "
+                 "table size\n", bytes >> 20);
+    std::abort();
+  }
+  madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if it is refused
+  return std::unique_ptr<void, Unmap>(p, Unmap{bytes});
 }
 
 FlowTable::FlowTable(uint32_t capacity) {
@@ -21,9 +63,11 @@ FlowTable::FlowTable(uint32_t capacity) {
   while (c < capacity && c < (1u << 31)) c <<= 1;
   capacity_ = c;
   bucket_mask_ = c / kWays - 1;
-  buckets_ = std::make_unique<Bucket[]>(c / kWays);
-  entries_ = std::make_unique<FlowEntry[]>(c);
-  Clear();
+  // Zeroed anonymous memory: every bucket free, every entry zero.
+  bucket_memory_ = Map(sizeof(Bucket) * (c / kWays));
+  entry_memory_ = Map(sizeof(FlowEntry) * size_t{c});
+  buckets_ = static_cast<Bucket*>(bucket_memory_.get());
+  entries_ = static_cast<FlowEntry*>(entry_memory_.get());
 }
 
 uint32_t FlowTable::Find(const FlowKey& key, uint64_t hash, uint32_t now,
@@ -86,7 +130,7 @@ uint32_t FlowTable::Occupied() const {
 }
 
 void FlowTable::Clear() {
-  std::memset(static_cast<void*>(buckets_.get()), 0,
+  std::memset(static_cast<void*>(buckets_), 0,
               sizeof(Bucket) * (bucket_mask_ + 1));
 }
 

@@ -85,8 +85,15 @@ class FlowTable {
   FlowEntry& entry(uint32_t index) { return entries_[index]; }
 
   // Hints the bucket of `hash` into cache ahead of Find.
-  void Prefetch(uint64_t hash) const {
+  void PrefetchBucket(uint64_t hash) const {
     __builtin_prefetch(&buckets_[BucketOf(hash)]);
+  }
+  // Hints the entries whose tag matches `hash` (bucket should be cached by
+  // now: call after PrefetchBucket, a few packets later).
+  void PrefetchEntry(uint64_t hash) const {
+    const uint32_t b = BucketOf(hash), sig = Sig(hash);
+    for (uint32_t w = 0; w < kWays; w++)
+      if (buckets_[b].sig[w] == sig) __builtin_prefetch(&entries_[b * kWays + w]);
   }
 
   uint32_t capacity() const { return capacity_; }
@@ -111,10 +118,22 @@ class FlowTable {
     return static_cast<uint32_t>(hash >> 32) | 1u;  // never 0 (= free)
   }
 
+  // Anonymous mappings with transparent huge pages asked for, so the page
+  // walks of a large table stay cheap. Measured gain is small (lookup at
+  // 10^6 flows 325-422 ns with, 369-429 ns without, shared VM): the two
+  // dependent DRAM misses dominate, which ProcessBurst's prefetch attacks.
+  struct Unmap {
+    size_t bytes;
+    void operator()(void* p) const;
+  };
+  static std::unique_ptr<void, Unmap> Map(size_t bytes);
+
   uint32_t capacity_;
   uint32_t bucket_mask_;
-  std::unique_ptr<Bucket[]> buckets_;
-  std::unique_ptr<FlowEntry[]> entries_;
+  std::unique_ptr<void, Unmap> bucket_memory_;
+  std::unique_ptr<void, Unmap> entry_memory_;
+  Bucket* buckets_;
+  FlowEntry* entries_;
 };
 
 }  // namespace dsrlb::dataplane

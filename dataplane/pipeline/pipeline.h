@@ -47,6 +47,8 @@ class Pipeline {
   void set_exception_path(bool enabled) { exception_path_ = enabled; }
 
  private:
+  static constexpr uint32_t kChunk = 32;
+
   Verdict Drop(dsrlb_drop reason) {
     counters_.drops[reason]++;
     return Verdict::kDrop;
@@ -56,11 +58,24 @@ class Pipeline {
     counters_.counters[DSRLB_CTR_EXCEPTION]++;
     return Verdict::kException;
   }
-  // The backend for `key` (VIP `v`, active), 0 if none: flow table, then
+  // A packet between the two halves of its processing.
+  struct Prepared {
+    FlowKey key;
+    uint64_t hash;  // FlowTable::Hash(key)
+    int vip;
+    bool icmp_error;
+  };
+  // First half, no flow-table access: parse and VIP lookup. Returns true
+  // when the packet needs a backend (p filled), else sets *verdict.
+  bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
+               Prepared* p, Verdict* verdict);
+  // Second half: backend choice, MAC rewrite, counters.
+  Verdict Finish(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
+                 uint32_t len, uint32_t now);
+  // The backend for p.key (VIP p.vip, active), 0 if none: flow table, then
   // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
   // follow an existing flow but never create entries.
-  uint16_t PickBackend(const shm::SlotView& t, int v, const FlowKey& key,
-                       bool icmp_error, uint32_t now);
+  uint16_t PickBackend(const shm::SlotView& t, const Prepared& p, uint32_t now);
   // True if entry `e` may still carry traffic for VIP `v` in table `t`.
   static bool EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
                           bool allow_draining);
