@@ -169,7 +169,10 @@ int Run(int argc, char** argv) {
   }
 
   // Wait for the control plane's table (it may start second).
-  auto table = TableAttachment::Open(opt.table_region, workers + 1, g_quit);
+  auto table = TableAttachment::Open(opt.table_region, workers + 1, g_quit, [&] {
+    __atomic_store_n(&stats->header()->heartbeat_ns, shm::MonotonicNs(),
+                     __ATOMIC_RELEASE);
+  });
   if (!table.ok() && !absl::IsCancelled(table.status())) Check(table.status());
 
   std::vector<std::unique_ptr<FlowTable>> flows;

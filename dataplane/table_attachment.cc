@@ -34,22 +34,36 @@ absl::StatusOr<std::unique_ptr<TableAttachment::Mapping>> TableAttachment::Map(
 
 absl::StatusOr<std::unique_ptr<TableAttachment>> TableAttachment::Open(
     const std::string& path, uint32_t num_workers,
-    const std::atomic<bool>& quit) {
+    const std::atomic<bool>& quit, absl::FunctionRef<void()> tick) {
+  // Wait for a region with a published table: the control plane may start
+  // second, and creates the region before it publishes into it.
   bool logged = false;
-  while (shm::InodeOf(path) == 0) {
+  std::unique_ptr<Mapping> m;
+  for (;;) {
     if (quit.load()) return absl::CancelledError("stopped while waiting");
+    ino_t ino = shm::InodeOf(path);
+    if (ino != 0 && (m == nullptr || m->file.inode() != ino)) {
+      ASSIGN_OR_RETURN(m, Map(path));
+    }
+    if (m != nullptr && m->region.LoadGeneration() != 0) {
+      // Published meanwhile: validate what we are about to forward with.
+      ASSIGN_OR_RETURN(m, Map(path));
+      if (m->region.LoadGeneration() != 0) break;
+    }
     if (!logged) {
       std::fprintf(stderr,
-                   "dsrlb-dataplane: waiting for the table region %s (start "
+                   "dsrlb-dataplane: waiting for the table region %s %s (start "
                    "dsrlb-control, or publish one with `dsrlb-region publish "
                    "SPEC.json %s`)\n",
-                   path.c_str(), path.c_str());
+                   path.c_str(), ino == 0 ? "to appear" : "to hold a table",
+                   path.c_str());
       logged = true;
     }
-    usleep(50 * 1000);
+    tick();
+    usleep(10 * 1000);
   }
   std::unique_ptr<TableAttachment> t(new TableAttachment(path, num_workers));
-  ASSIGN_OR_RETURN(t->owned_current_, Map(path));
+  t->owned_current_ = std::move(m);
   t->current_.store(t->owned_current_.get(), std::memory_order_release);
   return t;
 }

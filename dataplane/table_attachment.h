@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "dataplane/shm/mapped_file.h"
 #include "dataplane/shm/table_region.h"
@@ -21,12 +22,13 @@ class TableAttachment {
     shm::TableRegion region;
   };
 
-  // Waits until `path` exists (logging once: the control plane may start
-  // second), then maps and validates it. An invalid region is an error that
+  // Waits until `path` exists and holds a published table (logging once:
+  // the control plane may start second), then maps and validates it. An invalid region is an error that
   // names the problem. Cancelled (Cancelled status) when `quit` turns true.
+  // `tick` runs every few ms while waiting (the process heartbeat).
   static absl::StatusOr<std::unique_ptr<TableAttachment>> Open(
       const std::string& path, uint32_t num_workers,
-      const std::atomic<bool>& quit);
+      const std::atomic<bool>& quit, absl::FunctionRef<void()> tick);
 
   // Main lcore, from time to time: if `path` now names another file, maps
   // and validates it and hands it to the workers; frees the old mapping once
