@@ -299,5 +299,50 @@ TEST_F(PipelinePacketsTest, BurstGivesTheSameVerdictsAsSinglePackets) {
   EXPECT_EQ(env_.drop(DSRLB_DROP_TRUNCATED), 1u);
 }
 
+TEST_F(PipelinePacketsTest, LongBurstMatchesPacketByPacketProcessing) {
+  // 100 frames (several prefetch chunks): repeated and new flows of several
+  // VIPs, persistent clients, drops and exceptions, in a fixed order.
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 100; i++) {
+    const uint16_t port = static_cast<uint16_t>(3000 + (i / 6) % 5);
+    switch (i % 6) {
+      case 0: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80)))); break;
+      case 1: frames.push_back(Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(port, 443)))); break;
+      case 2: frames.push_back(Ether(0x0800, Ipv4(Ip("198.18.0.7"), Ip("10.0.0.5"), kTcp, Tcp(port, 80)))); break;
+      case 3: frames.push_back(i % 4 ? Arp() : Prefix(Arp(), 20)); break;
+      case 4: frames.push_back(Ether(0x0800, Ipv4(kClient, Ip("10.0.0.3"), kTcp, Tcp(port, 80)))); break;
+      default: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(port, 53)))); break;
+    }
+  }
+  PipelineEnv single;
+  ASSERT_TRUE(single.Publish(DefaultSpec()).ok());
+  std::vector<Bytes> one_by_one = frames;
+  std::vector<Verdict> expected;
+  for (Bytes& f : one_by_one) expected.push_back(single.Send(f));
+
+  std::vector<uint8_t*> ptrs;
+  std::vector<uint32_t> lens;
+  for (Bytes& f : frames) {
+    ptrs.push_back(f.data());
+    lens.push_back(static_cast<uint32_t>(f.size()));
+  }
+  std::vector<Verdict> got(frames.size());
+  env_.pipeline().ProcessBurst(env_.table(), ptrs.data(), lens.data(),
+                               static_cast<uint32_t>(frames.size()), kSecond,
+                               got.data());
+  for (size_t i = 0; i < frames.size(); i++) {
+    EXPECT_EQ(got[i], expected[i]) << "frame " << i;
+    EXPECT_EQ(frames[i], one_by_one[i]) << "frame " << i;
+  }
+  for (int c = 0; c < DSRLB_CTR_MAX; c++)
+    EXPECT_EQ(env_.counter(static_cast<dsrlb_counter>(c)),
+              single.counter(static_cast<dsrlb_counter>(c))) << "counter " << c;
+  for (int d = 0; d < DSRLB_DROP_MAX; d++)
+    EXPECT_EQ(env_.drop(static_cast<dsrlb_drop>(d)),
+              single.drop(static_cast<dsrlb_drop>(d))) << "drop " << d;
+  EXPECT_GT(env_.counter(DSRLB_CTR_FLOW_HIT), 0u);
+  EXPECT_GT(env_.counter(DSRLB_CTR_PERSIST_HIT), 0u);
+}
+
 }  // namespace
 }  // namespace dsrlb::dataplane::test
