@@ -85,25 +85,58 @@ struct Harness {
   }
 };
 
+// Checks one processed frame against its original bytes.
+void CheckFrame(Verdict v, const uint8_t* frame, const uint8_t* original,
+                size_t size) {
+  if (v == Verdict::kForward && size < 12) std::abort();
+  const size_t untouched_from = v == Verdict::kForward ? 12 : 0;
+  if (size > untouched_from &&
+      std::memcmp(frame + untouched_from, original + untouched_from,
+                  size - untouched_from) != 0)
+    std::abort();
+}
+
+// Exactly `size` bytes on the heap: ASan sees any read past the frame.
+std::unique_ptr<uint8_t[]> Copy(const uint8_t* data, size_t size) {
+  std::unique_ptr<uint8_t[]> frame(new uint8_t[size > 0 ? size : 1]);
+  if (size > 0) std::memcpy(frame.get(), data, size);
+  return frame;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Harness* h = new Harness();
   if (size > 9216) return 0;  // jumbo frame bound
-  // Exactly `size` bytes on the heap: ASan sees any read past the frame.
-  std::unique_ptr<uint8_t[]> frame(new uint8_t[size > 0 ? size : 1]);
-  if (size > 0) std::memcpy(frame.get(), data, size);
   const uint64_t before = h->VerdictCount();
   // Time moves half a second per input, so flows expire now and then.
   h->now_ns += 500000000ull;
+  // Inputs starting with 0xB5 0xNN are a burst: the rest cut into
+  // (NN % 40) + 1 frames (more than one prefetch chunk of 32).
+  if (size >= 2 && data[0] == 0xb5) {
+    const uint32_t n = data[1] % 40u + 1;
+    const uint8_t* rest = data + 2;
+    const size_t each = (size - 2) / n;
+    std::unique_ptr<uint8_t[]> frames[40];
+    uint8_t* ptrs[40];
+    uint32_t lens[40];
+    Verdict verdicts[40];
+    for (uint32_t i = 0; i < n; i++) {
+      const size_t len = i + 1 == n ? size - 2 - each * i : each;
+      frames[i] = Copy(rest + each * i, len);
+      ptrs[i] = frames[i].get();
+      lens[i] = static_cast<uint32_t>(len);
+    }
+    h->pipeline->ProcessBurst(h->table, ptrs, lens, n, h->now_ns, verdicts);
+    if (h->VerdictCount() != before + n) std::abort();
+    for (uint32_t i = 0; i < n; i++)
+      CheckFrame(verdicts[i], ptrs[i], rest + each * i, lens[i]);
+    return 0;
+  }
+  std::unique_ptr<uint8_t[]> frame = Copy(data, size);
   Verdict v = h->pipeline->Process(h->table, frame.get(),
                                    static_cast<uint32_t>(size), h->now_ns);
   if (h->VerdictCount() != before + 1) std::abort();
-  const size_t untouched_from = v == Verdict::kForward ? 12 : 0;
-  if (v == Verdict::kForward && size < 12) std::abort();
-  if (size > untouched_from &&
-      std::memcmp(frame.get() + untouched_from, data + untouched_from,
-                  size - untouched_from) != 0)
-    std::abort();
+  CheckFrame(v, frame.get(), data, size);
   return 0;
 }
