@@ -84,6 +84,26 @@ uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
   const bool persistent = (vip.flags & DSRLB_VIP_PERSISTENT) != 0;
   uint64_t* ctr = counters_.counters;
 
+  // Timeouts come from the current table, so a changed timeout applies to
+  // established flows too (written only when it differs: a hit then dirties
+  // only the bucket line).
+  const uint32_t flow_timeout = FlowTable::TimeoutUnits(
+      key.proto == kProtoTcp ? t.hdr->tcp_timeout_s : t.hdr->udp_timeout_s);
+  const uint32_t affinity_timeout =
+      persistent ? FlowTable::TimeoutUnits(vip.persistence_timeout_s) : 0;
+  FlowKey akey;
+  uint64_t ah = 0;
+  if (persistent) {
+    akey = FlowKey{};
+    std::memcpy(akey.src, key.src, 16);
+    std::memcpy(akey.dst, key.dst, 16);
+    akey.dport = vip.port;
+    akey.family = key.family;
+    akey.proto = key.proto;
+    akey.kind = FlowKey::kAffinity;
+    ah = FlowTable::Hash(akey);
+  }
+
   // 1. An established flow keeps its backend while it is up or draining.
   const uint64_t fh = p.hash;
   FlowTable::FindResult fr;
@@ -93,6 +113,17 @@ uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
     if (EntryUsable(t, v, e, /*allow_draining=*/true)) {
       ctr[DSRLB_CTR_FLOW_HIT]++;
       flows_->Touch(fi, now);
+      if (e.timeout != flow_timeout) e.timeout = flow_timeout;
+      // A client's affinity lasts while any of its connections is active,
+      // as an LVS persistence template does.
+      if (persistent) {
+        FlowTable::FindResult ar;
+        const uint32_t ai = flows_->Find(akey, ah, now, &ar);
+        if (ai != FlowTable::kNone)
+          flows_->Touch(ai, now);
+        else if (ar == FlowTable::FindResult::kExpired)
+          ctr[DSRLB_CTR_FLOW_EXPIRED]++;
+      }
       return e.backend;
     }
     ctr[DSRLB_CTR_FLOW_REHASHED]++;
@@ -105,25 +136,16 @@ uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
   // 2. A persistent VIP sends a client's new flows where its last ones went,
   // unless that backend no longer takes new flows.
   uint16_t b = 0;
-  FlowKey akey;
-  uint64_t ah = 0;
   if (persistent) {
-    akey = FlowKey{};
-    std::memcpy(akey.src, key.src, 16);
-    std::memcpy(akey.dst, key.dst, 16);
-    akey.dport = vip.port;
-    akey.family = key.family;
-    akey.proto = key.proto;
-    akey.kind = FlowKey::kAffinity;
-    ah = FlowTable::Hash(akey);
     FlowTable::FindResult ar;
     const uint32_t ai = flows_->Find(akey, ah, now, &ar);
     if (ai != FlowTable::kNone) {
-      const FlowEntry& a = flows_->entry(ai);
+      FlowEntry& a = flows_->entry(ai);
       if (EntryUsable(t, v, a, /*allow_draining=*/false)) {
         b = a.backend;
         ctr[DSRLB_CTR_PERSIST_HIT]++;
         flows_->Touch(ai, now);
+        if (a.timeout != affinity_timeout) a.timeout = affinity_timeout;
       } else {
         flows_->Erase(ai);
       }
@@ -138,18 +160,15 @@ uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
     if (b == 0) return 0;
     if (persistent && !icmp_error) {
       FlowTable::InsertResult r;
-      const uint32_t ai = flows_->Insert(
-          akey, ah, now, FlowTable::TimeoutUnits(vip.persistence_timeout_s), &r);
+      const uint32_t ai = flows_->Insert(akey, ah, now, affinity_timeout, &r);
       CountInsert(r);
       Remember(ai, t, b);
     }
   }
   // An ICMP error follows its flow but never starts one.
   if (!icmp_error) {
-    const uint32_t timeout = FlowTable::TimeoutUnits(
-        key.proto == kProtoTcp ? t.hdr->tcp_timeout_s : t.hdr->udp_timeout_s);
     FlowTable::InsertResult r;
-    const uint32_t ni = flows_->Insert(key, fh, now, timeout, &r);
+    const uint32_t ni = flows_->Insert(key, fh, now, flow_timeout, &r);
     CountInsert(r);
     Remember(ni, t, b);
   }

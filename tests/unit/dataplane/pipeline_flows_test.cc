@@ -140,6 +140,17 @@ TEST_F(PipelineFlowsTest, IdleFlowsExpireAfterTheTablesTimeouts) {
   EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_MISS), 4u);
 }
 
+TEST_F(PipelineFlowsTest, ChangedTimeoutAppliesToEstablishedFlows) {
+  const uint64_t t0 = 1000 * kSecond;
+  ASSERT_NE(SendGet(Syn(3000), t0), 0);
+  spec_.tcp_timeout_s = 100;  // was 10
+  ASSERT_TRUE(env_.Publish(spec_).ok());
+  SendGet(Syn(3000), t0 + 5 * kSecond);
+  SendGet(Syn(3000), t0 + 55 * kSecond);  // 50 s idle: fine under 100 s
+  EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_HIT), 2u);
+  EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_EXPIRED), 0u);
+}
+
 TEST_F(PipelineFlowsTest, FullTableEvictsTheLeastRecentlyUsedFlow) {
   PipelineEnv env(FlowTable::kWays);  // one bucket of 8
   ASSERT_TRUE(env.Publish(spec_).ok());
@@ -198,6 +209,28 @@ TEST_F(PipelineFlowsTest, AffinityOutlivesARingChangeUntilItsTimeout) {
   EXPECT_EQ(env_.counter(DSRLB_CTR_PERSIST_HIT), 1u);
   // After 300 s without packets, a new connection follows the ring.
   EXPECT_EQ(SendGet(Syn(102, kPersistVip), t0 + 501 * kSecond), ring_now);
+}
+
+TEST_F(PipelineFlowsTest, ActiveConnectionKeepsItsClientsAffinityAlive) {
+  spec_.tcp_timeout_s = 1000;  // connection A never idles out below
+  ASSERT_TRUE(env_.Publish(spec_).ok());
+  const uint64_t t0 = 100 * kSecond;
+  const uint16_t b = SendGet(Syn(100, kPersistVip), t0);
+  ASSERT_NE(b, 0);
+  int added = 0;
+  while (env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp) == b && added < 20) {
+    tables::BackendSpec extra = spec_.vips[kVipPersist].backends[0];
+    extra.address.bytes[3] = static_cast<uint8_t>(100 + added);
+    extra.mac[4] = static_cast<uint8_t>(100 + added++);
+    spec_.vips[kVipPersist].backends.push_back(extra);
+    ASSERT_TRUE(env_.Publish(spec_).ok());
+  }
+  ASSERT_NE(env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp), b);
+  // Connection A talks every 100 s, past the 300 s persistence timeout.
+  for (int s = 100; s <= 400; s += 100)
+    EXPECT_EQ(SendGet(Syn(100, kPersistVip), t0 + s * kSecond), b);
+  EXPECT_EQ(SendGet(Syn(101, kPersistVip), t0 + 450 * kSecond), b)
+      << "a new connection while A is active keeps the client's backend";
 }
 
 TEST_F(PipelineFlowsTest, AffinityToADrainingBackendDoesNotTakeNewFlows) {
