@@ -5,7 +5,6 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 #include <unistd.h>
 
 #include <memory>
@@ -87,7 +86,6 @@ int WorkerMain(void* arg) {
       // Headers live in the first segment; the pipeline sees only that.
       lens[i] = rx[i]->data_len;
       rx_bytes += rx[i]->pkt_len;
-      rte_prefetch0(frames[i]);
     }
     ctr[DSRLB_CTR_RX_PACKETS] += n;
     ctr[DSRLB_CTR_RX_BYTES] += rx_bytes;

@@ -44,30 +44,56 @@ cat > "$work/spec.json" <<JSON
 JSON
 "$REGION" publish "$work/spec.json" "$work/table" >/dev/null
 
-# Runs "$@" in the background, waits for SAMPLES+2 rate lines matching
-# $pattern in its output, stops it with SIGINT, prints the median of the
-# last SAMPLES values (Mpps).
+# CPU ticks (utime + stime) of each thread of process $1: "tid ticks" lines.
+thread_ticks() {
+  local f
+  for f in /proc/"$1"/task/*/stat; do
+    awk -v t="${f%/stat}" '{print t, $(NF-38) + $(NF-37)}' "$f" 2>/dev/null || true
+  done
+}
+count_lines() { grep -cE "$1" "$2" || true; }
+
+# measure LOG RATE_RE SCALE TOTAL_RE CMD...: runs CMD in the background; once
+# two rate lines are out (warm-up), samples SAMPLES more, then stops it with
+# SIGINT. Prints two figures: the median rate over those lines (Mpps, wall
+# clock), and packets per CPU second of the busiest thread (the forwarding
+# lcore) over the same lines — what the loop does per core when the core is
+# shared with other work, as on this machine.
 measure() {
-  local log=$1 pattern=$2 scale=$3; shift 3
+  local log=$1 rate_re=$2 scale=$3 total_re=$4; shift 4
   "$@" >"$log" 2>&1 &
   pid=$!
-  local deadline=$((SECONDS + 120))
+  local deadline=$((SECONDS + 180)) c1="" t1="" tot1="" wall cpu
   while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     local n
-    n=$(grep -cE "$pattern" "$log" || true)
-    [ "$n" -ge $((SAMPLES + 2)) ] && break
-    sleep 0.5
+    n=$(count_lines "$rate_re" "$log")
+    if [ -z "$c1" ] && [ "$n" -ge 2 ]; then
+      c1=$n; t1=$(thread_ticks "$pid")
+      tot1=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1)
+    elif [ -n "$c1" ] && [ "$n" -ge $((c1 + SAMPLES)) ]; then
+      local t2 tot2
+      t2=$(thread_ticks "$pid")
+      tot2=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1)
+      cpu=$( { echo "$t1" | sed 's/^/a /'; echo "$t2" | sed 's/^/b /'; } |
+        awk -v p=$((tot2 - tot1)) -v hz="$(getconf CLK_TCK)" '
+          $1 == "a" {a[$2] = $3} $1 == "b" {d = $3 - a[$2]; if (d > m) m = d}
+          END {if (m > 0) printf "%.2f", p / (m / hz) / 1e6; else print "n/a"}')
+      break
+    fi
+    sleep 0.1
   done
   kill -INT "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   pid=""
-  grep -oE "$pattern" "$log" | grep -oE '[0-9.]+' | tail -n "$SAMPLES" |
+  wall=$(grep -oE "$rate_re" "$log" | grep -oE '[0-9.]+' | tail -n "$SAMPLES" |
     sort -g | awk -v s="$scale" '{v[NR]=$1/s} END {if (NR==0) {print "n/a"; exit}
-      printf "%.2f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'
+      printf "%.2f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}')
+  echo "$wall ${cpu:-n/a}"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (shared machines: compare within one run)"
-printf "%-10s %-9s %12s %12s %7s\n" memory flows "dsrlb Mpps" "testpmd Mpps" ratio
+printf "%-10s %-8s | %-24s | %-24s | %s\n" "" "" "wall clock Mpps" "Mpps per CPU-second" "ratio dsrlb/testpmd"
+printf "%-10s %-8s | %11s %12s | %11s %12s | %6s %6s\n" memory flows dsrlb testpmd dsrlb testpmd wall cpu
 for mode in $MODES; do
   for flows in $FLOWS; do
     pcap=$work/flows-$flows.pcap
@@ -84,17 +110,20 @@ for mode in $MODES; do
     vdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
     fts=1024
     while [ $fts -lt $((flows * 2)) ]; do fts=$((fts * 2)); done
-    d=$(measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 \
+    d=$(measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
       "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table" \
       --stats-region "$work/stats" --flow-table-size $fts --mbufs $mbufs \
       --mbuf-size 256 --stats-interval 1000)
-    t=$(measure "$work/testpmd.log" 'Tx-pps: +[0-9]+' 1000000 \
+    t=$(measure "$work/testpmd.log" 'Tx-pps: +[0-9]+' 1000000 'TX-packets: +[0-9]+' \
       "$TESTPMD" "${eal[@]}" --vdev "$vdev" -- --forward-mode=macswap \
       --port-topology=loop --total-num-mbufs=$mbufs --mbuf-size=256 \
       --stats-period=1 --nb-cores=1)
-    ratio=$(awk -v d="$d" -v t="$t" 'BEGIN {if (t+0 > 0 && d+0 > 0) printf "%.2f", d/t; else print "n/a"}')
-    printf "%-10s %-9s %12s %12s %7s\n" "$mode" "$flows" "$d" "$t" "$ratio"
-    [ "$d" = n/a ] && tail -5 "$work/dsrlb.log" >&2
-    [ "$t" = n/a ] && tail -5 "$work/testpmd.log" >&2
+    read -r dw dc <<<"$d"
+    read -r tw tc <<<"$t"
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else print "n/a"}'; }
+    printf "%-10s %-8s | %11s %12s | %11s %12s | %6s %6s\n" "$mode" "$flows" \
+      "$dw" "$tw" "$dc" "$tc" "$(ratio "$dw" "$tw")" "$(ratio "$dc" "$tc")"
+    [ "$dw" = n/a ] && tail -5 "$work/dsrlb.log" >&2
+    [ "$tw" = n/a ] && tail -5 "$work/testpmd.log" >&2
   done
 done
