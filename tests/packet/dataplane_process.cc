@@ -20,7 +20,7 @@ std::string DataplaneBinary() {
 }
 
 std::vector<std::string> TestEalArgs() {
-  return {"--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0-1",
+  return {"--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry", "-l", "0-1",
           "--log-level", "lib.eal:warning"};
 }
 
