@@ -10,37 +10,6 @@
 
 namespace dsrlb::dataplane {
 
-namespace {
-
-uint64_t Load64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-uint32_t Load32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-}  // namespace
-
-uint64_t FlowTable::Hash(const FlowKey& key) {
-  // IPv4 keys hash two words, IPv6 keys five.
-  constexpr uint64_t kSeed = 0x6c7f3e1d2b4a5968ULL;
-  const uint64_t tail = uint64_t{key.sport} | uint64_t{key.dport} << 16 |
-                        uint64_t{key.family} << 32 | uint64_t{key.proto} << 40 |
-                        uint64_t{key.kind} << 48;
-  if (key.family == DSRLB_AF_INET) {
-    const uint64_t w[2] = {
-        uint64_t{Load32(key.src)} | uint64_t{Load32(key.dst)} << 32, tail};
-    return dsrlb_hash_words(kSeed, w, 2);
-  }
-  const uint64_t w[5] = {Load64(key.src), Load64(key.src + 8), Load64(key.dst),
-                         Load64(key.dst + 8), tail};
-  return dsrlb_hash_words(kSeed, w, 5);
-}
-
 void FlowTable::Unmap::operator()(void* p) const { munmap(p, bytes); }
 
 std::unique_ptr<void, FlowTable::Unmap> FlowTable::Map(size_t bytes) {

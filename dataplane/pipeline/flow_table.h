@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "dataplane/shm/dsrlb_shm.h"
+
 namespace dsrlb::dataplane {
 
 // What an entry remembers a packet by. Padding is zero so keys compare as
@@ -57,7 +59,30 @@ class FlowTable {
 
   // Bucket-local hash of a key; independent of any table's seed so entries
   // survive a table change.
-  static uint64_t Hash(const FlowKey& key);
+  static uint64_t Hash(const FlowKey& key) {
+    return HashTuple(key.family, key.src, key.dst, key.sport, key.dport,
+                     key.proto, key.kind);
+  }
+  // The same from the fields, wherever they are. Hashing a key right after
+  // writing it measured 32 ns against 13 ns for keys written earlier
+  // (pipeline_bench stages; store forwarding), so the pipeline hashes the
+  // addresses in the frame. IPv4 reads 4 address bytes, IPv6 16.
+  static uint64_t HashTuple(uint8_t family, const uint8_t* src,
+                            const uint8_t* dst, uint16_t sport, uint16_t dport,
+                            uint8_t proto, uint8_t kind) {
+    constexpr uint64_t kSeed = 0x6c7f3e1d2b4a5968ULL;
+    const uint64_t tail = uint64_t{sport} | uint64_t{dport} << 16 |
+                          uint64_t{family} << 32 | uint64_t{proto} << 40 |
+                          uint64_t{kind} << 48;
+    if (family == DSRLB_AF_INET) {
+      const uint64_t w[2] = {uint64_t{Load32(src)} | uint64_t{Load32(dst)} << 32,
+                             tail};
+      return dsrlb_hash_words(kSeed, w, 2);
+    }
+    const uint64_t w[5] = {Load64(src), Load64(src + 8), Load64(dst),
+                           Load64(dst + 8), tail};
+    return dsrlb_hash_words(kSeed, w, 5);
+  }
 
   // capacity: number of entries, a power of two >= kWays (smaller values
   // are rounded up). Allocates everything here, never afterwards.
@@ -103,6 +128,17 @@ class FlowTable {
   void Clear();
 
  private:
+  static uint64_t Load64(const uint8_t* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  static uint32_t Load32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+
   // Tags and last-use stamps of one bucket share a cache line, so a lookup
   // touches that line plus the matching entry only.
   struct alignas(64) Bucket {

@@ -101,7 +101,8 @@ uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
     akey.family = key.family;
     akey.proto = key.proto;
     akey.kind = FlowKey::kAffinity;
-    ah = FlowTable::Hash(akey);
+    ah = FlowTable::HashTuple(key.family, key.src, key.dst, 0, vip.port,
+                              key.proto, FlowKey::kAffinity);
   }
 
   // 1. An established flow keeps its backend while it is up or draining.
@@ -209,7 +210,8 @@ bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
     return false;
   }
   prep->icmp_error = p.kind == ParsedPacket::Kind::kIcmpError;
-  prep->hash = FlowTable::Hash(prep->key);
+  prep->hash = FlowTable::HashTuple(p.family, p.src, p.dst, p.sport, p.dport,
+                                    p.proto, FlowKey::kFlow);
   return true;
 }
 

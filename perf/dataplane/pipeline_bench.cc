@@ -183,7 +183,10 @@ void StageRows(Bench& b) {
   constexpr uint32_t kFlows = 1000000;
   constexpr uint64_t kN = 1u << 21;
   std::vector<std::vector<uint8_t>> frames(4096, std::vector<uint8_t>(kFrameLen));
-  for (uint32_t i = 0; i < frames.size(); i++) SetFlow(frames[i].data(), FlowOf(i, kFlows));
+  for (uint32_t i = 0; i < frames.size(); i++) {
+    std::memcpy(frames[i].data(), kTemplate, kFrameLen);
+    SetFlow(frames[i].data(), FlowOf(i, kFlows));
+  }
   const dsrlb::shm::SlotView& t = *b.table;
   uint64_t sink = 0;
   auto time = [&](const char* what, auto&& fn) {
@@ -210,11 +213,15 @@ void StageRows(Bench& b) {
     uint64_t h = dsrlb_flow_hash(t.hdr->hash_seed, 4, f + 26, f + 30, 1234, 80, 6, 0);
     return static_cast<uint64_t>(t.Ring(0)[dsrlb_ring_index(h, t.hdr->ring_size)]);
   });
-  time("flow-table key hash (FlowTable::Hash)", [&](const uint8_t* f, uint64_t) {
-    FlowKey k{};
-    std::memcpy(k.src, f + 26, 4);
-    k.sport = static_cast<uint16_t>(f[34] << 8 | f[35]);
-    return FlowTable::Hash(k);
+  std::vector<FlowKey> keys(4096);
+  for (uint32_t i = 0; i < keys.size(); i++) {
+    keys[i] = FlowKey{};
+    std::memcpy(keys[i].src, frames[i].data() + 26, 4);
+    std::memcpy(keys[i].dst, frames[i].data() + 30, 4);
+    keys[i].sport = static_cast<uint16_t>(frames[i][34] << 8 | frames[i][35]);
+  }
+  time("flow-table key hash (FlowTable::Hash)", [&](const uint8_t*, uint64_t i) {
+    return FlowTable::Hash(keys[i & 4095]);
   });
   FlowTable ft(1u << 20);
   FlowTable::InsertResult ir;
