@@ -32,14 +32,11 @@ absl::Status CheckHugepages(const std::vector<std::string>& eal_args) {
 
 namespace {
 
-// Number of CPUs in an EAL list such as "0-3,5" or "(0-1)@0,2".
-absl::StatusOr<int> CountList(const std::string& list) {
+// Lcores in a plain list such as "0-3,5".
+absl::StatusOr<int> CountPlain(absl::string_view list) {
   int n = 0;
   for (absl::string_view part : absl::StrSplit(list, ',')) {
-    std::string p(part);
-    if (p.find_first_of("()@") != std::string::npos)
-      return absl::InvalidArgumentError("--lcores groups are not supported: use -l");
-    std::vector<std::string> r = absl::StrSplit(p, '-');
+    std::vector<std::string> r = absl::StrSplit(part, '-');
     int lo = 0, hi = 0;
     if (r.size() == 1 && absl::SimpleAtoi(r[0], &lo)) {
       n++;
@@ -49,6 +46,47 @@ absl::StatusOr<int> CountList(const std::string& list) {
     } else {
       return absl::InvalidArgumentError(absl::StrCat("bad lcore list ", list));
     }
+  }
+  return n;
+}
+
+// Lcores in an EAL -l / --lcores list: "0-3,5", or with CPU sets as
+// "0@0,(1-2)@1,3@(0-1)" (the lcores are what precedes each '@').
+absl::StatusOr<int> CountList(const std::string& list) {
+  int n = 0;
+  size_t i = 0;
+  while (i < list.size()) {
+    size_t end;
+    absl::string_view lcores;
+    if (list[i] == '(') {
+      end = list.find(')', i);
+      if (end == std::string::npos)
+        return absl::InvalidArgumentError("bad lcore list " + list);
+      lcores = absl::string_view(list).substr(i + 1, end - i - 1);
+      end++;
+    } else {
+      end = list.find_first_of(",@", i);
+      if (end == std::string::npos) end = list.size();
+      lcores = absl::string_view(list).substr(i, end - i);
+    }
+    auto c = CountPlain(lcores);
+    if (!c.ok()) return c.status();
+    n += *c;
+    if (end < list.size() && list[end] == '@') {  // skip the CPU set
+      end++;
+      if (end < list.size() && list[end] == '(') {
+        end = list.find(')', end);
+        if (end == std::string::npos)
+          return absl::InvalidArgumentError("bad lcore list " + list);
+        end++;
+      } else {
+        end = list.find(',', end);
+        if (end == std::string::npos) end = list.size();
+      }
+    }
+    if (end < list.size() && list[end] != ',')
+      return absl::InvalidArgumentError("bad lcore list " + list);
+    i = end + 1;
   }
   return n;
 }

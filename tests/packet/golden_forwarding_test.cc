@@ -113,6 +113,30 @@ std::vector<std::string> OwnArgs(const TempDir& dir) {
           "--flow-table-size", "16384", "--idle-sleep-us", "200"};
 }
 
+// Checks `out` against `frames` (flow_of[i]: flow of frames[i], < 0 for
+// frames that must be dropped): forwarded frames in input order, each
+// rewritten for its flow's Maglev backend, nothing else changed or added.
+void CheckOutput(const Input& in, const std::vector<Frame>& frames,
+                 const std::vector<int>& flow_of, const std::vector<Frame>& out,
+                 const shm::SlotView& slot, std::map<int, uint64_t>* per_backend) {
+  size_t o = 0;
+  for (size_t i = 0; i < frames.size(); i++) {
+    int f = flow_of[i];
+    if (f < 0) continue;
+    ASSERT_LT(o, out.size()) << "output ends before input frame " << i;
+    int b = RingBackend(slot, in.flows[f]);
+    ASSERT_GT(b, 0);
+    Frame want = frames[i];
+    std::copy_n(slot.backends[b].mac, 6, want.begin());
+    std::copy(kPortMac.begin(), kPortMac.end(), want.begin() + 6);
+    ASSERT_EQ(out[o], want) << "input frame " << i << " (flow " << f
+                            << ") should go to backend " << b;
+    (*per_backend)[b]++;
+    o++;
+  }
+  EXPECT_EQ(o, out.size()) << "frames that should have been dropped came out";
+}
+
 int DropIndex(const std::string& name) {
   for (int d = 0; d < DSRLB_DROP_MAX; d++)
     if (name == shm::DropName(d)) return d;
@@ -144,22 +168,7 @@ TEST(GoldenForwarding, EveryFlowReachesItsMaglevBackendWithOnlyMacsRewritten) {
   ASSERT_TRUE(out.ok()) << out.status();
   const shm::SlotView& slot = *(*table)->slot;
   std::map<int, uint64_t> per_backend;
-  size_t o = 0;
-  for (size_t i = 0; i < in.frames.size(); i++) {
-    int f = in.flow_of[i];
-    if (f < 0) continue;
-    ASSERT_LT(o, out->size()) << "output ends before input frame " << i;
-    int b = RingBackend(slot, in.flows[f]);
-    ASSERT_GT(b, 0);
-    Frame want = in.frames[i];
-    std::copy_n(slot.backends[b].mac, 6, want.begin());
-    std::copy(kPortMac.begin(), kPortMac.end(), want.begin() + 6);
-    ASSERT_EQ((*out)[o], want) << "input frame " << i << " (flow " << f
-                               << ") should go to backend " << b;
-    per_backend[b]++;
-    o++;
-  }
-  EXPECT_EQ(o, out->size()) << "frames that should have been dropped came out";
+  CheckOutput(in, in.frames, in.flow_of, *out, slot, &per_backend);
 
   // Counters a user reads from the stats region.
   shm::StatsTotals t = stats->Sum();
@@ -203,6 +212,56 @@ TEST(GoldenForwarding, WaitsForATableRegionThatAppearsLater) {
                              kTimeout).ok());
   ASSERT_TRUE(dp->Stop(kTimeout).ok());
   EXPECT_EQ(stats->Sum().counters[DSRLB_CTR_FORWARDED], 100u);
+}
+
+// Two worker lcores (sharing one CPU here), one queue pair each: every
+// queue's frames are forwarded by its own worker, counted in its own block.
+TEST(GoldenForwarding, EachWorkerLcoreForwardsItsOwnQueue) {
+  TempDir dir;
+  ASSERT_TRUE(Publish(dir.File("table"), TwoVipSpec()).ok());
+  auto table = OpenTable(dir.File("table"));
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::map<std::string, int> junk;
+  Input in = MakeInput(300, 100, 2, &junk);
+  std::vector<Frame> q_frames[2];
+  std::vector<int> q_flow_of[2];
+  for (size_t i = 0; i < in.frames.size(); i++) {
+    int q = in.flow_of[i] >= 0 ? in.flow_of[i] % 2 : static_cast<int>(i % 2);
+    q_frames[q].push_back(in.frames[i]);
+    q_flow_of[q].push_back(in.flow_of[i]);
+  }
+  ASSERT_TRUE(WritePcap(dir.File("in0.pcap"), q_frames[0]).ok());
+  ASSERT_TRUE(WritePcap(dir.File("in1.pcap"), q_frames[1]).ok());
+  std::vector<std::string> eal = TestEalArgs();
+  for (size_t i = 0; i + 1 < eal.size(); i++)
+    if (eal[i] == "-l") {
+      eal[i] = "--lcores";
+      eal[i + 1] = "0@0,(1-2)@1";
+    }
+  eal.push_back("--vdev");
+  eal.push_back("net_pcap0,rx_pcap=" + dir.File("in0.pcap") + ",rx_pcap=" +
+                dir.File("in1.pcap") + ",tx_pcap=" + dir.File("out0.pcap") +
+                ",tx_pcap=" + dir.File("out1.pcap"));
+  auto dp = DataplaneProcess::Start(eal, OwnArgs(dir), dir.File("log"));
+  ASSERT_TRUE(dp.ok()) << dp.status();
+  auto stats = WaitForStatsRegion(dir.File("stats"), *dp, kTimeout);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(), *dp,
+                             kTimeout).ok());
+  auto rc = dp->Stop(kTimeout);
+  ASSERT_TRUE(rc.ok()) << rc.status();
+  EXPECT_EQ(*rc, 0) << dp->Log();
+  EXPECT_NE(dp->Log().find("with 2 worker lcore(s)"), std::string::npos) << dp->Log();
+  std::map<int, uint64_t> per_backend;
+  for (int q = 0; q < 2; q++) {
+    auto out = ReadPcap(dir.File("out" + std::to_string(q) + ".pcap"));
+    ASSERT_TRUE(out.ok()) << out.status();
+    CheckOutput(in, q_frames[q], q_flow_of[q], *out, *(*table)->slot, &per_backend);
+    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_RX_PACKETS], q_frames[q].size()) << "worker " << q;
+    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_TX_PACKETS], out->size()) << "worker " << q;
+  }
+  for (auto [b, n] : per_backend)
+    EXPECT_EQ(stats->Sum().backends[b].packets, n) << "backend " << b;
 }
 
 // The binary refuses a table region that is not sound, and says why.
