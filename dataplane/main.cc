@@ -1,0 +1,281 @@
+// dsrlb-dataplane: the DPDK forwarder. Maps the table region the control
+// plane publishes, creates the stats region, and runs one forwarding loop
+// per worker lcore on one port (EAL device, or AF_XDP in xdp mode).
+#include <net/if.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "dataplane/options.h"
+#include "dataplane/pipeline/pipeline.h"
+#include "dataplane/port_setup.h"
+#include "dataplane/preflight.h"
+#include "dataplane/shm/stats_region.h"
+#include "dataplane/table_attachment.h"
+#include "dataplane/worker.h"
+#include "dataplane/xdp/xdp_vip_key.h"
+#include "dataplane/xdp_vip_map.h"
+
+namespace dsrlb::dataplane {
+namespace {
+
+std::atomic<bool> g_quit{false};
+
+void OnSignal(int) { g_quit.store(true); }
+
+[[noreturn]] void Fatal(const std::string& msg) {
+  std::fprintf(stderr, "dsrlb-dataplane: %s\n", msg.c_str());
+  std::exit(1);
+}
+
+void Check(const absl::Status& st, const std::string& what = "") {
+  if (!st.ok())
+    Fatal(what.empty() ? std::string(st.message())
+                       : absl::StrCat(what, ": ", st.message()));
+}
+
+// Prints rx/tx packet rates summed over the workers every interval.
+class RatePrinter {
+ public:
+  RatePrinter(const shm::StatsRegion* stats, uint32_t workers)
+      : stats_(stats), workers_(workers) {}
+  void Print(uint64_t now_ns) {
+    uint64_t rx = 0, tx = 0;
+    for (uint32_t w = 0; w < workers_; w++) {
+      rx += stats_->counters(w)[DSRLB_CTR_RX_PACKETS];
+      tx += stats_->counters(w)[DSRLB_CTR_TX_PACKETS];
+    }
+    if (last_ns_ != 0 && now_ns > last_ns_) {
+      double s = static_cast<double>(now_ns - last_ns_) / 1e9;
+      std::printf("stats: rx %.3f Mpps tx %.3f Mpps (rx %llu tx %llu)\n",
+                  static_cast<double>(rx - last_rx_) / s / 1e6,
+                  static_cast<double>(tx - last_tx_) / s / 1e6,
+                  static_cast<unsigned long long>(rx),
+                  static_cast<unsigned long long>(tx));
+      std::fflush(stdout);
+    }
+    last_ns_ = now_ns;
+    last_rx_ = rx;
+    last_tx_ = tx;
+  }
+
+ private:
+  const shm::StatsRegion* stats_;
+  uint32_t workers_;
+  uint64_t last_ns_ = 0, last_rx_ = 0, last_tx_ = 0;
+};
+
+int Run(int argc, char** argv) {
+  SplitArgs args = SplitAtDoubleDash(argc, argv);
+  auto parsed = ParseOptions(args.own);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "dsrlb-dataplane: %s\n%s",
+                 std::string(parsed.status().message()).c_str(), kUsage);
+    return 2;
+  }
+  const Options opt = *parsed;
+
+  struct sigaction sa{};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  // Everything that can be checked before EAL, with messages that say what
+  // to change.
+  Check(CheckHugepages(args.eal));
+  auto lcores = CountWorkerLcores(args.eal);
+  Check(lcores.status(), "EAL lcores");
+  if (*lcores < 1)
+    Fatal("no worker lcore: give EAL a main lcore and at least one worker, e.g. -l 0-1");
+  int ifindex = 0;
+  if (!opt.xdp_iface.empty()) {
+    ifindex = static_cast<int>(if_nametoindex(opt.xdp_iface.c_str()));
+    if (ifindex == 0)
+      Fatal(absl::StrCat("--xdp-iface ", opt.xdp_iface,
+                         ": no such interface (see `ip link show`; inside a "
+                         "namespace run under `ip netns exec NS`)"));
+    auto prog = FindXdpProgram(opt.xdp_prog);
+    Check(prog.status());
+    auto attached = QueryAttachedXdp(ifindex);
+    Check(attached.status(), opt.xdp_iface);
+    if (attached->prog_id != 0) {
+      if (attached->name != DSRLB_XDP_PROG_NAME)
+        Fatal(absl::StrCat(opt.xdp_iface, " already runs XDP program id ",
+                           attached->prog_id, " (", attached->name,
+                           "): remove it with `ip link set dev ", opt.xdp_iface,
+                           " xdp off` if it is not needed"));
+      std::fprintf(stderr, "dsrlb-dataplane: detaching a stale dsrlb XDP "
+                   "program (id %u) from %s\n", attached->prog_id,
+                   opt.xdp_iface.c_str());
+      Check(DetachXdp(ifindex, attached->prog_id), opt.xdp_iface);
+    }
+    args.eal.push_back("--vdev");
+    args.eal.push_back(XdpVdevArg(opt.xdp_iface, *prog,
+                                  static_cast<uint16_t>(*lcores)));
+  }
+
+  std::vector<char*> eal_argv;
+  for (std::string& a : args.eal) eal_argv.push_back(a.data());
+  eal_argv.push_back(nullptr);
+  if (rte_eal_init(static_cast<int>(args.eal.size()), eal_argv.data()) < 0)
+    Fatal(absl::StrCat("EAL init failed: ", rte_strerror(rte_errno),
+                       " (see EAL's message above)"));
+  const uint32_t workers = rte_lcore_count() - 1;
+  if (workers < 1) Fatal("no worker lcore: pass -l 0-1 (main + one worker) to EAL");
+
+  // One stats block per worker, plus one for the main lcore, which reads
+  // the table too (to steer XDP) and so takes part in the publish protocol.
+  shm::StatsGeometry sg;
+  if (workers + 1 > sg.max_lcores) sg.max_lcores = workers + 1;
+  auto stats = shm::StatsRegion::Create(opt.stats_region, sg);
+  Check(stats.status(), "stats region " + opt.stats_region);
+
+  PortSetup ps;
+  ps.queues = static_cast<uint16_t>(workers);
+  ps.rx_desc = opt.rx_desc;
+  ps.tx_desc = opt.tx_desc;
+  ps.mbufs = opt.mbufs;
+  ps.mbuf_data_room = opt.mbuf_data_room;
+  if (opt.xdp_iface.empty()) {
+    ps.port = opt.port;
+  } else {
+    auto id = PortByName(kXdpVdevName);
+    Check(id.status(), "xdp mode");
+    ps.port = *id;
+    ps.promiscuous = false;
+  }
+  auto pool = CreateMbufPool(ps);
+  Check(pool.status());
+  uint8_t mac[6] = {};
+  Check(StartPort(ps, *pool, mac));
+
+  std::optional<XdpVipMap> xdp_map;
+  if (ifindex != 0) {
+    auto m = XdpVipMap::Open(ifindex);
+    Check(m.status(), opt.xdp_iface);
+    xdp_map.emplace(std::move(*m));
+    Check(xdp_map->Sync(nullptr).status(), opt.xdp_iface);
+  }
+
+  // Wait for the control plane's table (it may start second).
+  auto table = TableAttachment::Open(opt.table_region, workers + 1, g_quit, [&] {
+    __atomic_store_n(&stats->header()->heartbeat_ns, shm::MonotonicNs(),
+                     __ATOMIC_RELEASE);
+  });
+  if (!table.ok() && !absl::IsCancelled(table.status())) Check(table.status());
+
+  std::vector<std::unique_ptr<FlowTable>> flows;
+  std::vector<std::unique_ptr<Pipeline>> pipelines;
+  std::vector<WorkerContext> ctx(workers);
+  if (table.ok()) {
+    uint32_t w = 0;
+    unsigned lcore;
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+      flows.push_back(std::make_unique<FlowTable>(opt.flow_table_size));
+      LcoreCounters lc{stats->counters(w), stats->drops(w),
+                       stats->vip_counters(w), stats->backend_counters(w),
+                       sg.max_vips, sg.max_backends};
+      pipelines.push_back(std::make_unique<Pipeline>(flows.back().get(), lc, mac));
+      // No path to the kernel from a worker: what is not for an active VIP
+      // is dropped under its own reason (drop_not_ip, drop_no_vip).
+      pipelines.back()->set_exception_path(false);
+      WorkerContext& c = ctx[w];
+      c.index = w;
+      c.port = ps.port;
+      c.queue = static_cast<uint16_t>(w);
+      c.idle_sleep_us = opt.idle_sleep_us;
+      c.table = table->get();
+      c.pipeline = pipelines.back().get();
+      c.lcore_stats = stats->lcore(w);
+      c.counters = stats->counters(w);
+      c.drops = stats->drops(w);
+      c.quit = &g_quit;
+      rte_eal_remote_launch(WorkerMain, &c, lcore);
+      w++;
+    }
+    std::fprintf(stderr, "dsrlb-dataplane: forwarding on port %u with %u "
+                 "worker lcore(s); table %s, stats %s\n", ps.port, workers,
+                 opt.table_region.c_str(), opt.stats_region.c_str());
+  }
+
+  // Main lcore: liveness, table re-creation, XDP steering, rate lines.
+  dsrlb_lcore_stats* main_ls = stats->lcore(workers);
+  main_ls->lcore_id = rte_lcore_id();
+  main_ls->flags = DSRLB_LCORE_ACTIVE;
+  std::unique_ptr<shm::TableReader> reader;
+  const TableAttachment::Mapping* mapping = nullptr;
+  uint64_t synced_generation = ~0ull;
+  RatePrinter rates(&*stats, workers);
+  uint64_t next_poll = 0, next_rate = 0;
+  while (table.ok() && !g_quit.load()) {
+    uint64_t now = shm::MonotonicNs();
+    __atomic_store_n(&stats->header()->heartbeat_ns, now, __ATOMIC_RELEASE);
+    __atomic_store_n(&main_ls->heartbeat, main_ls->heartbeat + 1, __ATOMIC_RELAXED);
+    if (now >= next_poll) {
+      (*table)->Poll();
+      next_poll = now + 100'000'000;
+    }
+    const TableAttachment::Mapping* m = (*table)->Acquire(workers);
+    if (m != mapping) {
+      __atomic_store_n(&main_ls->seen_generation, 0, __ATOMIC_SEQ_CST);
+      reader = std::make_unique<shm::TableReader>(&m->region, main_ls);
+      mapping = m;
+      synced_generation = ~0ull;
+    }
+    const shm::SlotView* slot = reader->Acquire();
+    if (xdp_map && reader->generation() != synced_generation) {
+      auto n = xdp_map->Sync(slot);
+      if (n.ok()) {
+        synced_generation = reader->generation();
+        std::fprintf(stderr, "dsrlb-dataplane: XDP steers %u VIP keys "
+                     "(generation %llu)\n", *n,
+                     static_cast<unsigned long long>(synced_generation));
+      } else {
+        std::fprintf(stderr, "dsrlb-dataplane: %s\n",
+                     std::string(n.status().message()).c_str());
+      }
+    }
+    if (opt.stats_interval_ms != 0 && now >= next_rate) {
+      rates.Print(now);
+      next_rate = now + uint64_t{opt.stats_interval_ms} * 1'000'000;
+    }
+    usleep(2000);
+  }
+
+  // Clean shutdown: workers leave their loops and clear their ACTIVE flag.
+  g_quit.store(true);
+  rte_eal_mp_wait_lcore();
+  if (table.ok()) (*table)->Release(workers);
+  __atomic_store_n(&main_ls->flags, 0u, __ATOMIC_RELEASE);
+  uint32_t prog_id = xdp_map ? xdp_map->prog_id() : 0;
+  xdp_map.reset();
+  ClosePort(ps.port);
+  if (ifindex != 0) {
+    absl::Status st = DetachXdp(ifindex, prog_id);
+    if (!st.ok())
+      std::fprintf(stderr, "dsrlb-dataplane: %s: %s\n", opt.xdp_iface.c_str(),
+                   std::string(st.message()).c_str());
+  }
+  __atomic_store_n(&stats->header()->heartbeat_ns, shm::MonotonicNs(),
+                   __ATOMIC_RELEASE);
+  __atomic_store_n(&stats->header()->running, 0u, __ATOMIC_RELEASE);
+  rte_eal_cleanup();
+  std::fprintf(stderr, "dsrlb-dataplane: stopped\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace dsrlb::dataplane
+
+int main(int argc, char** argv) { return dsrlb::dataplane::Run(argc, argv); }

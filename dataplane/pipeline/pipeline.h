@@ -1,0 +1,95 @@
+// The per-packet DSR pipeline: parse, VIP lookup, flow table / Maglev ring,
+// MAC rewrite, counters. Pure C++ (no DPDK), one instance per lcore.
+#ifndef DSRLB_DATAPLANE_PIPELINE_PIPELINE_H_
+#define DSRLB_DATAPLANE_PIPELINE_PIPELINE_H_
+
+#include <cstdint>
+
+#include "dataplane/pipeline/flow_table.h"
+#include "dataplane/pipeline/packet_parser.h"
+#include "dataplane/shm/dsrlb_shm.h"
+#include "dataplane/shm/table_region.h"
+
+namespace dsrlb::dataplane {
+
+enum class Verdict : uint8_t { kForward, kException, kDrop };
+
+// Pointers into this lcore's block of the stats region.
+struct LcoreCounters {
+  uint64_t* counters;          // [DSRLB_CTR_MAX]
+  uint64_t* drops;             // [DSRLB_DROP_MAX]
+  dsrlb_pkt_bytes* vips;       // [max_vips] of the stats region
+  dsrlb_pkt_bytes* backends;   // [max_backends]
+  uint32_t max_vips, max_backends;  // bounds for the two arrays
+};
+
+class Pipeline {
+ public:
+  // `flows` and the counters outlive the pipeline; port_mac is copied.
+  Pipeline(FlowTable* flows, const LcoreCounters& counters,
+           const uint8_t port_mac[6]);
+
+  // One frame, in place. kForward: MACs rewritten (dst = backend, src =
+  // table port_mac or the port's own), every other byte untouched.
+  // kException: frame untouched, for the kernel. kDrop: one drop counter
+  // was bumped. table == nullptr drops everything as drop_no_table.
+  Verdict Process(const shm::SlotView* table, uint8_t* frame, uint32_t len,
+                  uint64_t now_ns);
+
+  // verdicts[i] for frames[i]; same counting as Process.
+  void ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
+                    const uint32_t* lens, uint32_t n, uint64_t now_ns,
+                    Verdict* verdicts);
+
+  // Where there is no exception path (the worker cannot hand frames to the
+  // kernel), what would be kException is dropped instead: non-IP as
+  // drop_not_ip, IP not for a VIP as drop_no_vip. Default: true.
+  void set_exception_path(bool enabled) { exception_path_ = enabled; }
+
+ private:
+  static constexpr uint32_t kChunk = 32;
+
+  Verdict Drop(dsrlb_drop reason) {
+    counters_.drops[reason]++;
+    return Verdict::kDrop;
+  }
+  Verdict Exception(dsrlb_drop reason_without_path) {
+    if (!exception_path_) return Drop(reason_without_path);
+    counters_.counters[DSRLB_CTR_EXCEPTION]++;
+    return Verdict::kException;
+  }
+  // A packet between the two halves of its processing.
+  struct Prepared {
+    FlowKey key;
+    uint64_t hash;  // FlowTable::Hash(key)
+    int vip;
+    bool icmp_error;
+  };
+  // First half, no flow-table access: parse and VIP lookup. Returns true
+  // when the packet needs a backend (p filled), else sets *verdict.
+  bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
+               Prepared* p, Verdict* verdict);
+  // Second half: backend choice, MAC rewrite, counters.
+  Verdict Finish(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
+                 uint32_t len, uint32_t now);
+  // The backend for p.key (VIP p.vip, active), 0 if none: flow table, then
+  // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
+  // follow an existing flow but never create entries.
+  uint16_t PickBackend(const shm::SlotView& t, const Prepared& p, uint32_t now);
+  // True if entry `e` may still carry traffic for VIP `v` in table `t`.
+  static bool EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
+                          bool allow_draining);
+  uint16_t RingBackend(const shm::SlotView& t, int v, const FlowKey& key,
+                       bool persistent) const;
+  void Remember(uint32_t index, const shm::SlotView& t, uint16_t backend);
+  void CountInsert(FlowTable::InsertResult r);
+
+  FlowTable* flows_;
+  LcoreCounters counters_;
+  uint8_t port_mac_[6];
+  bool exception_path_ = true;
+};
+
+}  // namespace dsrlb::dataplane
+
+#endif  // DSRLB_DATAPLANE_PIPELINE_PIPELINE_H_
