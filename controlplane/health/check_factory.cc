@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "controlplane/health/http_check.h"
+#include "controlplane/health/misc_check.h"
 #include "controlplane/health/tcp_check.h"
 
 namespace dsrlb::health {
@@ -48,12 +50,28 @@ absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
       return std::unique_ptr<Check>(std::make_unique<TcpCheck>(
           context.loop, address, port, checker.bindto,
           checker.connect_timeout));
-    default:
-      break;
+    case config::CheckerKind::kHttp:
+    case config::CheckerKind::kSsl: {
+      if (context.curl == nullptr)
+        return absl::FailedPreconditionError("HTTP checks need a CurlDriver");
+      HttpTarget target;
+      target.tls = checker.kind == config::CheckerKind::kSsl;
+      target.address = address;
+      target.port = port;
+      target.bindto = checker.bindto;
+      target.timeout = checker.connect_timeout;
+      target.urls = checker.urls;
+      target.virtualhost = checker.virtualhost;
+      return std::unique_ptr<Check>(
+          std::make_unique<HttpCheck>(context.loop, context.curl, target));
+    }
+    case config::CheckerKind::kMisc:
+      return std::unique_ptr<Check>(std::make_unique<MiscCheck>(
+          context.loop, checker.misc_path, checker.misc_timeout,
+          checker.misc_dynamic));
   }
-  return absl::UnimplementedError(absl::StrCat(
-      checker.where.file, ":", checker.where.line,
-      ": this checker kind is not supported by the health monitor"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      checker.where.file, ":", checker.where.line, ": unknown checker kind"));
 }
 
 CheckTiming TimingFor(const config::VirtualServer& vs,

@@ -50,8 +50,8 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
       auto server = std::make_unique<RealServerHealth>(
           loop_, vs_key, vs, rs,
           [this](RealServerHealth& s, const CheckResult& result,
-                 const Check& by, bool rs_changed) {
-            OnResult(s, result, by, rs_changed);
+                 const Check& by, bool rs_changed, bool weight_changed) {
+            OnResult(s, result, by, rs_changed, weight_changed);
           });
       for (const config::Checker& checker : rs.checkers) {
         absl::StatusOr<std::unique_ptr<Check>> check =
@@ -79,12 +79,12 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
 
 void HealthMonitor::OnResult(RealServerHealth& server,
                              const CheckResult& result, const Check& by,
-                             bool rs_changed) {
+                             bool rs_changed, bool weight_changed) {
   {
     absl::MutexLock lock(&mu_);
     snapshot_[{server.vs(), server.rs()}] = server.state();
   }
-  if (!rs_changed) return;
+  if (!rs_changed && !weight_changed) return;
   HealthEvent event;
   event.vs = server.vs();
   event.rs = server.rs();
@@ -94,7 +94,10 @@ void HealthMonitor::OnResult(RealServerHealth& server,
   event.wall_time = absl::Now();
   event.weight = server.state().weight;
   event.inhibit_on_failure = server.rs_config().inhibit_on_failure;
-  alerts_->OnChange(global_, server.rs_config(), event, by.AlertName());
+  // A weight change alone (misc_dynamic) is news for the table, not for
+  // people: no mail, no script.
+  if (rs_changed)
+    alerts_->OnChange(global_, server.rs_config(), event, by.AlertName());
   if (callback_) callback_(event);
 }
 

@@ -51,7 +51,7 @@ class HealthMonitor {
 
  private:
   void OnResult(RealServerHealth& server, const CheckResult& result,
-                const Check& by, bool rs_changed);
+                const Check& by, bool rs_changed, bool weight_changed);
 
   EventLoop* loop_;
   Callback callback_;

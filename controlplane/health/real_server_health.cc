@@ -52,7 +52,11 @@ void RealServerHealth::OnCheckResult(const CheckRunner& runner,
   state_.last_check_ok = result.ok;
   state_.last_check_text = result.text;
   state_.last_check_time = now;
-  if (result.weight.has_value()) state_.weight = *result.weight;
+  bool weight_changed = false;
+  if (result.weight.has_value() && *result.weight != state_.weight) {
+    state_.weight = *result.weight;
+    weight_changed = true;
+  }
   bool rs_changed = false;
   if (changed) {
     bool all_up = true;
@@ -63,7 +67,7 @@ void RealServerHealth::OnCheckResult(const CheckRunner& runner,
       rs_changed = true;
     }
   }
-  listener_(*this, result, runner.check(), rs_changed);
+  listener_(*this, result, runner.check(), rs_changed, weight_changed);
 }
 
 }  // namespace dsrlb::health

@@ -16,11 +16,12 @@ namespace dsrlb::health {
 
 class RealServerHealth {
  public:
-  // After every attempt. `rs_changed` when the server's up/down flipped;
-  // `by` is the checker whose result it was.
+  // After every attempt. `rs_changed` when the server's up/down flipped,
+  // `weight_changed` when misc_dynamic set a new weight; `by` is the checker
+  // whose result it was.
   using Listener = absl::AnyInvocable<void(
       RealServerHealth& server, const CheckResult& result, const Check& by,
-      bool rs_changed)>;
+      bool rs_changed, bool weight_changed)>;
 
   RealServerHealth(EventLoop* loop, VsKey vs, config::VirtualServer vs_config,
                    config::RealServer rs_config, Listener listener);
