@@ -26,6 +26,10 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
   std::vector<std::string> errors;
   std::map<Key, std::unique_ptr<RealServerHealth>> next;
   std::vector<RealServerHealth*> to_start;
+  // Servers whose checking changed start over; if that flips their state
+  // (a down server restarts up, or up restarts down with alpha) the owner
+  // hears of it, as of any change.
+  std::vector<std::pair<RealServerHealth*, bool>> restarted;
   const CheckContext context{loop_, curl_.get()};
   for (const config::VirtualServer& vs : config.virtual_servers) {
     const VsKey vs_key{vs.address, vs.port, vs.protocol};
@@ -47,6 +51,8 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
         servers_.erase(old);
         continue;
       }
+      std::optional<bool> old_up;
+      if (old != servers_.end()) old_up = old->second->state().up;
       auto server = std::make_unique<RealServerHealth>(
           loop_, vs_key, vs, rs,
           [this](RealServerHealth& s, const CheckResult& result,
@@ -63,6 +69,8 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
         server->AddCheck(std::move(*check), TimingFor(vs, rs, checker));
       }
       to_start.push_back(server.get());
+      if (old_up.has_value() && *old_up != server->state().up)
+        restarted.emplace_back(server.get(), *old_up);
       next[key] = std::move(server);
     }
   }
@@ -72,9 +80,26 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
     snapshot_.clear();
     for (const auto& [key, server] : servers_) snapshot_[key] = server->state();
   }
+  for (const auto& [server, old_up] : restarted) {
+    HealthEvent event = MakeEvent(*server);
+    event.reason = "checker configuration changed: checking starts over";
+    if (callback_) callback_(event);
+  }
   for (RealServerHealth* server : to_start) server->Start();
   if (errors.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+}
+
+HealthEvent HealthMonitor::MakeEvent(const RealServerHealth& server) const {
+  HealthEvent event;
+  event.vs = server.vs();
+  event.rs = server.rs();
+  event.up = server.state().up;
+  event.time = loop_->clock()->Now();
+  event.wall_time = absl::Now();
+  event.weight = server.state().weight;
+  event.inhibit_on_failure = server.rs_config().inhibit_on_failure;
+  return event;
 }
 
 void HealthMonitor::OnResult(RealServerHealth& server,
@@ -85,15 +110,8 @@ void HealthMonitor::OnResult(RealServerHealth& server,
     snapshot_[{server.vs(), server.rs()}] = server.state();
   }
   if (!rs_changed && !weight_changed) return;
-  HealthEvent event;
-  event.vs = server.vs();
-  event.rs = server.rs();
-  event.up = server.state().up;
+  HealthEvent event = MakeEvent(server);
   event.reason = result.text;
-  event.time = server.state().last_change_time;
-  event.wall_time = absl::Now();
-  event.weight = server.state().weight;
-  event.inhibit_on_failure = server.rs_config().inhibit_on_failure;
   // A weight change alone (misc_dynamic) is news for the table, not for
   // people: no mail, no script.
   if (rs_changed)

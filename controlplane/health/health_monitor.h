@@ -50,6 +50,7 @@ class HealthMonitor {
   std::map<Key, RealServerState> States() const;
 
  private:
+  HealthEvent MakeEvent(const RealServerHealth& server) const;
   void OnResult(RealServerHealth& server, const CheckResult& result,
                 const Check& by, bool rs_changed, bool weight_changed);
 
