@@ -27,7 +27,7 @@ struct Listener {
   int fd = -1;
   uint16_t port = 0;
   explicit Listener(int backlog = 16, uint16_t want_port = 0) {
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     sockaddr_in sin{};
