@@ -1,6 +1,7 @@
 // Checker construction and reload comparison.
 #include "controlplane/health/check_factory.h"
 
+#include <algorithm>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -77,10 +78,12 @@ absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
 CheckTiming TimingFor(const config::VirtualServer& vs,
                       const config::RealServer& rs,
                       const config::Checker& checker) {
+  // A zero delay (bad input that slipped through) must not spin the loop.
+  constexpr absl::Duration kMinDelay = absl::Milliseconds(10);
   CheckTiming t;
-  t.delay_loop = DelayLoop(vs, rs);
-  t.delay_before_retry = checker.delay_before_retry;
-  t.retry = checker.retry;
+  t.delay_loop = std::max(DelayLoop(vs, rs), kMinDelay);
+  t.delay_before_retry = std::max(checker.delay_before_retry, kMinDelay);
+  t.retry = checker.retry < 0 ? 0 : checker.retry;
   t.rise = rs.rise < 1 ? 1 : rs.rise;
   t.fall = rs.fall < 1 ? 1 : rs.fall;
   t.start_up = !vs.alpha;

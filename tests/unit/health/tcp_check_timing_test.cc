@@ -231,6 +231,27 @@ TEST_F(TcpTiming, BindtoSetsTheSourceAddress) {
   EXPECT_TRUE(events_.empty());
 }
 
+TEST_F(TcpTiming, Ipv6RealServerIsCheckedOverIpv6) {
+  const uint16_t port = ClosedPort();
+  config::Config cfg = OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))});
+  cfg.virtual_servers[0].real_servers[0].address = testing::Ip("::1");
+  ASSERT_TRUE(monitor_.Apply(cfg).ok());
+  Settle(loop_);
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].reason,
+            "TCP connect to [::1]:" + std::to_string(port) + ": connection refused");
+}
+
+TEST_F(TcpTiming, ZeroDelaysDoNotSpinTheLoop) {
+  const uint16_t port = ClosedPort();
+  config::Config cfg = OneServer(port, {TcpChecker(port, 3, absl::ZeroDuration())},
+                                 absl::ZeroDuration());
+  ASSERT_TRUE(monitor_.Apply(cfg).ok());
+  Settle(loop_);
+  EXPECT_EQ(monitor_.State(TheVs(), TheRs(port))->last_check_time, t0_)
+      << "one attempt per fake-time step, not a busy loop";
+}
+
 TEST_F(TcpTiming, ServerWithoutCheckersIsUpAndNeverChecked) {
   ASSERT_TRUE(monitor_.Apply(OneServer(1, {})).ok());
   At(absl::Seconds(100));
