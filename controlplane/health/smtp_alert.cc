@@ -51,7 +51,7 @@ struct SmtpMailer::Mail {
 };
 
 SmtpMailer::SmtpMailer(EventLoop* loop)
-    : loop_(loop), curl_(std::make_unique<CurlDriver>(loop)) {}
+    : curl_(std::make_unique<CurlDriver>(loop)) {}
 
 SmtpMailer::~SmtpMailer() {
   for (auto& [raw, mail] : mails_) curl_->Remove(mail->easy);

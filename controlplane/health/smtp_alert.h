@@ -46,7 +46,6 @@ class SmtpMailer {
 
  private:
   struct Mail;
-  EventLoop* loop_;
   std::unique_ptr<CurlDriver> curl_;
   absl::flat_hash_map<Mail*, std::unique_ptr<Mail>> mails_;
 };
