@@ -1,0 +1,72 @@
+// What the health checkers tell their owner: keys naming a real server, a
+// check result, a state change event, and the state the daemon can query.
+#ifndef DSRLB_CONTROLPLANE_HEALTH_HEALTH_EVENT_H_
+#define DSRLB_CONTROLPLANE_HEALTH_HEALTH_EVENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/ip_address.h"
+#include "controlplane/config/config.h"
+
+namespace dsrlb::health {
+
+struct VsKey {
+  IpAddress address;
+  uint16_t port = 0;
+  config::Protocol protocol = config::Protocol::kTcp;
+  friend bool operator==(const VsKey&, const VsKey&) = default;
+  friend auto operator<=>(const VsKey&, const VsKey&) = default;
+};
+
+struct RsKey {
+  IpAddress address;
+  uint16_t port = 0;
+  friend bool operator==(const RsKey&, const RsKey&) = default;
+  friend auto operator<=>(const RsKey&, const RsKey&) = default;
+};
+
+// "[10.0.0.1]:tcp:80", keepalived's way of naming a service in logs and mail.
+std::string FormatService(const IpAddress& address, uint16_t port,
+                          config::Protocol protocol);
+std::string FormatVs(const VsKey& vs);
+std::string FormatRs(const VsKey& vs, const RsKey& rs);
+
+// The outcome of one check attempt.
+struct CheckResult {
+  bool ok = false;
+  std::string text;  // "HTTP status 500, expected 2xx", "TCP connect ... ok"
+  // MISC_CHECK with misc_dynamic: the weight the script asked for.
+  std::optional<uint32_t> weight;
+};
+
+// A real server changed state. Everything the daemon needs to update its
+// table (weight and inhibit_on_failure say whether a down server leaves the
+// ring or stays with weight 0).
+struct HealthEvent {
+  VsKey vs;
+  RsKey rs;
+  bool up = false;
+  std::string reason;      // the check result that caused the change
+  absl::Time time;         // the monitor's clock (monotonic for RealClock)
+  absl::Time wall_time;    // absl::Now() when it happened, for people
+  uint32_t weight = 1;     // configured weight, or misc_dynamic's
+  bool inhibit_on_failure = false;
+};
+
+// What State() reports for one real server.
+struct RealServerState {
+  bool up = true;
+  bool checked = false;            // false until the first attempt ended
+  bool last_check_ok = false;
+  std::string last_check_text;
+  absl::Time last_check_time;      // monitor clock; InfinitePast if never
+  absl::Time last_change_time;     // monitor clock; creation time at first
+  uint32_t weight = 1;
+};
+
+}  // namespace dsrlb::health
+
+#endif  // DSRLB_CONTROLPLANE_HEALTH_HEALTH_EVENT_H_

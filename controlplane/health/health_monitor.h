@@ -1,0 +1,69 @@
+// HealthMonitor: the health checks of every real server of a configuration,
+// on one event loop, with keepalived's reload semantics.
+//
+// Thread model: the monitor lives on its EventLoop's thread. Construct it,
+// call Apply() and destroy it on that thread (from elsewhere:
+// loop->Post([&] { monitor.Apply(config); })). The event callback runs on
+// that thread; it must not call Apply() or destroy the monitor itself (post
+// instead). State() and States() may be called from any thread.
+#ifndef DSRLB_CONTROLPLANE_HEALTH_HEALTH_MONITOR_H_
+#define DSRLB_CONTROLPLANE_HEALTH_HEALTH_MONITOR_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "common/event_loop.h"
+#include "controlplane/config/config.h"
+#include "controlplane/health/health_event.h"
+#include "controlplane/health/real_server_health.h"
+
+namespace dsrlb::health {
+
+class CurlDriver;
+class RealServerAlerts;
+
+class HealthMonitor {
+ public:
+  using Callback = std::function<void(const HealthEvent&)>;
+  using Key = std::pair<VsKey, RsKey>;
+
+  HealthMonitor(EventLoop* loop, Callback callback);
+  ~HealthMonitor();
+  HealthMonitor(const HealthMonitor&) = delete;
+  HealthMonitor& operator=(const HealthMonitor&) = delete;
+
+  // Starts checking the real servers of `config`. On a reload, a real server
+  // whose checking is unchanged keeps its state, counters and schedule; a
+  // changed one starts over (up, or down with alpha); a removed one stops.
+  // Servers are checked even if one checker cannot be built; the returned
+  // status names every checker that could not (that server keeps its other
+  // checkers).
+  absl::Status Apply(const config::Config& config);
+
+  std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const;
+  std::map<Key, RealServerState> States() const;
+
+ private:
+  HealthEvent MakeEvent(const RealServerHealth& server) const;
+  void OnResult(RealServerHealth& server, const CheckResult& result,
+                const Check& by, bool rs_changed, bool weight_changed);
+
+  EventLoop* loop_;
+  Callback callback_;
+  config::GlobalDefs global_;
+  std::unique_ptr<CurlDriver> curl_;
+  std::unique_ptr<RealServerAlerts> alerts_;
+  std::map<Key, std::unique_ptr<RealServerHealth>> servers_;
+  mutable absl::Mutex mu_;
+  std::map<Key, RealServerState> snapshot_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dsrlb::health
+
+#endif  // DSRLB_CONTROLPLANE_HEALTH_HEALTH_MONITOR_H_
