@@ -36,6 +36,7 @@ inline constexpr size_t kV2AuthLen = 8;
   X(kAddrListMismatch, "addr_list_mismatch")                            \
   X(kIntervalMismatch, "interval_mismatch") /* v2 only */               \
   X(kOwnPacket, "own_packet")             /* our own advert looped */   \
+  X(kUnknownPeer, "unknown_peer")         /* not a unicast_peer */      \
   X(kFamilyMismatch, "family_mismatch")
 
 enum class DropReason : uint8_t {

@@ -26,6 +26,13 @@ class Stepper {
       case Event::Type::kAdvert: OnAdvert(e); break;
       case Event::Type::kTimer: OnTimer(); break;
       case Event::Type::kTrack: OnTrack(e); break;
+      case Event::Type::kForceMaster:
+        if (m().state == State::kBackup) ToMaster("sync group member became master");
+        break;
+      case Event::Type::kForceBackup:
+        if (m().state == State::kMaster && p_.priority != kOwnerPriority)
+          ToBackup("sync group member left master", MasterDownInterval(p_, m()));
+        break;
     }
     return std::move(r_);
   }

@@ -50,6 +50,8 @@ struct Event {
     kAdvert,    // a received advertisement that passed every check
     kTimer,     // a deadline (NextDeadline) may have passed
     kTrack,     // tracked interfaces/scripts changed: new delta and fault
+    kForceMaster,  // vrrp_sync_group: a member became master
+    kForceBackup,  // vrrp_sync_group: a member left master for backup
   } type = Type::kTimer;
   uint8_t priority = 0;                   // kAdvert
   absl::Duration interval;                // kAdvert
@@ -59,6 +61,8 @@ struct Event {
   static Event Startup() { return {Type::kStartup}; }
   static Event Shutdown() { return {Type::kShutdown}; }
   static Event Timer() { return {Type::kTimer}; }
+  static Event ForceMaster() { return {Type::kForceMaster}; }
+  static Event ForceBackup() { return {Type::kForceBackup}; }
   static Event Advert(uint8_t prio, absl::Duration interval, IpAddress src) {
     Event e{Type::kAdvert};
     e.priority = prio;
