@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Two dsrlb-vrrpd instances on a bridge fail over both ways: link down,
+process killed, and the priority-0 handover of a graceful stop. After each
+failure the VIP must answer ARP from the new master within the master-down
+interval plus a margin, and exactly one node must hold the VIP."""
+import signal
+import sys
+import time
+
+from vrrp_netns import Lab, dsrlb_instance, master_down, skip_unless_root
+
+MARGIN = 1.0  # seconds over the RFC's master-down interval: a shared 2-core CI box
+failures = []
+
+
+def check(cond, what):
+    print(('ok   ' if cond else 'FAIL ') + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def settled(lab, master, backup):
+    """Exactly one master holding the VIP, and both agree who it is."""
+    def ok():
+        ms, mm = lab[master].status()
+        bs, bm = lab[backup].status()
+        return (ms == 'MASTER' and bs == 'BACKUP' and bm == lab[master].ip and
+                lab[master].has_vip(lab.vip) and not lab[backup].has_vip(lab.vip))
+    return lab.wait(ok, 6)
+
+
+def failover(lab, new_master, action, limit, what):
+    t0 = time.monotonic()
+    action()
+    t1 = lab.first_reply(lab[new_master].mac, t0, limit + 3)
+    took = None if t1 is None else t1 - t0
+    check(took is not None and took <= limit,
+          '%s: VIP answered from %s after %s s (limit %.2f s)' %
+          (what, new_master, 'never' if took is None else '%.3f' % took, limit))
+
+
+def main(vrrpd):
+    skip_unless_root()
+    adv = 0.1
+    lab = Lab()
+    try:
+        a, b = lab['a'], lab['b']
+        inst_a = dsrlb_instance(a.ip, lab.vip, 200, 3, adv)
+        inst_b = dsrlb_instance(b.ip, lab.vip, 100, 3, adv)
+        a.start_dsrlb(vrrpd, inst_a)
+        b.start_dsrlb(vrrpd, inst_b)
+        lab.start_probe()
+        check(settled(lab, 'a', 'b'), 'startup: a (200) master, b (100) backup, one VIP')
+
+        # 1. link down on the master: b takes over after its master-down interval.
+        failover(lab, 'b', lambda: a.link(False), master_down(3, adv, 100) + MARGIN,
+                 'link down on a')
+        check(lab.wait(lambda: a.status()[0] == 'FAULT' and not a.has_vip(lab.vip), 3),
+              'a is FAULT without the VIP while its link is down')
+        # and back: a preempts once its link returns.
+        failover(lab, 'a', lambda: a.link(True), master_down(3, adv, 200) + 1 + MARGIN,
+                 'link up on a (preempts b)')
+        check(settled(lab, 'a', 'b'), 'after link up: a master, b backup, one VIP')
+
+        # 2. the master is killed (no priority 0): b takes over on its timer.
+        failover(lab, 'b', lambda: a.stop(signal.SIGKILL), master_down(3, adv, 100) + MARGIN,
+                 'a killed')
+        check(a.has_vip(lab.vip), 'a killed: its VIP stays behind (as with keepalived -9)')
+        # a restarts: it removes the VIP it left behind and preempts b.
+        a.start_dsrlb(vrrpd, inst_a)
+        check(settled(lab, 'a', 'b'), 'after restart: a master, b backup, one VIP')
+        since = time.monotonic()
+        time.sleep(0.3)
+        check(lab.repliers(since) == {a.mac}, 'after restart: only a answers ARP')
+
+        # 3. the backup is the one that fails, and comes back: nothing moves.
+        since = time.monotonic()
+        b.link(False)
+        time.sleep(0.5)
+        b.link(True)
+        check(settled(lab, 'a', 'b'), 'backup flap: a stays master')
+        check(lab.repliers(since) == {a.mac}, 'backup flap: only a answered ARP')
+
+        # 4. graceful stop: priority 0 lets b take over after Skew_Time, far
+        # sooner than a master-down interval (1 s adverts make the gap plain).
+        lab.close()
+        lab = Lab()
+        a, b = lab['a'], lab['b']
+        inst_a = dsrlb_instance(a.ip, lab.vip, 200, 3, 1, state='MASTER')
+        a.start_dsrlb(vrrpd, inst_a)
+        b.start_dsrlb(vrrpd, dsrlb_instance(b.ip, lab.vip, 100, 3, 1))
+        lab.start_probe()
+        check(settled(lab, 'a', 'b'), 'priority-0 lab: a master')
+        skew = (256 - 100) / 256.0
+        failover(lab, 'b', lambda: a.stop(signal.SIGTERM), skew + 0.5,
+                 'a stopped (priority 0; master-down would be %.2f s)' % master_down(3, 1, 100))
+        check(not a.has_vip(lab.vip), 'a removed the VIP on stop')
+        check(lab.wait(lambda: b.status()[0] == 'MASTER', 2), 'b is MASTER')
+    finally:
+        if failures:
+            print(lab.logs())
+        lab.close()
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1]))
