@@ -7,7 +7,10 @@ import signal
 import sys
 import time
 
-from vrrp_netns import Lab, dsrlb_instance, master_down, skip_unless_root
+import json
+
+from vrrp_netns import (Lab, dsrlb_instance, inject, master_down, skip_unless_root,
+                        vrrp_ipv4_packet)
 
 MARGIN = 1.0  # seconds over the RFC's master-down interval: a shared 2-core CI box
 failures = []
@@ -51,6 +54,30 @@ def main(vrrpd):
         b.start_dsrlb(vrrpd, inst_b)
         lab.start_probe()
         check(settled(lab, 'a', 'b'), 'startup: a (200) master, b (100) backup, one VIP')
+
+        # 0. bad adverts (even ones claiming priority 254) are dropped, each
+        # counted under its reason, and change nothing.
+        c = lab['client']
+        good = dict(src=c.ip, dst=a.ip, vrid=51, prio=254, addrs=[lab.vip])
+        cases = {
+            'bad_ttl': dict(good, ttl=64),
+            'bad_checksum': dict(good, corrupt_checksum=True),
+            'vrid_mismatch': dict(good, vrid=52),
+            'bad_version': dict(good, version=2),
+            'bad_type': dict(good, vtype=2),
+            'truncated': dict(good, truncate=5),
+            'addr_list_mismatch': dict(good, addrs=[lab.vip, c.ip]),
+        }
+        inject(c, [vrrp_ipv4_packet(**kw) for kw in cases.values()])
+        def drops():
+            try:
+                return json.load(open(a.files['status']))[0]['counters']['drops']
+            except (OSError, ValueError, IndexError):
+                return {}
+        lab.wait(lambda: all(drops().get(r, 0) >= 1 for r in cases), 3)
+        for reason in cases:
+            check(drops().get(reason, 0) == 1, 'bad advert counted once as %s' % reason)
+        check(settled(lab, 'a', 'b'), 'after bad adverts: a still master, nothing moved')
 
         # 1. link down on the master: b takes over after its master-down interval.
         failover(lab, 'b', lambda: a.link(False), master_down(3, adv, 100) + MARGIN,

@@ -254,3 +254,34 @@ def keepalived_conf(vip, prio, version, advert_int, state='BACKUP', auth=None):
 def master_down(version, advert_int, prio):
     skew = (256 - prio) / 256.0 * (1.0 if version == 2 else advert_int)
     return 3 * advert_int + skew
+
+
+def _csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum((b[i] << 8) | b[i + 1] for i in range(0, len(b), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def vrrp_ipv4_packet(src, dst, vrid, prio, addrs, version=3, interval_cs=10, ttl=255,
+                     vtype=1, corrupt_checksum=False, truncate=None):
+    """An independent (Python) encoder for VRRPv3/IPv4 test packets."""
+    import socket as so
+    import struct
+    body = bytes([version << 4 | vtype, vrid, prio, len(addrs), interval_cs >> 8,
+                  interval_cs & 0xff, 0, 0]) + b''.join(so.inet_aton(a) for a in addrs)
+    pseudo = so.inet_aton(src) + so.inet_aton(dst) + struct.pack('!BBH', 0, 112, len(body))
+    c = _csum(pseudo + body) ^ (1 if corrupt_checksum else 0)
+    body = body[:6] + struct.pack('!H', c) + body[8:]
+    if truncate is not None:
+        body = body[:truncate]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0xc0, 20 + len(body), 0, 0, ttl, 112, 0,
+                     so.inet_aton(src), so.inet_aton(dst))
+    ip = ip[:10] + struct.pack('!H', _csum(ip)) + ip[12:]
+    return ip + body
+
+
+def inject(node, packets):
+    node.exec(PY, os.path.join(HERE, 'vrrp_inject.py'), *[p.hex() for p in packets])
