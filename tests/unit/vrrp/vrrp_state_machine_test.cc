@@ -336,6 +336,21 @@ TEST(VrrpStateMachine, StartingWithAFailedTrackEntersFault) {
   EXPECT_EQ(r.state(), State::kFault);
 }
 
+TEST(VrrpStateMachine, SyncGroupForcesBackupToMasterAndMasterToBackup) {
+  Router r(V3(100, absl::Milliseconds(100)));
+  r.Feed(Event::Startup());
+  r.Feed(Event::ForceMaster());
+  EXPECT_EQ(r.state(), State::kMaster);
+  EXPECT_EQ(r.Count(AT::kBecomeMaster), 1);
+  r.Feed(Event::ForceMaster());  // idempotent
+  EXPECT_EQ(r.Count(AT::kBecomeMaster), 1);
+  r.Feed(Event::ForceBackup());
+  EXPECT_EQ(r.state(), State::kBackup);
+  r.Feed(Event::Track(0, true));
+  r.Feed(Event::ForceMaster());  // a FAULT member stays in FAULT
+  EXPECT_EQ(r.state(), State::kFault);
+}
+
 // Every event in every state: the machine never has a deadline in the past
 // that it would skip, never emits BecomeMaster unless it enters MASTER, and
 // emits LeaveMaster exactly when it leaves MASTER.
@@ -348,7 +363,7 @@ TEST(VrrpStateMachine, EveryEventInEveryStateKeepsTheInvariants) {
       Event::Advert(100, absl::Seconds(1), Ip("10.0.0.3")),
       Event::Advert(200, absl::Seconds(1), Ip("10.0.0.1")),
       Event::Track(-20, false), Event::Track(20, false), Event::Track(0, true),
-      Event::Track(0, false)};
+      Event::Track(0, false), Event::ForceMaster(), Event::ForceBackup()};
   for (int version : {2, 3}) {
     for (bool nopreempt : {false, true}) {
       for (uint8_t prio : {uint8_t{1}, uint8_t{100}, uint8_t{254}, uint8_t{255}}) {
