@@ -8,6 +8,7 @@ import sys
 import time
 
 import json
+import os
 
 from vrrp_netns import (Lab, dsrlb_instance, inject, master_down, skip_unless_root,
                         vrrp_ipv4_packet)
@@ -123,6 +124,34 @@ def main(vrrpd):
                  'a stopped (priority 0; master-down would be %.2f s)' % master_down(3, 1, 100))
         check(not a.has_vip(lab.vip), 'a removed the VIP on stop')
         check(lab.wait(lambda: b.status()[0] == 'MASTER', 2), 'b is MASTER')
+
+        # 5. IPv6 (v3 over ff02::12 from link-local sources): the VIP moves
+        # and the new master's unsolicited NA rewrites the client's
+        # neighbour entry without the client asking.
+        lab.close()
+        lab = Lab()
+        a, b, c = lab['a'], lab['b'], lab['client']
+        vip6 = 'fd00:%x::50' % (os.getpid() & 0xffff)
+        c.exec('ip', 'addr', 'add', vip6.replace('::50', '::100') + '/64', 'dev', 'eth0', 'nodad')
+        for node, prio in ((a, 200), (b, 100)):
+            inst = dsrlb_instance(node.ip, lab.vip, prio, 3, adv)
+            inst['virtual_ipaddress'] = [vip6 + '/64 dev eth0']
+            node.start_dsrlb(vrrpd, inst)
+        check(lab.wait(lambda: a.status()[0] == 'MASTER' and b.status()[0] == 'BACKUP' and
+                       a.has_vip(vip6) and not b.has_vip(vip6), 5), 'IPv6: a master with the VIP')
+        check(b.status()[1] is not None and b.status()[1].startswith('fe80:'),
+              'IPv6: b sees a link-local master address (%s)' % b.status()[1])
+        c.exec('ping', '-6', '-c', '1', '-W', '1', vip6, check=False)
+        def neigh_mac():
+            out = c.exec('ip', '-6', 'neigh', 'show', vip6)
+            return out.split('lladdr ')[1].split()[0] if 'lladdr ' in out else None
+        check(neigh_mac() == a.mac, 'IPv6: the client reaches the VIP at a')
+        t0 = time.monotonic()
+        a.link(False)
+        moved = lab.wait(lambda: neigh_mac() == b.mac, master_down(3, adv, 100) + MARGIN, 0.005)
+        check(moved, 'IPv6: unsolicited NA moved the client to b after %.3f s' % (
+            time.monotonic() - t0))
+        check(b.status()[0] == 'MASTER' and b.has_vip(vip6), 'IPv6: b master with the VIP')
     finally:
         if failures:
             print(lab.logs())

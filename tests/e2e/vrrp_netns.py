@@ -149,6 +149,9 @@ class Lab:
             ip = '%s.%d' % (self.net, 100 if name == 'client' else i + 1)
             node = Node(self, name, ip)
             run(['ip', 'netns', 'add', node.ns])
+            # IPv6 VRRP sends from the link-local address: skip DAD so it is
+            # usable at once.
+            node.exec('sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0')
             port = 'p%s' % name[:8]
             run(['ip', '-n', self.br, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0',
                  'netns', node.ns])
