@@ -270,7 +270,9 @@ void VrrpInstance::SetGroupFault(bool fault) {
 void VrrpInstance::UpdateTracking() {
   int delta = 0;
   bool fault = !InterfaceRunning(config_.interface);
-  for (const config::TrackInterface& t : config_.track_interface) {
+  for (const config::TrackInterface& t0 : config_.track_interface) {
+    config::TrackInterface t = t0;
+    if (in_sync_group_) t.weight = 0;
     const bool up = InterfaceRunning(t.name);
     if (t.weight == 0 && !up) fault = true;
     if (t.weight > 0 && up) delta += t.weight;
@@ -278,12 +280,14 @@ void VrrpInstance::UpdateTracking() {
   }
   for (size_t i = 0; i < scripts_.size(); i++) {
     const bool ok = scripts_[i]->ok();
-    const int w = script_weights_[i];
+    const int w = in_sync_group_ ? 0 : script_weights_[i];
     if (w == 0 && !ok) fault = true;
     if (w > 0 && ok) delta += w;
     if (w < 0 && !ok) delta += w;
   }
+  const bool changed = own_fault_ != fault;
   own_fault_ = fault;
+  if (changed && hooks_.on_own_fault) hooks_.on_own_fault(*this);
   fault = fault || group_fault_;
   if (delta != machine_.track_delta || fault != machine_.track_fault)
     Feed(Event::Track(delta, fault));

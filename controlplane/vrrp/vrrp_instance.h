@@ -28,6 +28,8 @@ class VrrpInstance {
     std::function<void(const config::VirtualIpAddress&, bool active)> on_vip;
     // A state change, after its side effects were applied.
     std::function<void(VrrpInstance&, const Transition&)> on_transition;
+    // own_fault() changed (a sync group recomputes its group fault).
+    std::function<void(VrrpInstance&)> on_own_fault;
     // Anything in Status() changed (state, counters...).
     std::function<void(VrrpInstance&)> on_update;
   };
@@ -47,6 +49,9 @@ class VrrpInstance {
   State state() const { return machine_.state; }
   bool own_fault() const { return own_fault_; }
   void SetGroupFault(bool fault);
+  // keepalived: in a sync group every tracked object counts with weight 0
+  // (fails the group) — members with moving priorities would flap.
+  void SetInSyncGroup(bool in_group) { in_sync_group_ = in_group; }
   const config::VrrpInstance& config() const { return config_; }
 
  private:
@@ -79,6 +84,7 @@ class VrrpInstance {
   std::vector<int> script_weights_;
   bool own_fault_ = false;
   bool group_fault_ = false;
+  bool in_sync_group_ = false;
   bool vips_active_ = false;
   InstanceCounters counters_;
   std::vector<Transition> transitions_;

@@ -39,6 +39,10 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(const config::C
       self->OnTransition(inst, t);
     };
     hooks.on_update = [self](VrrpInstance& inst) { self->UpdateSnapshot(inst); };
+    hooks.on_own_fault = [self](VrrpInstance& inst) {
+      const int g = self->group_of_[self->IndexOf(inst)];
+      if (g >= 0) self->loop_->Post([self, g] { self->UpdateGroupFault(g); });
+    };
     ASSIGN_OR_RETURN(auto inst, VrrpInstance::Create(c, config.vrrp_scripts, loop, std::move(hooks)));
     s->instances_.push_back(std::move(inst));
     int group = -1;
@@ -48,6 +52,7 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(const config::C
         group = static_cast<int>(g);
     }
     s->group_of_.push_back(group);
+    s->instances_.back()->SetInSyncGroup(group >= 0);
   }
   for (const auto& g : s->groups_)
     for (const std::string& m : g.group)
@@ -129,22 +134,22 @@ void VrrpService::OnTransition(VrrpInstance& inst, const Transition& t) {
            script ? *script : std::string(), c.notify, c.smtp_alert);
   if (callbacks_.on_transition) callbacks_.on_transition(t);
 
-  size_t idx = 0;
-  while (instances_[idx].get() != &inst) idx++;
+  const size_t idx = IndexOf(inst);
   const int g = group_of_[idx];
   if (g < 0) return;
-  // keepalived's sync group: members move together. Posted so that one
-  // member's step finishes before the others take theirs.
-  loop_->Post([this, g, idx, to = t.to, from = t.from] {
-    bool fault = false;
-    for (size_t i = 0; i < instances_.size(); i++)
-      if (group_of_[i] == g && instances_[i]->own_fault()) fault = true;
-    for (size_t i = 0; i < instances_.size(); i++) {
-      if (group_of_[i] != g) continue;
-      instances_[i]->SetGroupFault(fault);
-      if (i == idx) continue;
-      if (to == State::kMaster) instances_[i]->Feed(Event::ForceMaster());
-      if (to == State::kBackup && from == State::kMaster) instances_[i]->Feed(Event::ForceBackup());
+  // keepalived's sync group: members move together. A transition that the
+  // group forced does not force others again (that would ping-pong), and a
+  // post that is stale by the time it runs does nothing.
+  const bool forced = t.reason.rfind("sync group", 0) == 0;
+  loop_->Post([this, g, idx, forced, to = t.to, from = t.from] {
+    if (instances_[idx]->state() != to) return;
+    if (!forced) {
+      for (size_t i = 0; i < instances_.size(); i++) {
+        if (group_of_[i] != g || i == idx) continue;
+        if (to == State::kMaster) instances_[i]->Feed(Event::ForceMaster());
+        if (to == State::kBackup && from == State::kMaster)
+          instances_[i]->Feed(Event::ForceBackup());
+      }
     }
     const config::VrrpSyncGroup& grp = groups_[g];
     bool all_same = true;
@@ -160,6 +165,21 @@ void VrrpService::OnTransition(VrrpInstance& inst, const Transition& t) {
              grp.smtp_alert);
     }
   });
+}
+
+size_t VrrpService::IndexOf(const VrrpInstance& inst) const {
+  size_t i = 0;
+  while (instances_[i].get() != &inst) i++;
+  return i;
+}
+
+// Any member's own fault (interface, script) fails the whole group.
+void VrrpService::UpdateGroupFault(int g) {
+  bool fault = false;
+  for (size_t i = 0; i < instances_.size(); i++)
+    if (group_of_[i] == g && instances_[i]->own_fault()) fault = true;
+  for (size_t i = 0; i < instances_.size(); i++)
+    if (group_of_[i] == g) instances_[i]->SetGroupFault(fault);
 }
 
 }  // namespace dsrlb::vrrp

@@ -50,6 +50,8 @@ class VrrpService {
   VrrpService(EventLoop* loop, Callbacks callbacks) : loop_(loop), callbacks_(std::move(callbacks)) {}
   void OnTransition(VrrpInstance& inst, const Transition& t);
   void UpdateSnapshot(VrrpInstance& inst);
+  void UpdateGroupFault(int group);
+  size_t IndexOf(const VrrpInstance& inst) const;
   void Notify(const std::string& kind, const std::string& name, State to, int priority,
               const std::string& notify_state_script, const std::string& notify_script,
               bool smtp);

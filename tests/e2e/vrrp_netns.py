@@ -60,13 +60,16 @@ class Node:
         run(['ip', '-n', self.ns, 'link', 'set', 'eth0', 'up' if up else 'down'])
 
     def start_dsrlb(self, vrrpd, instance):
+        self.start_dsrlb_config(vrrpd, {'vrrp_instance': [instance]})
+
+    def start_dsrlb_config(self, vrrpd, config):
         self.kind = 'dsrlb'
         cfg = os.path.join(self.lab.dir, '%s.json' % self.name)
         status = os.path.join(self.lab.dir, '%s.status.json' % self.name)
         if os.path.exists(status):
             os.unlink(status)
         with open(cfg, 'w') as f:
-            json.dump({'vrrp_instance': [instance]}, f)
+            json.dump(config, f)
         self.files['status'] = status
         log = open(os.path.join(self.lab.dir, '%s.log' % self.name), 'a')
         self.proc = subprocess.Popen(
@@ -112,11 +115,11 @@ class Node:
             except (OSError, ValueError):
                 pass
 
-    def status(self):
+    def status(self, index=0):
         """(state, master_ip or None) as this node sees it."""
         if self.kind == 'dsrlb':
             try:
-                s = json.load(open(self.files['status']))[0]
+                s = json.load(open(self.files['status']))[index]
             except (OSError, ValueError, IndexError):
                 return (None, None)
             return (s['state'], s['master'] or None)
