@@ -23,6 +23,13 @@ def check(cond, what):
         failures.append(what)
 
 
+def drops_of(node):
+    try:
+        return json.load(open(node.files['status']))[0]['counters']['drops']
+    except (OSError, ValueError, IndexError):
+        return {}
+
+
 def settled(lab, master, backup):
     """Exactly one master holding the VIP, and both agree who it is."""
     def ok():
@@ -71,10 +78,7 @@ def main(vrrpd):
         }
         inject(c, [vrrp_ipv4_packet(**kw) for kw in cases.values()])
         def drops():
-            try:
-                return json.load(open(a.files['status']))[0]['counters']['drops']
-            except (OSError, ValueError, IndexError):
-                return {}
+            return drops_of(a)
         lab.wait(lambda: all(drops().get(r, 0) >= 1 for r in cases), 3)
         for reason in cases:
             check(drops().get(reason, 0) == 1, 'bad advert counted once as %s' % reason)
@@ -125,7 +129,24 @@ def main(vrrpd):
         check(not a.has_vip(lab.vip), 'a removed the VIP on stop')
         check(lab.wait(lambda: b.status()[0] == 'MASTER', 2), 'b is MASTER')
 
-        # 5. IPv6 (v3 over ff02::12 from link-local sources): the VIP moves
+        # 5. unicast peers: adverts go only to the peer; a stranger's advert
+        # (even a valid one with a higher priority) is dropped.
+        lab.close()
+        lab = Lab()
+        a, b, c = lab['a'], lab['b'], lab['client']
+        for node, other, prio in ((a, b, 200), (b, a, 100)):
+            node.start_dsrlb(vrrpd, dsrlb_instance(node.ip, lab.vip, prio, 3, adv,
+                                                   unicast_src_ip=node.ip,
+                                                   unicast_peer=[other.ip]))
+        lab.start_probe()
+        check(settled(lab, 'a', 'b'), 'unicast: a master, b backup')
+        inject(c, [vrrp_ipv4_packet(c.ip, b.ip, 51, 254, [lab.vip])])
+        check(lab.wait(lambda: drops_of(b).get('unknown_peer', 0) == 1, 2),
+              'unicast: an advert from a non-peer is dropped as unknown_peer')
+        failover(lab, 'b', lambda: a.link(False), master_down(3, adv, 100) + MARGIN,
+                 'unicast: link down on a')
+
+        # 6. IPv6 (v3 over ff02::12 from link-local sources): the VIP moves
         # and the new master's unsolicited NA rewrites the client's
         # neighbour entry without the client asking.
         lab.close()
@@ -139,7 +160,7 @@ def main(vrrpd):
             node.start_dsrlb(vrrpd, inst)
         check(lab.wait(lambda: a.status()[0] == 'MASTER' and b.status()[0] == 'BACKUP' and
                        a.has_vip(vip6) and not b.has_vip(vip6), 5), 'IPv6: a master with the VIP')
-        check(b.status()[1] is not None and b.status()[1].startswith('fe80:'),
+        check(lab.wait(lambda: (b.status()[1] or '').startswith('fe80:'), 2),
               'IPv6: b sees a link-local master address (%s)' % b.status()[1])
         c.exec('ping', '-6', '-c', '1', '-W', '1', vip6, check=False)
         def neigh_mac():
