@@ -278,7 +278,8 @@ std::string StatusToJson(const std::vector<InstanceStatus>& status) {
     j["counters"] = cj;
     out.push_back(j);
   }
-  return out.dump(2);
+  // replace: a name that is not UTF-8 must not throw.
+  return out.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace dsrlb::vrrp
