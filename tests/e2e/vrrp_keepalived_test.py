@@ -67,6 +67,9 @@ def scenario(vrrpd, version, adv, auth):
               '%s: only keepalived holds the VIP' % tag)
         d.link(True)
         check(settled(lab, 'd', 'k', settle), '%s: dsrlb preempts keepalived again' % tag)
+        skew = (256 - 100) / 256.0 * (1.0 if version == 2 else adv)
+        failover(lab, 'k', lambda: d.stop(signal.SIGTERM), skew + MARGIN,
+                 '%s: dsrlb stopped (priority 0)' % tag)
 
         # keepalived master, dsrlb backup.
         d.stop(signal.SIGTERM)
@@ -81,7 +84,6 @@ def scenario(vrrpd, version, adv, auth):
         k.link(True)
         check(settled(lab, 'k', 'd', settle), '%s: keepalived preempts dsrlb again' % tag)
         # keepalived stops: priority 0, dsrlb takes over after Skew_Time.
-        skew = (256 - 100) / 256.0 * (1.0 if version == 2 else adv)
         failover(lab, 'd', lambda: k.stop(signal.SIGTERM), skew + MARGIN,
                  '%s: keepalived stopped (priority 0)' % tag)
         drops = __import__('json').load(open(d.files['status']))[0]['counters']['drops']
