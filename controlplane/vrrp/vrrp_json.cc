@@ -191,6 +191,21 @@ absl::StatusOr<config::Config> ParseVrrpConfigJson(const std::string& text) {
     const json& g = j["global_defs"];
     RETURN_IF_ERROR(GetString(g, "router_id", "global_defs", &c.global.router_id));
     RETURN_IF_ERROR(GetString(g, "smtp_server", "global_defs", &c.global.smtp_server));
+    int port = c.global.smtp_port;
+    RETURN_IF_ERROR(GetInt(g, "smtp_port", "global_defs", 1, 65535, &port));
+    c.global.smtp_port = static_cast<uint16_t>(port);
+    RETURN_IF_ERROR(GetSeconds(g, "smtp_connect_timeout", "global_defs",
+                               &c.global.smtp_connect_timeout));
+    RETURN_IF_ERROR(GetString(g, "notification_email_from", "global_defs",
+                              &c.global.notification_email_from));
+    if (g.contains("notification_email")) {
+      if (!g["notification_email"].is_array())
+        return Bad("global_defs.notification_email", "expected a list of addresses");
+      for (const json& e : g["notification_email"]) {
+        if (!e.is_string()) return Bad("global_defs.notification_email", "expected strings");
+        c.global.notification_email.push_back(e.get<std::string>());
+      }
+    }
     RETURN_IF_ERROR(GetInt(g, "vrrp_version", "global_defs", 2, 3, &version));
   }
   if (j.contains("vrrp_script")) {

@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "controlplane/vrrp/netlink_addr.h"
 #include "controlplane/vrrp/notify_runner.h"
+#include "controlplane/vrrp/smtp_alert.h"
 #include "controlplane/vrrp/vrrp_log.h"
 
 namespace dsrlb::vrrp {
@@ -118,9 +119,17 @@ void VrrpService::Notify(const std::string& kind, const std::string& name, State
   absl::Status s = RunDetached(state_script, {});
   if (s.ok()) s = RunDetached(notify_script, {kind, name, StateName(to), absl::StrCat(priority)});
   if (!s.ok()) VrrpLog(absl::StrCat(name, ": notify script: ", s.message()));
-  if (smtp && !global_.smtp_server.empty())
-    VrrpLog(absl::StrCat(name, ": smtp_alert for ", StateName(to),
-                         " not sent: mail goes through the health checker's SMTP client"));
+  if (!smtp) return;
+  // keepalived's wording, so existing mail filters keep working.
+  const std::string who = global_.router_id.empty() ? "" : "[" + global_.router_id + "] ";
+  const std::string what = kind == "GROUP" ? "VRRP Group " : "VRRP Instance ";
+  std::string body = to == State::kMaster   ? "=> VRRP Instance is now owning VRRP VIPs <="
+                     : to == State::kBackup ? "=> VRRP Instance is no longer owning VRRP VIPs <="
+                                            : "=> VRRP Instance is in FAULT state <=";
+  s = SendAlertDetached(global_, absl::StrCat(who, what, name, " - Entering ", StateName(to),
+                                              " state"),
+                        body);
+  if (!s.ok()) VrrpLog(absl::StrCat(name, ": smtp_alert: ", s.message()));
 }
 
 void VrrpService::OnTransition(VrrpInstance& inst, const Transition& t) {

@@ -142,6 +142,7 @@ class Lab:
         self.br = self.prefix + 'br'
         self.nodes = {}
         self.probe = None
+        self.procs = []  # other helpers started in the namespaces, killed on close
         self.replies = []
         self.closed = False
         _labs.append(self)
@@ -213,9 +214,10 @@ class Lab:
         if self.closed:
             return
         self.closed = True
-        if self.probe and self.probe.poll() is None:
-            self.probe.kill()
-            self.probe.wait()
+        for p in [self.probe] + self.procs:
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
         for node in self.nodes.values():
             try:
                 node.stop(signal.SIGKILL)

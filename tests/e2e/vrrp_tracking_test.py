@@ -8,7 +8,9 @@ import json
 import os
 import sys
 
-from vrrp_netns import Lab, dsrlb_instance, skip_unless_root
+import subprocess
+
+from vrrp_netns import PY, Lab, dsrlb_instance, skip_unless_root
 
 failures = []
 
@@ -49,7 +51,20 @@ def main(vrrpd):
                 cfg['vrrp_sync_group'] = [{'name': 'G', 'group': ['VI_1', 'VI_2']}]
             return cfg
 
-        a.start_dsrlb_config(vrrpd, config(a, 200, False))
+        # A mail server inside a's namespace (its own loopback: no clash).
+        mails = os.path.join(lab.dir, 'mail.txt')
+        smtpd = subprocess.Popen(
+            ['ip', 'netns', 'exec', a.ns, PY, '-m', 'aiosmtpd', '-n', '-l', '127.0.0.1:2525',
+             '-c', 'aiosmtpd.handlers.Debugging'], stdout=open(mails, 'w'),
+            stderr=subprocess.STDOUT)
+        lab.procs.append(smtpd)
+        lab.wait(lambda: ':09DD ' in a.exec('cat', '/proc/net/tcp'), 10)
+        cfg_a = config(a, 200, False)
+        cfg_a['global_defs'] = {'router_id': 'lvs-a', 'smtp_server': '127.0.0.1',
+                                'smtp_port': 2525, 'notification_email': ['ops@example.com'],
+                                'notification_email_from': 'vrrp@lvs-a'}
+        cfg_a['vrrp_instance'][0]['smtp_alert'] = True
+        a.start_dsrlb_config(vrrpd, cfg_a)
         b.start_dsrlb_config(vrrpd, config(b, 100, False))
 
         def master(node, other):
@@ -61,6 +76,10 @@ def main(vrrpd):
               'notify_master ran on a')
         check(lab.wait(lambda: 'INSTANCE VI_1 MASTER 200' in open(notes['a']).read(), 2),
               'notify ran on a with "INSTANCE VI_1 MASTER 200"')
+        want = 'Subject: [lvs-a] VRRP Instance VI_1 - Entering MASTER state'
+        check(lab.wait(lambda: want in open(mails).read(), 5), 'smtp_alert mailed "%s"' % want)
+        smtpd.kill()
+        smtpd.wait()
 
         # track_script fails: a advertises 200-150 = 50, b (100) preempts.
         open(flag, 'w').close()
