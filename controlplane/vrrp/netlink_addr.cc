@@ -26,7 +26,7 @@ namespace {
 constexpr size_t kNetlinkBuffer = 8192;
 
 absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
-                           int prefix_len) {
+                           int prefix_len, const std::string& label) {
   if (a.family != 4 && a.family != 6)
     return absl::InvalidArgumentError("address family unset");
   mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
@@ -52,6 +52,8 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
   const size_t len = a.family == 4 ? 4 : 16;
   mnl_attr_put(nlh, IFA_LOCAL, len, a.bytes.data());
   mnl_attr_put(nlh, IFA_ADDRESS, len, a.bytes.data());
+  if (!label.empty() && a.family == 4 && type == RTM_NEWADDR)
+    mnl_attr_put_strz(nlh, IFA_LABEL, label.c_str());
   const uint32_t portid = mnl_socket_get_portid(nl);
   absl::Status status;
   if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
@@ -78,11 +80,12 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
 
 }  // namespace
 
-absl::Status AddAddress(int ifindex, const IpAddress& a, int prefix_len) {
-  return ChangeAddress(RTM_NEWADDR, ifindex, a, prefix_len);
+absl::Status AddAddress(int ifindex, const IpAddress& a, int prefix_len,
+                        const std::string& label) {
+  return ChangeAddress(RTM_NEWADDR, ifindex, a, prefix_len, label);
 }
 absl::Status DelAddress(int ifindex, const IpAddress& a, int prefix_len) {
-  return ChangeAddress(RTM_DELADDR, ifindex, a, prefix_len);
+  return ChangeAddress(RTM_DELADDR, ifindex, a, prefix_len, "");
 }
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name) {

@@ -19,7 +19,10 @@ namespace dsrlb::vrrp {
 // Idempotent: adding an address that is there, or removing one that is not,
 // succeeds. IPv6 addresses are added without duplicate address detection
 // (a VIP must answer at once; the VRRP election is the DAD).
-absl::Status AddAddress(int ifindex, const IpAddress& address, int prefix_len);
+// `label` (IPv4 only, e.g. "eth0:1") names the address as keepalived's
+// "label" does; empty for none.
+absl::Status AddAddress(int ifindex, const IpAddress& address, int prefix_len,
+                        const std::string& label = "");
 absl::Status DelAddress(int ifindex, const IpAddress& address, int prefix_len);
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name);

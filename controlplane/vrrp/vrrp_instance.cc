@@ -201,7 +201,8 @@ void VrrpInstance::BecomeMaster() {
   vips_active_ = true;
   for (const auto& vip : config_.virtual_ipaddress) {
     auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_) : InterfaceIndex(vip.dev);
-    absl::Status s = idx.ok() ? AddAddress(*idx, vip.address, vip.prefix_len) : idx.status();
+    absl::Status s =
+        idx.ok() ? AddAddress(*idx, vip.address, vip.prefix_len, vip.label) : idx.status();
     if (!s.ok()) {
       counters_.address_errors++;
       VrrpLog(absl::StrCat(config_.name, ": ", s.message()));

@@ -62,7 +62,7 @@ absl::StatusOr<IpAddress> GetIp(const json& v, const std::string& where) {
   return *a;
 }
 
-// "192.168.1.100/24 dev eth1" as in keepalived's virtual_ipaddress block.
+// "192.168.1.100/24 dev eth1 label eth1:1" as in keepalived's virtual_ipaddress block.
 absl::StatusOr<config::VirtualIpAddress> ParseVip(const json& v, const std::string& where) {
   if (!v.is_string()) return Bad(where, "expected \"ADDRESS[/PREFIX] [dev IFNAME]\"");
   std::vector<std::string> words =
@@ -82,9 +82,9 @@ absl::StatusOr<config::VirtualIpAddress> ParseVip(const json& v, const std::stri
     return Bad(where, "more than one '/'");
   }
   for (size_t i = 1; i < words.size(); i += 2) {
-    if (words[i] != "dev" || i + 1 >= words.size())
-      return Bad(where, "unsupported '" + words[i] + "': only 'dev IFNAME' may follow");
-    vip.dev = words[i + 1];
+    if ((words[i] != "dev" && words[i] != "label") || i + 1 >= words.size())
+      return Bad(where, "unsupported '" + words[i] + "': only 'dev IFNAME' and 'label NAME' may follow");
+    (words[i] == "dev" ? vip.dev : vip.label) = words[i + 1];
   }
   return vip;
 }
@@ -207,6 +207,7 @@ absl::StatusOr<config::Config> ParseVrrpConfigJson(const std::string& text) {
       }
     }
     RETURN_IF_ERROR(GetInt(g, "vrrp_version", "global_defs", 2, 3, &version));
+    c.global.vrrp_version = version;
   }
   if (j.contains("vrrp_script")) {
     for (const json& s : j["vrrp_script"]) {

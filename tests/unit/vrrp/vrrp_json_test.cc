@@ -19,7 +19,7 @@ TEST(VrrpJson, ReadsEveryInstanceKeyword) {
       "name": "VI_1", "state": "MASTER", "interface": "eth0", "virtual_router_id": 51,
       "priority": 150, "advert_int": 0.01,
       "authentication": {"auth_type": "PASS", "auth_pass": "1111"},
-      "virtual_ipaddress": ["192.168.1.100/24 dev eth1", "192.168.1.101"],
+      "virtual_ipaddress": ["192.168.1.100/24 dev eth1 label eth1:1", "192.168.1.101"],
       "nopreempt": true, "preempt_delay": 30,
       "unicast_src_ip": "10.0.0.1", "unicast_peer": ["10.0.0.2"],
       "garp_master_delay": 2, "garp_master_repeat": 4, "garp_master_refresh": 60,
@@ -42,6 +42,7 @@ TEST(VrrpJson, ReadsEveryInstanceKeyword) {
   ASSERT_EQ(i.virtual_ipaddress.size(), 2u);
   EXPECT_EQ(i.virtual_ipaddress[0].prefix_len, 24);
   EXPECT_EQ(i.virtual_ipaddress[0].dev, "eth1");
+  EXPECT_EQ(i.virtual_ipaddress[0].label, "eth1:1");
   EXPECT_EQ(i.virtual_ipaddress[1].prefix_len, 32);
   EXPECT_TRUE(i.nopreempt);
   EXPECT_EQ(i.preempt_delay, absl::Seconds(30));
@@ -75,7 +76,7 @@ TEST(VrrpJson, MistakesAreErrorsNamingWhereAndWhat) {
       {R"({"vrrp_instance": [{"name": "V", "interface": "e", "virtual_router_id": 1,
            "virtual_ipaddress": ["10.0.0.1/33"]}]})", "prefix"},
       {R"({"vrrp_instance": [{"name": "V", "interface": "e", "virtual_router_id": 1,
-           "virtual_ipaddress": ["10.0.0.1 label x"]}]})", "only 'dev IFNAME'"},
+           "virtual_ipaddress": ["10.0.0.1 scope host"]}]})", "only 'dev IFNAME'"},
       {R"({"vrrp_instance": [{"name": "V", "interface": "e", "virtual_router_id": 1,
            "authentication": {"auth_type": "PASS", "auth_pass": "123456789"}}]})", "at most 8"},
       {R"({"vrrp_instance": [{"name": "V", "interface": "e", "virtual_router_id": 1,

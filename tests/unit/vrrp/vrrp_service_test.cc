@@ -11,6 +11,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
+config::VrrpSyncGroup Group(const std::string& name, std::vector<std::string> members) {
+  config::VrrpSyncGroup g;
+  g.name = name;
+  g.group = std::move(members);
+  return g;
+}
+
 config::VrrpInstance Instance(const std::string& name, uint8_t vrid) {
   config::VrrpInstance i;
   i.name = name;
@@ -31,7 +38,7 @@ absl::Status CreateWith(const config::Config& c) {
 TEST(VrrpService, SnapshotShowsConfiguredInstancesBeforeStart) {
   config::Config c;
   c.vrrp_instances = {Instance("VI_1", 51)};
-  c.vrrp_sync_groups.push_back({"G", {"VI_1"}});
+  c.vrrp_sync_groups.push_back(Group("G", {"VI_1"}));
   EventLoop loop;
   auto s = VrrpService::Create(c, &loop, {});
   ASSERT_TRUE(s.ok()) << s.status();
@@ -76,7 +83,7 @@ TEST(VrrpService, RefusesWhatCannotRunWithAMessageThatSaysWhy) {
        [](auto& c) { c.vrrp_instances[0].track_script.push_back({"chk", 0}); },
        absl::StatusCode::kInvalidArgument, "names no vrrp_script"},
       {"sync group with a stranger",
-       [](auto& c) { c.vrrp_sync_groups.push_back({"G", {"VI_1", "VI_9"}}); },
+       [](auto& c) { c.vrrp_sync_groups.push_back(Group("G", {"VI_1", "VI_9"})); },
        absl::StatusCode::kInvalidArgument, "VI_9"},
       {"AH authentication", [](auto& c) { c.vrrp_instances[0].auth_type = config::VrrpAuthType::kAh; },
        absl::StatusCode::kUnimplemented, "PASS"},
