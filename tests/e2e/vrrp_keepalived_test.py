@@ -71,12 +71,15 @@ def scenario(vrrpd, version, adv, auth):
         failover(lab, 'k', lambda: d.stop(signal.SIGTERM), skew + MARGIN,
                  '%s: dsrlb stopped (priority 0)' % tag)
 
-        # keepalived master, dsrlb backup.
+        # keepalived master, dsrlb backup; dsrlb now reads the very same
+        # keepalived.conf, only its priority differs (a node-by-node migration).
         d.stop(signal.SIGTERM)
         k.stop(signal.SIGTERM)
         k.start_keepalived(keepalived_conf(lab.vip, 150, version, adv, auth=auth))
-        d.start_dsrlb(vrrpd, dsrlb_instance(d.ip, lab.vip, 100, version, adv, 'BACKUP', auth))
-        check(settled(lab, 'k', 'd', settle), '%s: keepalived (150) master, dsrlb backup' % tag)
+        d.start_dsrlb_keepalived_conf(vrrpd, keepalived_conf(lab.vip, 100, version, adv,
+                                                             auth=auth))
+        check(settled(lab, 'k', 'd', settle),
+              '%s: keepalived (150) master, dsrlb (same keepalived.conf, 100) backup' % tag)
         failover(lab, 'd', lambda: k.link(False), master_down(version, adv, 100) + MARGIN,
                  '%s: keepalived link down' % tag)
         check(lab.wait(lambda: d.has_vip(lab.vip) and not k.has_vip(lab.vip), 2),

@@ -62,6 +62,21 @@ class Node:
     def start_dsrlb(self, vrrpd, instance):
         self.start_dsrlb_config(vrrpd, {'vrrp_instance': [instance]})
 
+    def start_dsrlb_keepalived_conf(self, vrrpd, conf):
+        """dsrlb-vrrpd --config on a keepalived.conf text (@NOTIFY@ → a no-op)."""
+        self.kind = 'dsrlb'
+        cfg = os.path.join(self.lab.dir, '%s.dsrlb.conf' % self.name)
+        status = os.path.join(self.lab.dir, '%s.status.json' % self.name)
+        if os.path.exists(status):
+            os.unlink(status)
+        with open(cfg, 'w') as f:
+            f.write(conf.replace('@NOTIFY@', '/bin/true'))
+        self.files['status'] = status
+        log = open(os.path.join(self.lab.dir, '%s.log' % self.name), 'a')
+        self.proc = subprocess.Popen(
+            ['ip', 'netns', 'exec', self.ns, vrrpd, '--config', cfg, '--status-file', status],
+            stdout=log, stderr=subprocess.STDOUT)
+
     def start_dsrlb_config(self, vrrpd, config):
         self.kind = 'dsrlb'
         cfg = os.path.join(self.lab.dir, '%s.json' % self.name)
@@ -252,9 +267,10 @@ def keepalived_conf(vip, prio, version, advert_int, state='BACKUP', auth=None):
     auth_block = ('    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n' % auth
                   if auth else '')
     return ('global_defs {\n    router_id dsrlb_test\n    vrrp_version %d\n'
-            '    vrrp_garp_master_delay 1\n    vrrp_garp_master_repeat 3\n}\n'
+            '}\n'
             'vrrp_instance VI_1 {\n    state %s\n    interface eth0\n    virtual_router_id 51\n'
             '    priority %d\n    advert_int %s\n%s'
+            '    garp_master_delay 1\n    garp_master_repeat 3\n'
             '    virtual_ipaddress {\n        %s/24 dev eth0\n    }\n'
             '    notify @NOTIFY@\n}\n' % (version, state, prio, advert_int, auth_block, vip))
 
