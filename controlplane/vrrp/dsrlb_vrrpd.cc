@@ -1,0 +1,138 @@
+// dsrlb-vrrpd: the VRRP runtime alone, for tests and users until
+// dsrlb-control hosts it. Reads keepalived.conf (or a JSON vrrp config), runs until SIGTERM/SIGINT
+// (then hands mastership over with priority 0), and can keep a JSON status
+// file up to date.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "controlplane/config/parser.h"
+#include "controlplane/vrrp/vrrp_json.h"
+#include "controlplane/vrrp/vrrp_log.h"
+#include "controlplane/vrrp/vrrp_service.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: dsrlb-vrrpd (--config FILE | --config-json FILE) [--status-file FILE]\n"
+    "  --config FILE       a keepalived.conf: its global_defs, vrrp_script, vrrp_instance\n"
+    "                      and vrrp_sync_group sections (virtual_server is left to others)\n"
+    "  --config-json FILE  the same as JSON (keys are keepalived's keywords;\n"
+    "                      see controlplane/vrrp/README.md)\n"
+    "  --status-file FILE  rewritten (atomically) with every instance's state\n"
+    "SIGTERM/SIGINT: masters send priority 0 and remove their VIPs, then exit 0.\n";
+
+void WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << text << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, conf_path, status_path;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    if ((a == "--config-json" || a == "--status-file" || a == "--config") && i + 1 < argc) {
+      (a == "--config-json" ? config_path : a == "--config" ? conf_path : status_path) = argv[++i];
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "dsrlb-vrrpd: unknown argument '%s'\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (config_path.empty() == conf_path.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  absl::StatusOr<dsrlb::config::Config> config;
+  if (!conf_path.empty()) {
+    config = dsrlb::config::LoadConfigFile(conf_path);
+    config_path = conf_path;
+  } else {
+    std::ifstream in(config_path);
+    if (!in) {
+      std::fprintf(stderr, "dsrlb-vrrpd: cannot read %s: %s\n", config_path.c_str(),
+                   strerror(errno));
+      return 1;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    config = dsrlb::vrrp::ParseVrrpConfigJson(text.str());
+  }
+  if (!config.ok()) {
+    std::fprintf(stderr, "dsrlb-vrrpd: %s: %s\n", config_path.c_str(),
+                 std::string(config.status().message()).c_str());
+    return 1;
+  }
+
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+  dsrlb::EventLoop loop;
+  std::unique_ptr<dsrlb::vrrp::VrrpService> service;
+  std::string last_status;
+  auto write_status = [&] {
+    if (status_path.empty() || !service) return;
+    std::string s = dsrlb::vrrp::StatusToJson(service->Snapshot());
+    if (s == last_status) return;
+    last_status = s;
+    WriteAtomically(status_path, s);
+  };
+  dsrlb::vrrp::VrrpService::Callbacks cb;
+  cb.on_vip = [](const std::string& instance, const dsrlb::config::VirtualIpAddress& vip,
+                 bool active) {
+    dsrlb::vrrp::VrrpLog(instance + ": VIP " + vip.address.ToString() +
+                         (active ? " active" : " inactive"));
+  };
+  cb.on_transition = [&](const dsrlb::vrrp::Transition&) { loop.Post(write_status); };
+  auto created = dsrlb::vrrp::VrrpService::Create(*config, &loop, cb);
+  if (!created.ok()) {
+    std::fprintf(stderr, "dsrlb-vrrpd: %s\n", std::string(created.status().message()).c_str());
+    return 1;
+  }
+  service = std::move(*created);
+  if (absl::Status s = service->Start(); !s.ok()) {
+    std::fprintf(stderr, "dsrlb-vrrpd: %s\n", std::string(s.message()).c_str());
+    service->Shutdown();
+    return 1;
+  }
+  (void)loop.WatchFd(sfd, EPOLLIN, [&](uint32_t) {
+    signalfd_siginfo si;
+    while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+    }
+    dsrlb::vrrp::VrrpLog("signal: shutting down");
+    service->Shutdown();
+    write_status();
+    loop.Stop();
+  });
+  struct Tick {
+    dsrlb::EventLoop* loop;
+    std::function<void()>* write;
+    void operator()() const {
+      (*write)();
+      loop->RunAfter(absl::Milliseconds(200), Tick{loop, write});
+    }
+  };
+  std::function<void()> write_fn = write_status;
+  loop.RunAfter(absl::ZeroDuration(), Tick{&loop, &write_fn});
+  loop.Run();
+  close(sfd);
+  return 0;
+}

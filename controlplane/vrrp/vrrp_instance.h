@@ -1,0 +1,97 @@
+// One running vrrp_instance: the pure state machine with its sockets, timer,
+// tracking, VIP management (netlink) and GARPs around it. Loop thread only.
+#ifndef DSRLB_CONTROLPLANE_VRRP_VRRP_INSTANCE_H_
+#define DSRLB_CONTROLPLANE_VRRP_VRRP_INSTANCE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/event_loop.h"
+#include "controlplane/config/config.h"
+#include "controlplane/vrrp/garp.h"
+#include "controlplane/vrrp/track_script.h"
+#include "controlplane/vrrp/vrrp_socket.h"
+#include "controlplane/vrrp/vrrp_state_machine.h"
+#include "controlplane/vrrp/vrrp_status.h"
+
+namespace dsrlb::vrrp {
+
+class VrrpInstance {
+ public:
+  struct Hooks {
+    // A VIP becomes active (true) or inactive (false) for the dataplane.
+    std::function<void(const config::VirtualIpAddress&, bool active)> on_vip;
+    // A state change, after its side effects were applied.
+    std::function<void(VrrpInstance&, const Transition&)> on_transition;
+    // own_fault() changed (a sync group recomputes its group fault).
+    std::function<void(VrrpInstance&)> on_own_fault;
+    // Anything in Status() changed (state, counters...).
+    std::function<void(VrrpInstance&)> on_update;
+  };
+
+  // Checks the config against the host (interface, addresses); opens nothing.
+  static absl::StatusOr<std::unique_ptr<VrrpInstance>> Create(
+      const config::VrrpInstance& config, const std::vector<config::VrrpScript>& scripts,
+      EventLoop* loop, Hooks hooks);
+  ~VrrpInstance();
+
+  absl::Status Start();  // opens sockets, removes stale VIPs, enters BACKUP/MASTER
+  void Shutdown();       // priority 0 handover, VIPs removed
+  void Feed(const Event& e);
+  void OnLinkChange();  // re-reads tracked interfaces
+
+  InstanceStatus Status() const;
+  State state() const { return machine_.state; }
+  bool own_fault() const { return own_fault_; }
+  void SetGroupFault(bool fault);
+  // keepalived: in a sync group every tracked object counts with weight 0
+  // (fails the group) — members with moving priorities would flap.
+  void SetInSyncGroup(bool in_group) { in_sync_group_ = in_group; }
+  const config::VrrpInstance& config() const { return config_; }
+
+ private:
+  VrrpInstance(const config::VrrpInstance& config, EventLoop* loop, Hooks hooks);
+  void OnReadable();
+  void Rearm();
+  void SendAdvert(uint8_t priority);
+  void BecomeMaster();
+  void LeaveMaster();
+  void Garp(int rounds);
+  void ScheduleGarp();
+  void UpdateTracking();
+  void LogDrop(DropReason reason, const std::string& detail);
+
+  config::VrrpInstance config_;
+  EventLoop* loop_;
+  Hooks hooks_;
+  Params params_;
+  Machine machine_;
+  Expectation expect_;
+  int family_ = 4;
+  int ifindex_ = 0;
+  std::array<uint8_t, 6> mac_{};
+  std::vector<IpAddress> advertised_;  // the VIPs of the instance's family
+  std::unique_ptr<VrrpSocket> socket_;
+  std::optional<GarpSender> garp_;
+  EventLoop::TimerId timer_ = 0;
+  std::vector<EventLoop::TimerId> garp_timers_;
+  std::vector<std::unique_ptr<ScriptTracker>> scripts_;
+  std::vector<int> script_weights_;
+  bool own_fault_ = false;
+  bool group_fault_ = false;
+  bool in_sync_group_ = false;
+  bool vips_active_ = false;
+  InstanceCounters counters_;
+  std::vector<Transition> transitions_;
+  std::array<absl::Time, kDropReasonCount> last_log_{};
+  std::array<uint64_t, kDropReasonCount> suppressed_{};
+};
+
+}  // namespace dsrlb::vrrp
+
+#endif  // DSRLB_CONTROLPLANE_VRRP_VRRP_INSTANCE_H_
