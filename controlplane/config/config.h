@@ -28,6 +28,7 @@ struct GlobalDefs {
   std::string smtp_server;   // host or IP
   uint16_t smtp_port = 25;   // "smtp_server HOST PORT"
   absl::Duration smtp_connect_timeout = absl::Seconds(30);
+  int vrrp_version = 2;  // default for instances that do not set version
 };
 
 enum class CheckerKind { kTcp, kHttp, kSsl, kMisc };
@@ -112,6 +113,7 @@ struct VirtualIpAddress {
   IpAddress address;
   int prefix_len = 32;   // /32 or /128 unless written
   std::string dev;       // "dev eth1"; default: the instance's interface
+  std::string label;     // "label eth0:1": the address label, or empty
   SourceLocation where;
 };
 
@@ -142,6 +144,7 @@ struct VrrpInstance {
 
 struct VrrpScript {
   std::string name;
+  SourceLocation where;
   std::string script;
   absl::Duration interval = absl::Seconds(1);
   absl::Duration timeout = absl::Seconds(1);
@@ -152,6 +155,7 @@ struct VrrpScript {
 
 struct VrrpSyncGroup {
   std::string name;
+  SourceLocation where;
   std::vector<std::string> group;  // instance names
   std::string notify_master, notify_backup, notify_fault, notify;
   bool smtp_alert = false;

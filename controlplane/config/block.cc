@@ -1,0 +1,53 @@
+// Keyword dispatch with duplicate, unknown and unsupported keyword errors.
+#include "controlplane/config/block.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace dsrlb::config {
+
+absl::Status NotSupported(const Token& t, absl::string_view section,
+                          absl::string_view why) {
+  return ErrorAt(t.where, absl::StrCat("'", t.text, "' in ", section,
+                                       " is not supported by dsrlb",
+                                       why.empty() ? "" : ": ", why));
+}
+
+absl::Status DispatchBlock(const std::vector<Node>& children,
+                           absl::string_view section,
+                           const std::vector<Keyword>& keywords,
+                           std::initializer_list<absl::string_view> unsupported) {
+  std::map<absl::string_view, SourceLocation> seen;
+  for (const Node& child : children) {
+    const Token& kw = child.keyword;
+    const Keyword* found = nullptr;
+    for (const Keyword& k : keywords) {
+      if (k.name == kw.text) found = &k;
+    }
+    if (found == nullptr) {
+      for (absl::string_view u : unsupported) {
+        if (u == kw.text) return NotSupported(kw, section);
+      }
+      return ErrorAt(kw.where, absl::StrCat("unknown keyword '", kw.text,
+                                            "' in ", section));
+    }
+    if (!found->repeatable) {
+      absl::string_view key =
+          found->same_as.empty() ? found->name : found->same_as;
+      auto [it, inserted] = seen.emplace(key, kw.where);
+      if (!inserted) {
+        return ErrorAt(kw.where,
+                       absl::StrCat("'", kw.text, "' given twice in ", section,
+                                    " (first at line ", it->second.line,
+                                    "): keep one"));
+      }
+    }
+    RETURN_IF_ERROR(found->handle(child));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dsrlb::config

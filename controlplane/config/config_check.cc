@@ -1,0 +1,119 @@
+// DescribeConfig: the summary 'dsrlb-control --check' prints.
+#include "controlplane/config/config_check.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace dsrlb::config {
+namespace {
+
+std::string Endpoint(const IpAddress& ip, uint16_t port) {
+  return ip.is_v4() ? absl::StrCat(ip.ToString(), ":", port)
+                    : absl::StrCat("[", ip.ToString(), "]:", port);
+}
+
+absl::string_view AlgoName(LbAlgo a) {
+  switch (a) {
+    case LbAlgo::kRr: return "rr";
+    case LbAlgo::kWrr: return "wrr";
+    case LbAlgo::kMh: return "mh";
+    case LbAlgo::kSh: return "sh";
+  }
+  return "?";
+}
+
+std::string Seconds(absl::Duration d) {
+  return absl::StrCat(absl::ToDoubleSeconds(d), "s");
+}
+
+std::string DescribeChecker(const Checker& c, const RealServer& rs) {
+  uint16_t port = c.connect_port.value_or(rs.port);
+  std::string target =
+      Endpoint(c.connect_ip.value_or(rs.address), port);
+  std::string timers = absl::StrCat("timeout ", Seconds(c.connect_timeout),
+                                    ", retry ", c.retry, " after ",
+                                    Seconds(c.delay_before_retry));
+  switch (c.kind) {
+    case CheckerKind::kTcp:
+      return absl::StrCat("TCP_CHECK ", target, " (", timers, ")");
+    case CheckerKind::kHttp:
+    case CheckerKind::kSsl: {
+      std::vector<std::string> urls;
+      for (const HttpUrl& u : c.urls) {
+        std::string s = u.path;
+        if (u.status_code) absl::StrAppend(&s, " status ", *u.status_code);
+        if (!u.digest.empty()) absl::StrAppend(&s, " digest ", u.digest);
+        urls.push_back(s);
+      }
+      return absl::StrCat(c.kind == CheckerKind::kHttp ? "HTTP_GET " : "SSL_GET ",
+                          target, " ", absl::StrJoin(urls, ", "), " (", timers,
+                          ")");
+    }
+    case CheckerKind::kMisc:
+      return absl::StrCat("MISC_CHECK '", c.misc_path, "' (timeout ",
+                          Seconds(c.misc_timeout),
+                          c.misc_dynamic ? ", dynamic weight" : "", ")");
+  }
+  return "checker";
+}
+
+}  // namespace
+
+std::string DescribeConfig(const Config& config) {
+  std::string out;
+  if (!config.global.router_id.empty()) {
+    absl::StrAppend(&out, "router_id ", config.global.router_id, "\n");
+  }
+  for (const VirtualServer& vs : config.virtual_servers) {
+    absl::StrAppend(&out, "virtual_server ", Endpoint(vs.address, vs.port), " ",
+                    vs.protocol == Protocol::kTcp ? "TCP" : "UDP", " ",
+                    AlgoName(vs.lb_algo), " DR, delay_loop ",
+                    Seconds(vs.delay_loop));
+    if (vs.persistence_timeout_s) {
+      absl::StrAppend(&out, ", persistence ", vs.persistence_timeout_s, "s");
+    }
+    absl::StrAppend(&out, ", ", vs.real_servers.size(), " real server",
+                    vs.real_servers.size() == 1 ? "" : "s", "\n");
+    for (const RealServer& rs : vs.real_servers) {
+      absl::StrAppend(&out, "  real_server ", Endpoint(rs.address, rs.port),
+                      " weight ", rs.weight,
+                      rs.inhibit_on_failure ? " inhibit_on_failure" : "",
+                      rs.rise != 1 || rs.fall != 1
+                          ? absl::StrCat(" rise ", rs.rise, " fall ", rs.fall)
+                          : "",
+                      rs.checkers.empty() ? " (no checker: always up)" : "",
+                      "\n");
+      for (const Checker& c : rs.checkers) {
+        absl::StrAppend(&out, "    ", DescribeChecker(c, rs), "\n");
+      }
+    }
+  }
+  for (const VrrpInstance& v : config.vrrp_instances) {
+    std::vector<std::string> vips;
+    for (const VirtualIpAddress& vip : v.virtual_ipaddress) {
+      vips.push_back(absl::StrCat(vip.address.ToString(), "/", vip.prefix_len,
+                                  vip.dev.empty() ? "" : " dev ", vip.dev));
+    }
+    absl::StrAppend(
+        &out, "vrrp_instance ", v.name, " ",
+        v.state == VrrpInstance::InitialState::kMaster ? "MASTER" : "BACKUP",
+        " on ", v.interface, ", vrid ", v.virtual_router_id, ", priority ",
+        v.priority, ", VRRPv", v.version, ", advert ", Seconds(v.advert_int),
+        v.auth_type == VrrpAuthType::kPass ? ", auth PASS"
+        : v.auth_type == VrrpAuthType::kAh ? ", auth AH"
+                                            : "",
+        v.nopreempt ? ", nopreempt" : "", "; VIPs ",
+        vips.empty() ? "none" : absl::StrJoin(vips, ", "), "\n");
+  }
+  for (const VrrpSyncGroup& g : config.vrrp_sync_groups) {
+    absl::StrAppend(&out, "vrrp_sync_group ", g.name, ": ",
+                    absl::StrJoin(g.group, ", "), "\n");
+  }
+  for (const VrrpScript& s : config.vrrp_scripts) {
+    absl::StrAppend(&out, "vrrp_script ", s.name, ": '", s.script, "' every ",
+                    Seconds(s.interval), ", weight ", s.weight, "\n");
+  }
+  return out;
+}
+
+}  // namespace dsrlb::config

@@ -1,0 +1,93 @@
+// Top level: include expansion, section dispatch, defaults, validation.
+#include "controlplane/config/parser.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "controlplane/config/block.h"
+#include "controlplane/config/include_expander.h"
+#include "controlplane/config/sections.h"
+#include "controlplane/config/tree.h"
+
+namespace dsrlb::config {
+namespace {
+
+absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
+  ASSIGN_OR_RETURN(std::vector<Node> top, BuildTree(expanded.tokens));
+  Config config;
+  ParseNotes notes;
+  config.files = std::move(expanded.files);
+  std::vector<Keyword> kw = {
+      {"global_defs",
+       [&](const Node& n) { return ParseGlobalDefs(n, &config.global, &notes); }},
+      {"vrrp_script",
+       [&](const Node& n) {
+         VrrpScript s;
+         RETURN_IF_ERROR(ParseVrrpScript(n, &s));
+         config.vrrp_scripts.push_back(std::move(s));
+         return absl::OkStatus();
+       },
+       true},
+      {"vrrp_instance",
+       [&](const Node& n) {
+         VrrpInstance v;
+         RETURN_IF_ERROR(ParseVrrpInstance(n, &v, &notes));
+         config.vrrp_instances.push_back(std::move(v));
+         return absl::OkStatus();
+       },
+       true},
+      {"vrrp_sync_group",
+       [&](const Node& n) {
+         VrrpSyncGroup g;
+         RETURN_IF_ERROR(ParseVrrpSyncGroup(n, &g, &notes));
+         config.vrrp_sync_groups.push_back(std::move(g));
+         return absl::OkStatus();
+       },
+       true},
+      {"virtual_server",
+       [&](const Node& n) {
+         VirtualServer vs;
+         RETURN_IF_ERROR(ParseVirtualServer(n, &vs));
+         config.virtual_servers.push_back(std::move(vs));
+         return absl::OkStatus();
+       },
+       true},
+  };
+  RETURN_IF_ERROR(DispatchBlock(
+      top, "the top level", kw,
+      {"virtual_server_group", "static_ipaddress", "static_routes",
+       "static_rules", "vrrp_track_process", "vrrp_track_file", "track_file",
+       "bfd_instance", "garp_group", "linkbeat_use_polling", "net_namespace",
+       "net_namespace_ipvs", "instance", "use_pid_dir", "child_wait_time",
+       "SSL", "linkbeat_interfaces", "namespace_with_ipsets"}));
+  // global_defs may come after the instances it gives a default to.
+  for (size_t i = 0; i < config.vrrp_instances.size(); ++i) {
+    if (!notes.instances[i].version_set) {
+      config.vrrp_instances[i].version = config.global.vrrp_version;
+    }
+  }
+  RETURN_IF_ERROR(ValidateConfig(config, notes));
+  return config;
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
+  ASSIGN_OR_RETURN(ExpandedTokens expanded,
+                   ExpandIncludes(text, path, DirName(path)));
+  return ParseExpanded(std::move(expanded));
+}
+
+absl::StatusOr<Config> ParseConfigText(absl::string_view text,
+                                       const std::string& file_name) {
+  ASSIGN_OR_RETURN(ExpandedTokens expanded, ExpandIncludes(text, file_name, ""));
+  return ParseExpanded(std::move(expanded));
+}
+
+}  // namespace dsrlb::config

@@ -1,0 +1,94 @@
+// real_server IP PORT { ... }: weight, notifications, rise/fall, checkers.
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "controlplane/config/block.h"
+#include "controlplane/config/sections.h"
+#include "controlplane/config/values.h"
+
+namespace dsrlb::config {
+
+// IPVS weights are 0..65535; 0 drains (no new flows).
+inline constexpr int64_t kMaxWeight = 65535;
+
+absl::Status ParseRealServer(const Node& n, RealServer* rs) {
+  rs->where = n.keyword.where;
+  if (n.args.size() != 2) {
+    return ErrorAt(n.keyword.where,
+                   "'real_server' wants an address and a port "
+                   "(real_server IP PORT { ... })");
+  }
+  ASSIGN_OR_RETURN(rs->address, IpValue(n.args[0], "real_server"));
+  ASSIGN_OR_RETURN(rs->port, PortValue(n.args[1], "real_server port"));
+  if (!n.has_block) {
+    return ErrorAt(n.keyword.where, "'real_server' needs a { } block");
+  }
+  auto checker = [&](CheckerKind kind) {
+    return [rs, kind](const Node& s) {
+      Checker c;
+      RETURN_IF_ERROR(ParseChecker(s, kind, &c));
+      rs->checkers.push_back(std::move(c));
+      return absl::OkStatus();
+    };
+  };
+  auto count = [](int* field, absl::string_view usage) {
+    return [field, usage](const Node& s) {
+      RETURN_IF_ERROR(ExpectArgs(s, 1, 1, usage));
+      ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], s.keyword.text, 1, 1000));
+      *field = static_cast<int>(v);
+      return absl::OkStatus();
+    };
+  };
+  std::vector<Keyword> kw = {
+      {"weight",
+       [&](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "weight N"));
+         ASSIGN_OR_RETURN(int64_t v,
+                          IntValue(s.args[0], "weight", 0, kMaxWeight));
+         rs->weight = static_cast<uint32_t>(v);
+         return absl::OkStatus();
+       }},
+      {"inhibit_on_failure",
+       [&](const Node& s) {
+         ASSIGN_OR_RETURN(rs->inhibit_on_failure, FlagValue(s));
+         return absl::OkStatus();
+       }},
+      {"notify_up",
+       [&](const Node& s) {
+         ASSIGN_OR_RETURN(rs->notify_up, ScriptValue(s));
+         return absl::OkStatus();
+       }},
+      {"notify_down",
+       [&](const Node& s) {
+         ASSIGN_OR_RETURN(rs->notify_down, ScriptValue(s));
+         return absl::OkStatus();
+       }},
+      {"rise", count(&rs->rise, "rise COUNT")},
+      {"fall", count(&rs->fall, "fall COUNT")},
+      {"delay_loop",
+       [&](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_loop SECONDS"));
+         ASSIGN_OR_RETURN(rs->delay_loop,
+                          SecondsValue(s.args[0], "delay_loop",
+                                       absl::Milliseconds(10),
+                                       absl::Hours(24)));
+         return absl::OkStatus();
+       }},
+      {"smtp_alert",
+       [&](const Node& s) {
+         ASSIGN_OR_RETURN(rs->smtp_alert, FlagValue(s));
+         return absl::OkStatus();
+       }},
+      {"TCP_CHECK", checker(CheckerKind::kTcp), true},
+      {"HTTP_GET", checker(CheckerKind::kHttp), true},
+      {"SSL_GET", checker(CheckerKind::kSsl), true},
+      {"MISC_CHECK", checker(CheckerKind::kMisc), true},
+  };
+  return DispatchBlock(
+      n.children, "real_server", kw,
+      {"SMTP_CHECK", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK",
+       "FILE_CHECK", "uthreshold", "lthreshold", "retry",
+       "delay_before_retry", "connect_timeout", "warmup", "virtualhost",
+       "alpha", "lvs_method", "lb_kind", "notify_up_down", "tunnel_encap"});
+}
+
+}  // namespace dsrlb::config

@@ -1,0 +1,52 @@
+// Parsers for each top-level section; internal to the config library.
+#ifndef DSRLB_CONTROLPLANE_CONFIG_SECTIONS_H_
+#define DSRLB_CONTROLPLANE_CONFIG_SECTIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "controlplane/config/config.h"
+#include "controlplane/config/token.h"
+
+namespace dsrlb::config {
+
+// What the model does not keep but the checks after parsing need: where
+// names were referenced, and which values were written rather than defaulted.
+struct ParseNotes {
+  struct Ref {
+    std::string name;
+    std::string owner;  // the instance or group that names it
+    SourceLocation where;
+  };
+  struct Instance {
+    bool version_set = false;
+    SourceLocation version_where;
+    SourceLocation advert_int_where;
+    SourceLocation auth_where;  // line 0 = no authentication block
+    SourceLocation state_where;
+    SourceLocation preempt_delay_where;  // line 0 = not written
+    bool has_vrid = false;
+  };
+  std::vector<Ref> track_scripts;
+  std::vector<Ref> sync_members;
+  std::vector<Instance> instances;  // parallel to Config::vrrp_instances
+  bool global_version_set = false;
+};
+
+absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* out, ParseNotes* notes);
+absl::Status ParseVirtualServer(const Node& n, VirtualServer* out);
+absl::Status ParseRealServer(const Node& n, RealServer* out);
+absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* out);
+absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,
+                               ParseNotes* notes);
+absl::Status ParseVrrpScript(const Node& n, VrrpScript* out);
+absl::Status ParseVrrpSyncGroup(const Node& n, VrrpSyncGroup* out,
+                                ParseNotes* notes);
+
+// Checks across sections once everything is read.
+absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);
+
+}  // namespace dsrlb::config
+
+#endif  // DSRLB_CONTROLPLANE_CONFIG_SECTIONS_H_
