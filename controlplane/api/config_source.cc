@@ -5,6 +5,7 @@
 #include "controlplane/api/keys.h"
 
 #ifdef DSRLB_HAVE_CONFIG_PARSER
+#include "controlplane/config/config_check.h"
 #include "controlplane/config/parser.h"
 #endif
 
@@ -22,6 +23,9 @@ absl::StatusOr<config::Config> LoadConfig(const std::string& path) {
 }
 
 std::string ConfigSummary(const config::Config& c) {
+#ifdef DSRLB_HAVE_CONFIG_PARSER
+  return config::DescribeConfig(c);
+#endif
   size_t rs = 0;
   for (const config::VirtualServer& vs : c.virtual_servers)
     rs += vs.real_servers.size();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -103,9 +104,13 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
         options.listen.empty() ? "" : " " + options.listen,
         " (address in use, bad address or bad TLS key/certificate)"));
   if (!options.socket.empty()) chmod(options.socket.c_str(), 0600);
-  if (!options.listen.empty() && tcp_port == 0)
-    return absl::UnavailableError(
-        absl::StrCat("--listen ", options.listen, ": cannot listen there"));
+  if (!options.listen.empty()) {
+    if (tcp_port == 0)
+      return absl::UnavailableError(
+          absl::StrCat("--listen ", options.listen, ": cannot listen there"));
+    // With port 0 the kernel picks: say which.
+    std::fprintf(stderr, "dsrlb-control: TLS API on port %d\n", tcp_port);
+  }
   return server;
 }
 

@@ -89,6 +89,7 @@ ReloadSummary LbState::ApplyConfig(const config::Config& config) {
     if (placed.insert(n.key).second) ordered.push_back(std::move(n));
   }
   vs_ = std::move(ordered);
+  ApplyVrrpConfig(config);
   Changed();
   ReloadSummary summary;
   summary.virtual_servers = static_cast<uint32_t>(vs_.size());
@@ -238,7 +239,62 @@ void LbState::SetNeighbor(const IpAddress& address, NeighborState neighbor) {
 
 StateSnapshot LbState::Snapshot() const {
   absl::MutexLock lock(&mu_);
-  return StateSnapshot{version_, vs_, neighbors_, vip_active_};
+  return StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+}
+
+void LbState::ApplyVrrpConfig(const config::Config& config) {
+  std::set<IpAddress> vips;
+  std::vector<VrrpStatus> next;
+  for (const config::VrrpInstance& v : config.vrrp_instances) {
+    VrrpStatus st;
+    for (const VrrpStatus& old : vrrp_)
+      if (old.name == v.name) st = old;  // the runtime's view survives
+    st.name = v.name;
+    st.virtual_router_id = v.virtual_router_id;
+    st.priority = v.priority;
+    if (st.effective_priority == 0) st.effective_priority = v.priority;
+    st.interface = v.interface;
+    st.version = static_cast<uint32_t>(v.version);
+    st.virtual_addresses.clear();
+    for (const config::VirtualIpAddress& a : v.virtual_ipaddress) {
+      vips.insert(a.address);
+      st.virtual_addresses.push_back(a.address.ToString());
+    }
+    next.push_back(std::move(st));
+  }
+  // No longer under VRRP: back to the default, active.
+  for (const IpAddress& a : vrrp_vips_)
+    if (!vips.contains(a)) vip_active_.erase(a);
+  // Newly under VRRP: not ours until VRRP says master.
+  for (const IpAddress& a : vips)
+    if (!vrrp_vips_.contains(a)) vip_active_.try_emplace(a, false);
+  vrrp_vips_ = std::move(vips);
+  vrrp_ = std::move(next);
+}
+
+absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
+                                    const std::string& reason) {
+  Event event;
+  {
+    absl::MutexLock lock(&mu_);
+    VrrpStatus* found = nullptr;
+    for (VrrpStatus& v : vrrp_)
+      if (v.name == status.name) found = &v;
+    if (found == nullptr)
+      return absl::NotFoundError(absl::StrCat(
+          "vrrp_instance ", status.name, " is not in the configuration"));
+    std::string from = found->state;
+    *found = status;
+    if (from == status.state) return absl::OkStatus();
+    Changed();
+    event.kind = Event::Kind::kVrrp;
+    event.instance = status.name;
+    event.vrrp_from = from;
+    event.vrrp_to = status.state;
+    event.reason = reason;
+  }
+  if (events_ != nullptr) events_->Post(std::move(event));
+  return absl::OkStatus();
 }
 
 uint64_t LbState::Version() const {

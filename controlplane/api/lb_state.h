@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,22 @@ struct VirtualServerState {
   std::vector<RealServerState> real_servers;
 };
 
+// One VRRP instance as the VRRP runtime reports it (seeded from the
+// configuration in state INIT until it does).
+struct VrrpStatus {
+  std::string name;
+  std::string state = "INIT";  // INIT, BACKUP, MASTER, FAULT
+  uint32_t virtual_router_id = 0;
+  uint32_t priority = 0;
+  uint32_t effective_priority = 0;
+  std::string interface;
+  std::string master_address;
+  std::vector<std::string> virtual_addresses;
+  uint32_t version = 2;
+  uint64_t adverts_received = 0, adverts_sent = 0, bad_packets = 0;
+  int64_t last_transition_unix_ms = 0;
+};
+
 struct NeighborState {
   std::optional<Mac> mac;
   std::string reason;  // why the MAC is unknown
@@ -54,6 +71,7 @@ struct StateSnapshot {
   std::vector<VirtualServerState> virtual_servers;  // stable order
   std::map<IpAddress, NeighborState> neighbors;
   std::map<IpAddress, bool> vip_active;  // absent = active
+  std::vector<VrrpStatus> vrrp;  // in configuration order
 };
 
 struct ReloadSummary {
@@ -68,7 +86,9 @@ class LbState {
  public:
   explicit LbState(EventHub* events) : events_(events) {}
 
-  // Replaces the servers with the configuration's. Servers present before
+  // Replaces the servers with the configuration's. An address in some
+  // vrrp_instance's virtual_ipaddress is inactive until VRRP reports it
+  // active (SetVipActive); other VIPs are active. Servers present before
   // and after (same virtual and real server key) keep their health and
   // drain flag; surviving virtual servers keep their order, new ones are
   // appended, so per-VIP counters keep their meaning.
@@ -100,6 +120,10 @@ class LbState {
   // address never set is active, as LVS is without keepalived's VRRP.
   void SetVipActive(const IpAddress& address, bool active)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for VRRP: an instance's status; a change of `state` is an event.
+  // NotFound for an instance the configuration does not name.
+  absl::Status SetVrrpStatus(const VrrpStatus& status, const std::string& reason)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Seam for the neighbour resolver.
   void SetNeighbor(const IpAddress& address, NeighborState neighbor)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -117,6 +141,8 @@ class LbState {
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  void ApplyVrrpConfig(const config::Config& config)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EventHub* const events_;
   mutable absl::Mutex mu_;
@@ -124,6 +150,8 @@ class LbState {
   std::vector<VirtualServerState> vs_ ABSL_GUARDED_BY(mu_);
   std::map<IpAddress, NeighborState> neighbors_ ABSL_GUARDED_BY(mu_);
   std::map<IpAddress, bool> vip_active_ ABSL_GUARDED_BY(mu_);
+  std::set<IpAddress> vrrp_vips_ ABSL_GUARDED_BY(mu_);
+  std::vector<VrrpStatus> vrrp_ ABSL_GUARDED_BY(mu_);
 };
 
 // What a real server contributes to its VIP's table now (effective_state.cc).

@@ -174,6 +174,26 @@ pb::VirtualServer ToProto(const VirtualServerState& vs, const ViewContext& ctx) 
   return out;
 }
 
+pb::VrrpInstance ToProto(const VrrpStatus& v) {
+  pb::VrrpInstance out;
+  out.set_name(v.name);
+  pb::VrrpState state = pb::VRRP_STATE_UNSPECIFIED;
+  pb::VrrpState_Parse("VRRP_STATE_" + v.state, &state);
+  out.set_state(state);
+  out.set_virtual_router_id(v.virtual_router_id);
+  out.set_priority(v.priority);
+  out.set_effective_priority(v.effective_priority);
+  out.set_interface(v.interface);
+  out.set_master_address(v.master_address);
+  for (const std::string& a : v.virtual_addresses) out.add_virtual_addresses(a);
+  out.set_version(v.version);
+  out.set_adverts_received(v.adverts_received);
+  out.set_adverts_sent(v.adverts_sent);
+  out.set_bad_packets(v.bad_packets);
+  out.set_last_transition_unix_ms(v.last_transition_unix_ms);
+  return out;
+}
+
 pb::Event ToProto(const Event& e) {
   pb::Event out;
   out.set_unix_ms(e.unix_ms);

@@ -35,6 +35,7 @@ pb::VirtualServer ToProto(const VirtualServerState& vs, const ViewContext& ctx);
 pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
                        const ViewContext& ctx);
 pb::Event ToProto(const Event& event);
+pb::VrrpInstance ToProto(const VrrpStatus& status);
 
 }  // namespace dsrlb::api
 

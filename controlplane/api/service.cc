@@ -159,6 +159,12 @@ absl::Status DsrlbService::DoReload(v1::ReloadConfigResponse* out) {
   return absl::OkStatus();
 }
 
+absl::Status DsrlbService::DoVrrp(v1::GetVrrpStateResponse* out) {
+  StateSnapshot s = deps_.state->Snapshot();
+  for (const VrrpStatus& v : s.vrrp) *out->add_instances() = ToProto(v);
+  return absl::OkStatus();
+}
+
 absl::Status DsrlbService::DoCounters(v1::GetCountersResponse* out) {
   if (deps_.publisher == nullptr) return absl::OkStatus();
   StatsReading r = deps_.publisher->ReadStats();
@@ -226,7 +232,7 @@ DSRLB_RPC(ReloadConfig, ReloadConfigRequest, ReloadConfigResponse,
 DSRLB_RPC(GetCounters, GetCountersRequest, GetCountersResponse,
           ((void)req, DoCounters(resp)))
 DSRLB_RPC(GetVrrpState, GetVrrpStateRequest, GetVrrpStateResponse,
-          ((void)req, (void)resp, absl::OkStatus()))
+          ((void)req, DoVrrp(resp)))
 #undef DSRLB_RPC
 
 ::grpc::Status DsrlbService::WatchEvents(Ctx* ctx, const v1::WatchEventsRequest*,

@@ -64,6 +64,7 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
   absl::Status DoSetWeight(const v1::SetWeightRequest& req, v1::RealServer* out);
   absl::Status DoDrain(const v1::DrainRequest& req, v1::RealServer* out);
   absl::Status DoReload(v1::ReloadConfigResponse* out);
+  absl::Status DoVrrp(v1::GetVrrpStateResponse* out);
   absl::Status DoCounters(v1::GetCountersResponse* out);
   absl::Status DoWatch(Ctx* ctx, ::grpc::ServerWriter<v1::Event>* writer);
   // Renders one real server of `vs` as the state has it now.

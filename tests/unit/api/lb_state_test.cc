@@ -174,5 +174,41 @@ TEST_F(LbStateTest, UnchangedMutationsDoNotBumpTheVersion) {
   EXPECT_EQ(state_.Version(), v + 1);  // only the first SetVipActive is news
 }
 
+TEST_F(LbStateTest, VrrpVipIsInactiveUntilVrrpReportsMaster) {
+  config::Config c = SeedConfig();
+  config::VrrpInstance vi;
+  vi.name = "VI_1";
+  vi.virtual_router_id = 51;
+  vi.virtual_ipaddress.push_back(config::VirtualIpAddress{kVs.address});
+  c.vrrp_instances.push_back(vi);
+  state_.ApplyConfig(c);
+  StateSnapshot s = state_.Snapshot();
+  EXPECT_FALSE(s.vip_active.at(kVs.address));
+  ASSERT_EQ(s.vrrp.size(), 1u);
+  EXPECT_EQ(s.vrrp[0].state, "INIT");
+  EXPECT_EQ(s.vrrp[0].virtual_addresses[0], "192.168.4.15");
+
+  uint64_t cursor = events_.NextSeq();
+  VrrpStatus master = s.vrrp[0];
+  master.state = "MASTER";
+  ASSERT_TRUE(state_.SetVrrpStatus(master, "higher priority").ok());
+  state_.SetVipActive(kVs.address, true);
+  uint64_t lost = 0;
+  auto ev = events_.Wait(&cursor, absl::ZeroDuration(), &lost);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].vrrp_from, "INIT");
+  EXPECT_EQ(ev[0].vrrp_to, "MASTER");
+  // A reload keeps what VRRP reported.
+  state_.ApplyConfig(c);
+  s = state_.Snapshot();
+  EXPECT_TRUE(s.vip_active.at(kVs.address));
+  EXPECT_EQ(s.vrrp[0].state, "MASTER");
+  // Without the vrrp_instance the VIP is this host's again.
+  state_.SetVipActive(kVs.address, false);
+  state_.ApplyConfig(SeedConfig());
+  EXPECT_EQ(state_.Snapshot().vip_active.count(kVs.address), 0u);
+  EXPECT_EQ(state_.SetVrrpStatus(master, "x").code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace dsrlb::api
