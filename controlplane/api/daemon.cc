@@ -24,13 +24,18 @@ void Log(const std::string& line) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonOptions options) {
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
+    DaemonOptions options, const std::vector<DaemonPartFactory>& parts) {
   auto d = std::unique_ptr<Daemon>(new Daemon(std::move(options)));
   const DaemonOptions& o = d->options_;
+  for (const DaemonPartFactory& make : parts) {
+    ASSIGN_OR_RETURN(std::unique_ptr<DaemonPart> part, make(&d->state_));
+    d->parts_.push_back(std::move(part));
+  }
   if (!o.config_path.empty()) {
     auto config = LoadConfig(o.config_path);
     if (!config.ok()) return config.status();
-    d->state_.ApplyConfig(*config);
+    RETURN_IF_ERROR(d->ApplyConfig(*config).status());
   }
   TableOptions table;
   table.ring_size = o.ring_size;
@@ -82,9 +87,20 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
                      config.status().message()));
     return config.status();
   }
-  ReloadSummary s = state_.ApplyConfig(*config);
+  ASSIGN_OR_RETURN(ReloadSummary s, ApplyConfig(*config));
   Log(absl::StrCat("reloaded ", options_.config_path, ": ", s.virtual_servers,
                    " virtual server(s), ", s.real_servers, " real server(s)"));
+  return s;
+}
+
+absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) {
+  ReloadSummary s = state_.ApplyConfig(config);
+  for (const auto& part : parts_) {
+    if (absl::Status st = part->Apply(config); !st.ok()) {
+      Log(absl::StrCat("applying the configuration: ", st.message()));
+      return st;
+    }
+  }
   return s;
 }
 

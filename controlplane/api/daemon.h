@@ -7,10 +7,12 @@
 
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "controlplane/api/daemon_options.h"
+#include "controlplane/api/daemon_part.h"
 #include "controlplane/api/event_hub.h"
 #include "controlplane/api/lb_state.h"
 #include "controlplane/api/neighbor_resolver.h"
@@ -23,7 +25,10 @@ class Daemon {
  public:
   // Loads the configuration, publishes the first table and starts serving.
   // Every error is fatal for the caller and says what to fix.
-  static absl::StatusOr<std::unique_ptr<Daemon>> Start(DaemonOptions options);
+  // `parts` (health checks, VRRP) are made before the configuration is
+  // loaded and follow it from then on.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(
+      DaemonOptions options, const std::vector<DaemonPartFactory>& parts = {});
   ~Daemon();
 
   // Re-reads --config; on error the running state stays as it was.
@@ -36,11 +41,14 @@ class Daemon {
   explicit Daemon(DaemonOptions options)
       : options_(std::move(options)), state_(&events_) {}
   void PublishLoop(uint64_t published);
+  // The state, then every part.
+  absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
   void ResolveLoop();
 
   const DaemonOptions options_;
   EventHub events_;
   LbState state_;
+  std::vector<std::unique_ptr<DaemonPart>> parts_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<NeighborResolver> resolver_;
   std::unique_ptr<DsrlbService> service_;
