@@ -116,12 +116,32 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i, Target* 
   return "";
 }
 
+// Parsed before connecting, so a usage error is exit 2 whether or not the
+// daemon runs.
+struct ListArgs {
+  dsrlb::api::ListOptions options;
+  double interval = 1;
+};
+
+std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
+  for (size_t i = 1; i < args.size(); i++) {
+    if (args[i] == "--stats") out->options.mode = dsrlb::api::ListMode::kStats;
+    else if (args[i] == "--rate") out->options.mode = dsrlb::api::ListMode::kRate;
+    else if (args[i] == "--details") out->options.details = true;
+    else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln") continue;
+    else if (args[i] == "--interval" && i + 1 < args.size() &&
+             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0) i++;
+    else return "list: unknown option " + args[i];
+  }
+  return "";
+}
+
 class Ctl {
  public:
   Ctl(std::unique_ptr<v1::Dsrlb::Stub> stub, Endpoint ep)
       : stub_(std::move(stub)), ep_(std::move(ep)) {}
 
-  int List(const std::vector<std::string>& args);
+  int List(const ListArgs& list);
   int Change(const std::string& cmd, const std::vector<std::string>& args);
   int Watch();
   int Simple(const std::string& cmd);
@@ -131,18 +151,9 @@ class Ctl {
   Endpoint ep_;
 };
 
-int Ctl::List(const std::vector<std::string>& args) {
-  dsrlb::api::ListOptions opt;
-  double interval = 1;
-  for (size_t i = 1; i < args.size(); i++) {
-    if (args[i] == "--stats") opt.mode = dsrlb::api::ListMode::kStats;
-    else if (args[i] == "--rate") opt.mode = dsrlb::api::ListMode::kRate;
-    else if (args[i] == "--details") opt.details = true;
-    else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln") continue;
-    else if (args[i] == "--interval" && i + 1 < args.size() &&
-             absl::SimpleAtod(args[i + 1], &interval) && interval > 0) i++;
-    else return Usage("list: unknown option " + args[i]);
-  }
+int Ctl::List(const ListArgs& list) {
+  const dsrlb::api::ListOptions& opt = list.options;
+  const double interval = list.interval;
   v1::ListVirtualServersResponse before, now;
   grpc::Status s;
   if (opt.mode == dsrlb::api::ListMode::kRate) {
@@ -271,6 +282,10 @@ int main(int argc, char** argv) {
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
   if (!known) return Usage("unknown command " + cmd);
+  ListArgs list;
+  if (cmd == "list") {
+    if (std::string err = ParseListArgs(args, &list); !err.empty()) return Usage(err);
+  }
 
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (ep.address.rfind("unix:", 0) == 0) {
@@ -295,7 +310,7 @@ int main(int argc, char** argv) {
     return kNoConnection;
   }
   Ctl ctl(v1::Dsrlb::NewStub(channel), ep);
-  if (cmd == "list") return ctl.List(args);
+  if (cmd == "list") return ctl.List(list);
   if (cmd == "watch") return ctl.Watch();
   if (cmd == "reload" || cmd == "counters" || cmd == "vrrp") {
     if (args.size() > 1) return Usage(cmd + " takes no arguments");

@@ -20,6 +20,7 @@ PID = os.getpid()
 LB_NS, RS_NS = "dsrlb-api-lb-%d" % PID, "dsrlb-api-rs-%d" % PID
 LB_IF, RS_IF = "dal%d" % (PID % 100000), "dar%d" % (PID % 100000)
 LB_MAC, RS_MAC = "02:00:0a:4d:00:01", "02:00:0a:4d:00:02"
+NEW_RS_MAC = "02:00:0a:4d:00:22"
 LB_IP, RS_IP, ABSENT_IP = "10.77.0.1", "10.77.0.2", "10.77.0.9"
 VIP = "10.77.0.100"
 
@@ -112,6 +113,14 @@ class NeighborTest(unittest.TestCase):
         backends = {b["address"]: b for b in table["vips"][0]["backends"]}
         self.assertEqual(backends[RS_IP]["ring_share"], 1.0)
         self.assertEqual(backends[ABSENT_IP]["state"], "down")
+
+        # The server's NIC is replaced (new MAC) and the old entry expires:
+        # the resolver re-solicits and the table follows.
+        sh("ip", "-n", RS_NS, "link", "set", RS_IF, "address", NEW_RS_MAC)
+        sh("ip", "-n", LB_NS, "neigh", "flush", "dev", LB_IF)
+        rs = h.wait_for(lambda: self.real_servers()[RS_IP].mac == NEW_RS_MAC
+                        and self.real_servers(), "the new MAC", timeout=20)
+        self.assertEqual(rs[RS_IP].state, self.pb.BACKEND_STATE_UP)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ class CtlTest(unittest.TestCase):
         for args in [(), ("frobnicate",), ("add", "vs"), ("add", "vs", "-t", "1.2.3.4"),
                      ("add", "rs", "-t", VS), ("weight", "-t", VS, "-r", "10.2.0.2:80"),
                      ("add", "vs", "-t", VS, "-s", "lc"), ("add", "pool", "-t", VS),
-                     ("add", "vs", "-t", "::1:80")]:
+                     ("add", "vs", "-t", "::1:80"), ("list", "--bogus")]:
             with self.subTest(args=args):
                 r = self.ctl(*args)
                 self.assertEqual(r.returncode, 2, r.stderr)
@@ -107,6 +107,10 @@ class CtlTest(unittest.TestCase):
         r = self.daemon.ctl("list", socket=os.path.join(self.daemon.dir, "absent.sock"))
         self.assertEqual(r.returncode, 3)
         self.assertIn("cannot connect", r.stderr)
+        # A usage error is reported as one even with no daemon to ask.
+        r = self.daemon.ctl("list", "--bogus",
+                            socket=os.path.join(self.daemon.dir, "absent.sock"))
+        self.assertEqual(r.returncode, 2)
 
     def test_counters_and_vrrp(self):
         self.assertIn("dataplane absent (no stats region)", self.ok("counters"))
