@@ -152,6 +152,7 @@ absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
   r.last_change_unix_ms = NowMs();
   v->real_servers.push_back(r);
   Changed();
+  RsEvent(vs, r, absl::StrCat("added with weight ", weight));
   return r;
 }
 
@@ -164,6 +165,7 @@ absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
   RealServerState removed = **found;
   v->real_servers.erase(v->real_servers.begin() + (*found - v->real_servers.data()));
   Changed();
+  RsEvent(vs, removed, "removed");
   return removed;
 }
 
@@ -175,8 +177,10 @@ absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
   auto found = FindRs(vs, rs);
   if (!found.ok()) return found.status();
   if ((*found)->weight != weight) {
+    std::string reason = absl::StrCat("weight ", (*found)->weight, " -> ", weight);
     (*found)->weight = weight;
     Changed();
+    RsEvent(vs, **found, reason);
   }
   return **found;
 }
@@ -190,6 +194,7 @@ absl::StatusOr<RealServerState> LbState::SetDrain(const VsKey& vs,
     (*found)->draining = drain;
     (*found)->last_change_unix_ms = NowMs();
     Changed();
+    RsEvent(vs, **found, drain ? "drained" : "undrained");
   }
   return **found;
 }
@@ -318,6 +323,19 @@ uint64_t LbState::WaitForChange(uint64_t seen, absl::Duration timeout) const {
   };
   mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
   return version_;
+}
+
+// Posting under mu_ is safe: the hub never calls back into the state.
+void LbState::RsEvent(const VsKey& vs, const RealServerState& rs,
+                      std::string reason) {
+  if (events_ == nullptr) return;
+  Event e;
+  e.kind = Event::Kind::kRealServer;
+  e.virtual_server = vs;
+  e.real_server = rs.key;
+  e.health = rs.health;
+  e.reason = std::move(reason);
+  events_->Post(std::move(e));
 }
 
 VirtualServerState* LbState::FindVs(const VsKey& key) {

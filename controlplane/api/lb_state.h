@@ -141,6 +141,9 @@ class LbState {
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  // An operator's change to a real server, for watchers.
+  void RsEvent(const VsKey& vs, const RealServerState& rs, std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyVrrpConfig(const config::Config& config)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

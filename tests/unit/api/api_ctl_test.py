@@ -2,6 +2,7 @@
 each command, and the exit codes scripts rely on (0 ok, 1 server-side
 error, 2 usage, 3 cannot connect)."""
 import os
+import re
 import subprocess
 import threading
 import time
@@ -123,13 +124,21 @@ class CtlTest(unittest.TestCase):
         watch = subprocess.Popen([h.CTL, "--socket", self.daemon.socket, "watch"],
                                  stdout=subprocess.PIPE, text=True)
         lines = []
-        reader = threading.Thread(target=lambda: lines.append(watch.stdout.readline()))
+
+        def read():
+            # Until both an operator's change and a table have shown up.
+            for line in watch.stdout:
+                lines.append(line)
+                text = "".join(lines)
+                if "weight " in text and "table generation" in text:
+                    return
+        reader = threading.Thread(target=read)
         reader.start()
         try:
             weight = 1
             deadline = time.time() + 15
             # The watcher sees only what happens after it subscribed: keep
-            # changing the state until a line arrives.
+            # changing the state until the lines arrive.
             while reader.is_alive() and time.time() < deadline:
                 weight = 3 - weight
                 self.ok("weight", "-t", VS, "-r", "10.2.0.2:80", "-w", str(weight))
@@ -139,8 +148,12 @@ class CtlTest(unittest.TestCase):
             watch.wait(10)
             reader.join(5)
             watch.stdout.close()
-        self.assertTrue(lines and lines[0], "watch printed nothing")
-        self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT\S+Z table generation \d+\n$")
+        stamp = r"^\d{4}-\d\d-\d\dT\S+Z "
+        self.assertTrue(any(re.match(stamp + r"table generation \d+\n$", l) for l in lines),
+                        lines)
+        self.assertTrue(any(re.match(
+            stamp + r"real_server TCP 192\.168\.4\.15:80 -> 10\.2\.0\.2:80 unchecked: "
+            r"weight [12] -> [12]\n$", l) for l in lines), lines)
 
 
 if __name__ == "__main__":
