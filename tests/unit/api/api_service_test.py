@@ -127,6 +127,16 @@ class ApiTest(unittest.TestCase):
         self.assertFalse(r.dataplane_alive)
         self.assertGreater(r.table_generation, 0)
 
+    def test_server_reflection_lists_the_service(self):
+        # No reflection stubs in Debian's grpcio: speak the wire format.
+        # ServerReflectionRequest{list_services: ""} is field 7, empty string.
+        call = self.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        responses = list(call(iter([b"\x3a\x00"]), timeout=10))
+        self.assertEqual(len(responses), 1)
+        self.assertIn(b"dsrlb.v1.Dsrlb", responses[0])
+
     # -- rejected requests --
     def test_rejected_requests_name_the_field_and_change_nothing(self):
         self.add_vs()
