@@ -4,10 +4,14 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "controlplane/api/config_source.h"
 #include "controlplane/api/daemon.h"
 #include "controlplane/api/daemon_options.h"
+#ifdef DSRLB_HAVE_HEALTH
+#include "controlplane/api/health_part.h"
+#endif
 
 namespace {
 
@@ -47,7 +51,11 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto daemon = dsrlb::api::Daemon::Start(*std::move(options));
+  std::vector<dsrlb::api::DaemonPartFactory> parts;
+#ifdef DSRLB_HAVE_HEALTH
+  parts.push_back(dsrlb::api::MakeHealthPart);
+#endif
+  auto daemon = dsrlb::api::Daemon::Start(*std::move(options), parts);
   if (!daemon.ok()) return Fatal(std::string(daemon.status().message()));
   for (;;) {
     int sig = 0;
