@@ -12,6 +12,9 @@
 #ifdef DSRLB_HAVE_HEALTH
 #include "controlplane/api/health_part.h"
 #endif
+#ifdef DSRLB_HAVE_VRRP
+#include "controlplane/api/vrrp_part.h"
+#endif
 
 namespace {
 
@@ -54,6 +57,9 @@ int main(int argc, char** argv) {
   std::vector<dsrlb::api::DaemonPartFactory> parts;
 #ifdef DSRLB_HAVE_HEALTH
   parts.push_back(dsrlb::api::MakeHealthPart);
+#endif
+#ifdef DSRLB_HAVE_VRRP
+  parts.push_back(dsrlb::api::MakeVrrpPart);
 #endif
   auto daemon = dsrlb::api::Daemon::Start(*std::move(options), parts);
   if (!daemon.ok()) return Fatal(std::string(daemon.status().message()));
