@@ -28,6 +28,14 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     DaemonOptions options, const std::vector<DaemonPartFactory>& parts) {
   auto d = std::unique_ptr<Daemon>(new Daemon(std::move(options)));
   const DaemonOptions& o = d->options_;
+  // The default table geometry (shm::TableGeometry): VIPs share the ring
+  // pool, backend record 0 means none.
+  shm::TableGeometry geometry;
+  LbState::Limits limits;
+  limits.max_virtual_servers =
+      std::min(geometry.max_vips, geometry.ring_pool_entries / o.ring_size);
+  limits.max_real_servers = geometry.max_backends - 1;
+  d->state_.SetLimits(limits);
   for (const DaemonPartFactory& make : parts) {
     ASSIGN_OR_RETURN(std::unique_ptr<DaemonPart> part, make(&d->state_));
     d->parts_.push_back(std::move(part));
@@ -94,7 +102,7 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
 }
 
 absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) {
-  ReloadSummary s = state_.ApplyConfig(config);
+  ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
   for (const auto& part : parts_) {
     if (absl::Status st = part->Apply(config); !st.ok()) {
       Log(absl::StrCat("applying the configuration: ", st.message()));

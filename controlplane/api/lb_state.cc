@@ -51,12 +51,17 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
 
 }  // namespace
 
-ReloadSummary LbState::ApplyConfig(const config::Config& config) {
+absl::StatusOr<ReloadSummary> LbState::ApplyConfig(const config::Config& config) {
   std::vector<VirtualServerState> next;
-  for (const config::VirtualServer& c : config.virtual_servers)
+  size_t real_servers = 0;
+  for (const config::VirtualServer& c : config.virtual_servers) {
     next.push_back(FromConfig(c));
+    real_servers += c.real_servers.size();
+  }
 
   absl::MutexLock lock(&mu_);
+  if (absl::Status st = CheckLimits(next.size(), real_servers); !st.ok())
+    return st;
   // Carry over what only the running state knows.
   for (VirtualServerState& n : next) {
     const VirtualServerState* old = FindVs(n.key);
@@ -104,6 +109,8 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
   if (FindVs(key) != nullptr)
     return absl::AlreadyExistsError(
         absl::StrCat("virtual_server: ", ToString(key), " already exists"));
+  if (absl::Status st = CheckLimits(vs_.size() + 1, RealServerCount()); !st.ok())
+    return st;
   VirtualServerState vs;
   vs.key = key;
   vs.algo = algo;
@@ -146,6 +153,8 @@ absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
       return absl::AlreadyExistsError(absl::StrCat(
           "real_server: ", ToString(rs), " already exists in ", ToString(vs)));
   }
+  if (absl::Status st = CheckLimits(vs_.size(), RealServerCount() + 1); !st.ok())
+    return st;
   RealServerState r;
   r.key = rs;
   r.weight = weight;
@@ -300,6 +309,30 @@ absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
   }
   if (events_ != nullptr) events_->Post(std::move(event));
   return absl::OkStatus();
+}
+
+void LbState::SetLimits(const Limits& limits) {
+  absl::MutexLock lock(&mu_);
+  limits_ = limits;
+}
+
+absl::Status LbState::CheckLimits(size_t virtual_servers,
+                                  size_t real_servers) const {
+  if (virtual_servers > limits_.max_virtual_servers)
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "virtual_server: ", virtual_servers, " virtual servers, the table holds ",
+        limits_.max_virtual_servers, " (a smaller --ring-size fits more)"));
+  if (real_servers > limits_.max_real_servers)
+    return absl::ResourceExhaustedError(
+        absl::StrCat("real_server: ", real_servers,
+                     " real servers, the table holds ", limits_.max_real_servers));
+  return absl::OkStatus();
+}
+
+size_t LbState::RealServerCount() const {
+  size_t n = 0;
+  for (const VirtualServerState& v : vs_) n += v.real_servers.size();
+  return n;
 }
 
 uint64_t LbState::Version() const {

@@ -92,8 +92,17 @@ class LbState {
   // and after (same virtual and real server key) keep their health and
   // drain flag; surviving virtual servers keep their order, new ones are
   // appended, so per-VIP counters keep their meaning.
-  ReloadSummary ApplyConfig(const config::Config& config)
+  // ResourceExhausted (state unchanged) when it exceeds the limits.
+  absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config)
       ABSL_LOCKS_EXCLUDED(mu_);
+
+  // What the table can hold: more is refused (ResourceExhausted) by every
+  // call that would add, instead of accepted and never published.
+  struct Limits {
+    uint32_t max_virtual_servers = UINT32_MAX;
+    uint32_t max_real_servers = UINT32_MAX;  // over all virtual servers
+  };
+  void SetLimits(const Limits& limits) ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::StatusOr<VirtualServerState> AddVirtualServer(
       const VsKey& key, config::LbAlgo algo, uint32_t persistence_timeout_s)
@@ -141,6 +150,9 @@ class LbState {
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  absl::Status CheckLimits(size_t virtual_servers, size_t real_servers) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  size_t RealServerCount() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An operator's change to a real server, for watchers.
   void RsEvent(const VsKey& vs, const RealServerState& rs, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -150,6 +162,7 @@ class LbState {
   EventHub* const events_;
   mutable absl::Mutex mu_;
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;
+  Limits limits_ ABSL_GUARDED_BY(mu_);
   std::vector<VirtualServerState> vs_ ABSL_GUARDED_BY(mu_);
   std::map<IpAddress, NeighborState> neighbors_ ABSL_GUARDED_BY(mu_);
   std::map<IpAddress, bool> vip_active_ ABSL_GUARDED_BY(mu_);

@@ -72,7 +72,7 @@ class LbStateTest : public ::testing::Test {
 };
 
 TEST_F(LbStateTest, ConfigWeightsBecomeRingShares) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   auto b = Publish();
   EXPECT_NEAR(b["192.168.4.100"]["ring_share"].get<double>(), 1.0 / 3, 0.01);
   EXPECT_NEAR(b["192.168.4.200"]["ring_share"].get<double>(), 2.0 / 3, 0.01);
@@ -81,7 +81,7 @@ TEST_F(LbStateTest, ConfigWeightsBecomeRingShares) {
 }
 
 TEST_F(LbStateTest, FailedHealthCheckTakesServerOutOfRingAndPostsEvent) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   uint64_t cursor = events_.NextSeq();
   ASSERT_TRUE(state_.SetHealth(kVs, kWeb2, false, "connect refused").ok());
   auto b = Publish();
@@ -104,7 +104,7 @@ TEST_F(LbStateTest, FailedHealthCheckTakesServerOutOfRingAndPostsEvent) {
 TEST_F(LbStateTest, InhibitOnFailureDrainsInsteadOfRemoving) {
   config::Config c = SeedConfig();
   c.virtual_servers[0].real_servers[1].inhibit_on_failure = true;
-  state_.ApplyConfig(c);
+  ASSERT_TRUE(state_.ApplyConfig(c).ok());
   ASSERT_TRUE(state_.SetHealth(kVs, kWeb2, false, "timeout").ok());
   auto b = Publish();
   EXPECT_EQ(b["192.168.4.200"]["state"], "draining");
@@ -112,17 +112,17 @@ TEST_F(LbStateTest, InhibitOnFailureDrainsInsteadOfRemoving) {
 }
 
 TEST_F(LbStateTest, HealthOfUnknownServerIsNotFound) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   RsKey other{Ip("192.168.4.201"), 80};
   EXPECT_EQ(state_.SetHealth(kVs, other, false, "x").code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(LbStateTest, ReloadKeepsHealthAndDrainOfUnchangedServers) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   ASSERT_TRUE(state_.SetHealth(kVs, kWeb1, false, "refused").ok());
   ASSERT_TRUE(state_.SetDrain(kVs, kWeb2, true).ok());
-  state_.ApplyConfig(SeedConfig(/*web2_weight=*/5));
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig(/*web2_weight=*/5)).ok());
   StateSnapshot s = state_.Snapshot();
   ASSERT_EQ(s.virtual_servers.size(), 1u);
   const auto& rs = s.virtual_servers[0].real_servers;
@@ -137,14 +137,14 @@ TEST_F(LbStateTest, ReloadKeepsVipOrderAndAppendsNewOnes) {
   config::VirtualServer second = c.virtual_servers[0];
   second.port = 443;
   c.virtual_servers.insert(c.virtual_servers.begin(), second);
-  state_.ApplyConfig(c);  // order: 443, 80
+  ASSERT_TRUE(state_.ApplyConfig(c).ok());  // order: 443, 80
   config::Config next = SeedConfig();
   config::VirtualServer third = next.virtual_servers[0];
   third.port = 8080;
   // The file now lists 8080, 80, 443: the running order stays 443, 80, 8080.
   next.virtual_servers.insert(next.virtual_servers.begin(), third);
   next.virtual_servers.push_back(second);
-  state_.ApplyConfig(next);
+  ASSERT_TRUE(state_.ApplyConfig(next).ok());
   StateSnapshot s = state_.Snapshot();
   ASSERT_EQ(s.virtual_servers.size(), 3u);
   EXPECT_EQ(s.virtual_servers[0].key.port, 443);
@@ -153,7 +153,7 @@ TEST_F(LbStateTest, ReloadKeepsVipOrderAndAppendsNewOnes) {
 }
 
 TEST_F(LbStateTest, InactiveVipIsPublishedInactive) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   state_.SetVipActive(kVs.address, false);
   publisher_->Publish(state_.Snapshot()).IgnoreError();
   auto file = *shm::MappedFile::Open(dir_.File("table"), false);
@@ -165,7 +165,7 @@ TEST_F(LbStateTest, InactiveVipIsPublishedInactive) {
 }
 
 TEST_F(LbStateTest, UnchangedMutationsDoNotBumpTheVersion) {
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   uint64_t v = state_.Version();
   ASSERT_TRUE(state_.SetWeight(kVs, kWeb1, 1).ok());
   state_.SetNeighbor(kWeb1.address, NeighborState{kMac1, ""});
@@ -181,7 +181,7 @@ TEST_F(LbStateTest, VrrpVipIsInactiveUntilVrrpReportsMaster) {
   vi.virtual_router_id = 51;
   vi.virtual_ipaddress.push_back(config::VirtualIpAddress{kVs.address});
   c.vrrp_instances.push_back(vi);
-  state_.ApplyConfig(c);
+  ASSERT_TRUE(state_.ApplyConfig(c).ok());
   StateSnapshot s = state_.Snapshot();
   EXPECT_FALSE(s.vip_active.at(kVs.address));
   ASSERT_EQ(s.vrrp.size(), 1u);
@@ -199,15 +199,34 @@ TEST_F(LbStateTest, VrrpVipIsInactiveUntilVrrpReportsMaster) {
   EXPECT_EQ(ev[0].vrrp_from, "INIT");
   EXPECT_EQ(ev[0].vrrp_to, "MASTER");
   // A reload keeps what VRRP reported.
-  state_.ApplyConfig(c);
+  ASSERT_TRUE(state_.ApplyConfig(c).ok());
   s = state_.Snapshot();
   EXPECT_TRUE(s.vip_active.at(kVs.address));
   EXPECT_EQ(s.vrrp[0].state, "MASTER");
   // Without the vrrp_instance the VIP is this host's again.
   state_.SetVipActive(kVs.address, false);
-  state_.ApplyConfig(SeedConfig());
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   EXPECT_EQ(state_.Snapshot().vip_active.count(kVs.address), 0u);
   EXPECT_EQ(state_.SetVrrpStatus(master, "x").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(LbStateTest, MoreThanTheTableHoldsIsRefusedAndChangesNothing) {
+  state_.SetLimits(LbState::Limits{1, 2});
+  ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
+  uint64_t v = state_.Version();
+  EXPECT_EQ(state_.AddRealServer(kVs, RsKey{Ip("192.168.4.201"), 80}, 1).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  VsKey other = kVs;
+  other.port = 443;
+  EXPECT_EQ(state_.AddVirtualServer(other, config::LbAlgo::kWrr, 0).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  config::Config two = SeedConfig();
+  two.virtual_servers.push_back(two.virtual_servers[0]);
+  two.virtual_servers[1].port = 443;
+  EXPECT_EQ(state_.ApplyConfig(two).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(state_.Version(), v);
+  EXPECT_EQ(state_.Snapshot().virtual_servers.size(), 1u);
 }
 
 }  // namespace
