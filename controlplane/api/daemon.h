@@ -1,0 +1,63 @@
+// dsrlb-control's running parts wired together: state, publisher thread,
+// neighbour resolver thread, gRPC server; reload and stop.
+#ifndef DSRLB_CONTROLPLANE_API_DAEMON_H_
+#define DSRLB_CONTROLPLANE_API_DAEMON_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "controlplane/api/daemon_options.h"
+#include "controlplane/api/daemon_part.h"
+#include "controlplane/api/event_hub.h"
+#include "controlplane/api/lb_state.h"
+#include "controlplane/api/neighbor_resolver.h"
+#include "controlplane/api/publisher.h"
+#include "controlplane/api/service.h"
+
+namespace dsrlb::api {
+
+class Daemon {
+ public:
+  // Loads the configuration, publishes the first table and starts serving.
+  // Every error is fatal for the caller and says what to fix.
+  // `parts` (health checks, VRRP) are made before the configuration is
+  // loaded and follow it from then on.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(
+      DaemonOptions options, const std::vector<DaemonPartFactory>& parts = {});
+  ~Daemon();
+
+  // Re-reads --config; on error the running state stays as it was.
+  absl::StatusOr<ReloadSummary> Reload();
+  void Stop();
+
+  LbState& state() { return state_; }
+
+ private:
+  explicit Daemon(DaemonOptions options)
+      : options_(std::move(options)), state_(&events_) {}
+  void PublishLoop(uint64_t published);
+  // The state, then every part.
+  absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
+  void ResolveLoop();
+
+  const DaemonOptions options_;
+  EventHub events_;
+  LbState state_;
+  std::vector<std::unique_ptr<DaemonPart>> parts_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<NeighborResolver> resolver_;
+  std::unique_ptr<DsrlbService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  absl::Notification stopping_;
+  std::thread publish_thread_;
+  std::thread resolve_thread_;
+};
+
+}  // namespace dsrlb::api
+
+#endif  // DSRLB_CONTROLPLANE_API_DAEMON_H_

@@ -1,0 +1,38 @@
+// Identities of virtual and real servers, as the state and the API name them.
+#ifndef DSRLB_CONTROLPLANE_API_KEYS_H_
+#define DSRLB_CONTROLPLANE_API_KEYS_H_
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+#include "common/ip_address.h"
+#include "controlplane/config/config.h"
+
+namespace dsrlb::api {
+
+struct VsKey {
+  IpAddress address;
+  uint16_t port = 0;  // 0 = all ports
+  config::Protocol protocol = config::Protocol::kTcp;
+  friend bool operator==(const VsKey&, const VsKey&) = default;
+  friend auto operator<=>(const VsKey&, const VsKey&) = default;
+};
+
+struct RsKey {
+  IpAddress address;
+  uint16_t port = 0;
+  friend bool operator==(const RsKey&, const RsKey&) = default;
+  friend auto operator<=>(const RsKey&, const RsKey&) = default;
+};
+
+// "TCP 192.168.4.15:80", "[2001:db8::1]:443" for IPv6.
+std::string HostPort(const IpAddress& address, uint16_t port);
+std::string ToString(const VsKey& key);
+std::string ToString(const RsKey& key);
+const char* ProtocolName(config::Protocol protocol);
+const char* AlgoName(config::LbAlgo algo);
+
+}  // namespace dsrlb::api
+
+#endif  // DSRLB_CONTROLPLANE_API_KEYS_H_

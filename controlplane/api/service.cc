@@ -1,0 +1,243 @@
+// dsrlb.v1.Dsrlb: each RPC validates the whole request before it changes
+// anything, so a rejected call leaves the state as it was.
+#include "controlplane/api/service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "controlplane/api/grpc_status.h"
+#include "controlplane/api/proto_convert.h"
+
+namespace dsrlb::api {
+namespace {
+
+// 30 days: longer is a typo, not a persistence policy.
+constexpr uint32_t kMaxPersistenceS = 30 * 86400;
+
+struct View {
+  StateSnapshot snapshot;
+  PublishedTable published;
+  StatsReading stats;
+  ViewContext ctx() const { return {&snapshot, &published, &stats}; }
+};
+
+View TakeView(const ServiceDeps& deps) {
+  View v;
+  v.snapshot = deps.state->Snapshot();
+  if (deps.publisher != nullptr) {
+    v.published = deps.publisher->Published();
+    v.stats = deps.publisher->ReadStats();
+  }
+  return v;
+}
+
+const VirtualServerState* Find(const StateSnapshot& s, const VsKey& key) {
+  for (const VirtualServerState& vs : s.virtual_servers)
+    if (vs.key == key) return &vs;
+  return nullptr;
+}
+
+}  // namespace
+
+absl::Status DsrlbService::DoList(v1::ListVirtualServersResponse* out) {
+  View v = TakeView(deps_);
+  for (const VirtualServerState& vs : v.snapshot.virtual_servers)
+    *out->add_virtual_servers() = ToProto(vs, v.ctx());
+  out->set_table_generation(v.published.generation);
+  out->set_state_version(v.snapshot.version);
+  out->set_published_version(v.published.state_version);
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
+                                 v1::VirtualServer* out) {
+  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
+                                         req.virtual_server(), "virtual_server"));
+  View v = TakeView(deps_);
+  const VirtualServerState* vs = Find(v.snapshot, key);
+  if (vs == nullptr)
+    return absl::NotFoundError(
+        absl::StrCat("virtual_server: ", ToString(key), " does not exist"));
+  *out = ToProto(*vs, v.ctx());
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
+                                   v1::VirtualServer* out) {
+  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
+                                         req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
+  if (req.persistence_timeout_s() > kMaxPersistenceS)
+    return absl::InvalidArgumentError(
+        absl::StrCat("persistence_timeout_s: ", req.persistence_timeout_s(),
+                     " is over the maximum ", kMaxPersistenceS));
+  ASSIGN_OR_RETURN(VirtualServerState vs,
+                   deps_.state->AddVirtualServer(key, algo,
+                                                 req.persistence_timeout_s()));
+  StateSnapshot s = deps_.state->Snapshot();
+  *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
+                                      v1::VirtualServer* out) {
+  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
+                                         req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(VirtualServerState vs, deps_.state->RemoveVirtualServer(key));
+  StateSnapshot s = deps_.state->Snapshot();
+  *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::RenderRs(const VsKey& vs_key, const RsKey& rs_key,
+                                    v1::RealServer* out) {
+  View v = TakeView(deps_);
+  const VirtualServerState* vs = Find(v.snapshot, vs_key);
+  if (vs != nullptr) {
+    for (const RealServerState& rs : vs->real_servers) {
+      if (rs.key != rs_key) continue;
+      *out = ToProto(*vs, rs, v.ctx());
+      return absl::OkStatus();
+    }
+  }
+  // Changed again between the call and this read: report the key alone.
+  *out->mutable_key() = ToProto(rs_key);
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
+                                   v1::RealServer* out) {
+  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
+                                        req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
+                                        "real_server"));
+  RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
+  return RenderRs(vs, rs, out);
+}
+
+absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
+                                      v1::RealServer* out) {
+  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
+                                        req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
+                                        "real_server"));
+  StateSnapshot before = deps_.state->Snapshot();
+  ASSIGN_OR_RETURN(RealServerState removed, deps_.state->RemoveRealServer(vs, rs));
+  VirtualServerState owner;
+  owner.key = vs;
+  if (const VirtualServerState* v = Find(before, vs)) owner.algo = v->algo;
+  *out = ToProto(owner, removed, ViewContext{&before, nullptr, nullptr});
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
+                                       v1::RealServer* out) {
+  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
+                                        req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
+                                        "real_server"));
+  RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
+  return RenderRs(vs, rs, out);
+}
+
+absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
+                                   v1::RealServer* out) {
+  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
+                                        req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
+                                        "real_server"));
+  RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
+  return RenderRs(vs, rs, out);
+}
+
+absl::Status DsrlbService::DoReload(v1::ReloadConfigResponse* out) {
+  if (!deps_.reload)
+    return absl::FailedPreconditionError(
+        "dsrlb-control was started without --config: nothing to reload");
+  ASSIGN_OR_RETURN(ReloadSummary s, deps_.reload());
+  out->set_virtual_servers(s.virtual_servers);
+  out->set_real_servers(s.real_servers);
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoVrrp(v1::GetVrrpStateResponse* out) {
+  StateSnapshot s = deps_.state->Snapshot();
+  for (const VrrpStatus& v : s.vrrp) *out->add_instances() = ToProto(v);
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoCounters(v1::GetCountersResponse* out) {
+  if (deps_.publisher == nullptr) return absl::OkStatus();
+  StatsReading r = deps_.publisher->ReadStats();
+  out->set_table_generation(deps_.publisher->Published().generation);
+  out->set_stats_region_present(r.present);
+  out->set_dataplane_alive(r.alive);
+  for (uint64_t g : r.lcore_generations) out->add_lcore_generations(g);
+  if (!r.present) return absl::OkStatus();
+  for (int i = 0; i < DSRLB_CTR_MAX; i++) {
+    v1::Counter* c = out->add_counters();
+    c->set_name(shm::CounterName(i));
+    c->set_value(r.totals.counters[i]);
+  }
+  for (int i = 0; i < DSRLB_DROP_MAX; i++) {
+    v1::Counter* c = out->add_counters();
+    c->set_name(shm::DropName(i));
+    c->set_value(r.totals.drops[i]);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoWatch(Ctx* ctx,
+                                   ::grpc::ServerWriter<v1::Event>* writer) {
+  // Only what happens from now on: a watcher is not replayed the past.
+  uint64_t cursor = deps_.events->NextSeq();
+  // Tells the client at once that the stream is open (an initial-metadata
+  // round trip), so it can start the change it wants to observe.
+  writer->SendInitialMetadata();
+  while (!ctx->IsCancelled() &&
+         (deps_.stopping == nullptr || !deps_.stopping->HasBeenNotified())) {
+    uint64_t lost = 0;
+    std::vector<Event> events =
+        deps_.events->Wait(&cursor, absl::Milliseconds(200), &lost);
+    for (const Event& e : events) {
+      v1::Event pe = ToProto(e);
+      pe.set_lost_before(lost);
+      lost = 0;
+      if (!writer->Write(pe)) return absl::OkStatus();  // client went away
+    }
+  }
+  return absl::OkStatus();
+}
+
+#define DSRLB_RPC(Method, Req, Resp, Body)                                 \
+  ::grpc::Status DsrlbService::Method(Ctx*, const v1::Req* req,           \
+                                      v1::Resp* resp) {                    \
+    return ToGrpcStatus(Body);                                             \
+  }
+
+DSRLB_RPC(ListVirtualServers, ListVirtualServersRequest,
+          ListVirtualServersResponse, ((void)req, DoList(resp)))
+DSRLB_RPC(GetVirtualServer, GetVirtualServerRequest, VirtualServer,
+          DoGet(*req, resp))
+DSRLB_RPC(AddVirtualServer, AddVirtualServerRequest, VirtualServer,
+          DoAddVs(*req, resp))
+DSRLB_RPC(RemoveVirtualServer, RemoveVirtualServerRequest, VirtualServer,
+          DoRemoveVs(*req, resp))
+DSRLB_RPC(AddRealServer, AddRealServerRequest, RealServer, DoAddRs(*req, resp))
+DSRLB_RPC(RemoveRealServer, RemoveRealServerRequest, RealServer,
+          DoRemoveRs(*req, resp))
+DSRLB_RPC(SetWeight, SetWeightRequest, RealServer, DoSetWeight(*req, resp))
+DSRLB_RPC(Drain, DrainRequest, RealServer, DoDrain(*req, resp))
+DSRLB_RPC(ReloadConfig, ReloadConfigRequest, ReloadConfigResponse,
+          ((void)req, DoReload(resp)))
+DSRLB_RPC(GetCounters, GetCountersRequest, GetCountersResponse,
+          ((void)req, DoCounters(resp)))
+DSRLB_RPC(GetVrrpState, GetVrrpStateRequest, GetVrrpStateResponse,
+          ((void)req, DoVrrp(resp)))
+#undef DSRLB_RPC
+
+::grpc::Status DsrlbService::WatchEvents(Ctx* ctx, const v1::WatchEventsRequest*,
+                                         ::grpc::ServerWriter<v1::Event>* writer) {
+  return ToGrpcStatus(DoWatch(ctx, writer));
+}
+
+}  // namespace dsrlb::api

@@ -1,0 +1,223 @@
+"""dsrlb-control as a keepalived.conf user runs it: --check, start-up with
+a file, SIGHUP and ReloadConfig (health kept, bad files refused with the
+state untouched), VRRP VIPs, the socket's mode, TLS-only TCP and clear
+start-up errors."""
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import api_harness as h
+
+import grpc
+
+MACS = {"10.3.0.2": "02:00:0a:03:00:02", "10.3.0.3": "02:00:0a:03:00:03"}
+
+CONF = """
+global_defs {
+    router_id lvs1
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface lo
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.5.20
+    }
+}
+virtual_server 192.168.5.15 80 {
+    delay_loop 6
+    lb_algo wrr
+    lb_kind DR
+    protocol TCP
+    real_server 10.3.0.2 80 {
+        weight 1
+    }
+    real_server 10.3.0.3 80 {
+        weight %(web2_weight)d
+    }
+}
+virtual_server 192.168.5.20 443 {
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    real_server 10.3.0.2 443 {
+        weight 1
+    }
+}
+"""
+
+
+class DaemonTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dsrlb-api-d-%d-" % os.getpid())
+        cls.pb, cls.pb_grpc = h.generate_stubs(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def write_conf(self, name="keepalived.conf", web2_weight=2, text=None):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text if text is not None else CONF % {"web2_weight": web2_weight})
+        return path
+
+    def start(self, *args):
+        d = h.Daemon(extra_args=args, static_neighbors=MACS)
+        self.addCleanup(d.stop)
+        channel = grpc.insecure_channel("unix:" + d.socket)
+        self.addCleanup(channel.close)
+        grpc.channel_ready_future(channel).result(timeout=20)
+        return d, self.pb_grpc.DsrlbStub(channel)
+
+    def listing(self, stub):
+        return stub.ListVirtualServers(self.pb.ListVirtualServersRequest())
+
+    def weights(self, stub):
+        return {(v.key.port, r.key.address): r.weight
+                for v in self.listing(stub).virtual_servers for r in v.real_servers}
+
+    def test_check_prints_summary_and_exits_0(self):
+        r = subprocess.run([h.CONTROL, "--check", "--config", self.write_conf()],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("OK", r.stdout)
+        self.assertIn("192.168.5.15:80", r.stdout)
+
+    def test_check_of_broken_file_names_file_and_line(self):
+        path = self.write_conf("broken.conf", text="virtual_server 192.168.5.15 80 {\n"
+                               "    lb_algo fastest\n}\n")
+        r = subprocess.run([h.CONTROL, "--check", "--config", path],
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("broken.conf:2", r.stderr)
+
+    def test_start_with_broken_config_is_fatal_with_reason(self):
+        path = self.write_conf("broken.conf", text="virtual_server 1.2.3.4 80 {\n  bogus 1\n}\n")
+        d = tempfile.mkdtemp(prefix="dsrlb-api-x-", dir="/dev/shm")
+        try:
+            r = subprocess.run([h.CONTROL, "--config", path, "--socket", d + "/s",
+                                "--table-region", d + "/t"],
+                               capture_output=True, text=True, timeout=30)
+        finally:
+            subprocess.run(["rm", "-rf", d])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("broken.conf:2", r.stderr)
+
+    def test_config_servers_are_served_and_vrrp_vips_wait_for_master(self):
+        d, stub = self.start("--config", self.write_conf())
+        vs = {v.key.port: v for v in self.listing(stub).virtual_servers}
+        self.assertEqual(sorted(vs), [80, 443])
+        self.assertTrue(vs[80].active)
+        self.assertFalse(vs[443].active)  # VI_1 owns 192.168.5.20
+        self.assertEqual(vs[443].scheduler, self.pb.SCHEDULER_RR)
+        vrrp = stub.GetVrrpState(self.pb.GetVrrpStateRequest()).instances
+        self.assertEqual([(i.name, i.virtual_router_id, list(i.virtual_addresses))
+                          for i in vrrp], [("VI_1", 51, ["192.168.5.20"])])
+        region = h.wait_for(lambda: d.region()["vips"] or None, "the first table")
+        self.assertEqual([(v["port"], v["active"]) for v in region],
+                         [(80, True), (443, False)])
+
+    def test_sighup_and_reload_rpc_reread_the_file_keeping_drain(self):
+        path = self.write_conf()
+        d, stub = self.start("--config", path)
+        vk = self.pb.VirtualServerKey(address="192.168.5.15", port=80,
+                                      protocol=self.pb.PROTOCOL_TCP)
+        stub.Drain(self.pb.DrainRequest(virtual_server=vk, drain=True,
+                                        real_server=self.pb.RealServerKey(
+                                            address="10.3.0.2", port=80)))
+        self.write_conf(web2_weight=5)
+        d.proc.send_signal(signal.SIGHUP)
+        h.wait_for(lambda: self.weights(stub)[(80, "10.3.0.3")] == 5, "SIGHUP reload")
+        rs = self.listing(stub).virtual_servers[0].real_servers[0]
+        self.assertTrue(rs.draining, "drain survives a reload")
+        self.write_conf(web2_weight=7)
+        r = stub.ReloadConfig(self.pb.ReloadConfigRequest())
+        self.assertEqual((r.virtual_servers, r.real_servers), (2, 3))
+        self.assertEqual(self.weights(stub)[(80, "10.3.0.3")], 7)
+
+    def test_bad_file_on_reload_keeps_running_state(self):
+        path = self.write_conf()
+        d, stub = self.start("--config", path)
+        before = self.listing(stub)
+        self.write_conf(text="virtual_server 192.168.5.15 80 {\n  lb_algo nope\n}\n")
+        with self.assertRaises(grpc.RpcError) as e:
+            stub.ReloadConfig(self.pb.ReloadConfigRequest())
+        self.assertEqual(e.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("keepalived.conf:2", e.exception.details())
+        d.proc.send_signal(signal.SIGHUP)
+        h.wait_for(lambda: "reload failed" in d.output(), "the SIGHUP reload to fail")
+        self.assertIsNone(d.proc.poll())
+        self.assertEqual(self.listing(stub).virtual_servers, before.virtual_servers)
+
+    def test_more_virtual_servers_than_the_table_holds_are_refused(self):
+        # Rings of 1048573 entries: the ring pool holds one.
+        d, stub = self.start("--ring-size", "1048573")
+        key = lambda port: self.pb.VirtualServerKey(address="192.168.5.15", port=port,
+                                                    protocol=self.pb.PROTOCOL_TCP)
+        stub.AddVirtualServer(self.pb.AddVirtualServerRequest(virtual_server=key(80)))
+        with self.assertRaises(grpc.RpcError) as e:
+            stub.AddVirtualServer(self.pb.AddVirtualServerRequest(virtual_server=key(81)))
+        self.assertEqual(e.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn("--ring-size", e.exception.details())
+        self.assertEqual(len(self.listing(stub).virtual_servers), 1)
+
+    def test_socket_is_private_to_its_owner(self):
+        d, _ = self.start()
+        self.assertEqual(os.stat(d.socket).st_mode & 0o777, 0o600)
+
+    def test_second_daemon_on_the_same_socket_refuses_to_start(self):
+        d, _ = self.start()
+        r = subprocess.run([h.CONTROL, "--socket", d.socket, "--table-region",
+                            os.path.join(d.dir, "table2")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("another dsrlb-control", r.stderr)
+
+    def test_tcp_without_tls_is_a_startup_error(self):
+        r = subprocess.run([h.CONTROL, "--listen", "127.0.0.1:0"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--tls-cert", r.stderr)
+
+    def test_bad_flags_are_usage_errors(self):
+        for args in (["--ring-size", "65536"], ["--hash-seed", "x"], ["--frob"],
+                     ["--static-neighbor", "1.2.3.4"], ["--check"]):
+            with self.subTest(args=args):
+                r = subprocess.run([h.CONTROL] + args, capture_output=True, text=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn(args[0], r.stderr)
+
+    def test_tls_listener_serves_tls_clients_only(self):
+        key, cert = (os.path.join(self.tmp.name, n) for n in ("key.pem", "cert.pem"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "1", "-subj",
+                        "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        d, _ = self.start("--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
+        port = int(h.wait_for(lambda: re.search(r"TLS API on port (\d+)", d.output()),
+                              "the TLS port").group(1))
+        with open(cert, "rb") as f:
+            creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+        with grpc.secure_channel("127.0.0.1:%d" % port, creds) as ch:
+            stub = self.pb_grpc.DsrlbStub(ch)
+            self.assertEqual(len(stub.ListVirtualServers(
+                self.pb.ListVirtualServersRequest(), timeout=10).virtual_servers), 0)
+        with grpc.insecure_channel("127.0.0.1:%d" % port) as ch:
+            with self.assertRaises(grpc.RpcError) as e:
+                self.pb_grpc.DsrlbStub(ch).ListVirtualServers(
+                    self.pb.ListVirtualServersRequest(), timeout=3)
+            self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        r = d.ctl("list")  # the UNIX socket still serves alongside
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
