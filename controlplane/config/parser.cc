@@ -84,10 +84,17 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   return ParseExpanded(std::move(expanded));
 }
 
+absl::StatusOr<Config> ParseTextRelativeTo(absl::string_view text,
+                                           const std::string& file_name,
+                                           const std::string& base_dir) {
+  ASSIGN_OR_RETURN(ExpandedTokens expanded,
+                   ExpandIncludes(text, file_name, base_dir));
+  return ParseExpanded(std::move(expanded));
+}
+
 absl::StatusOr<Config> ParseConfigText(absl::string_view text,
                                        const std::string& file_name) {
-  ASSIGN_OR_RETURN(ExpandedTokens expanded, ExpandIncludes(text, file_name, ""));
-  return ParseExpanded(std::move(expanded));
+  return ParseTextRelativeTo(text, file_name, "");
 }
 
 }  // namespace dsrlb::config
