@@ -13,6 +13,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libmnl-dev
   libcpp-httplib-dev
+  # status page browser test
+  chromium fonts-dejavu-core
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-scapy python3-aiosmtpd

@@ -34,13 +34,17 @@ absl::StatusOr<std::string> GetString(const json& j, const std::string& key,
   return j[key].get<std::string>();
 }
 
+absl::StatusOr<IpAddress> GetAddress(const json& j, const std::string& where) {
+  ASSIGN_OR_RETURN(std::string text, GetString(j, "address", where, ""));
+  auto a = IpAddress::Parse(text);
+  if (!a.ok()) return Bad(where + ".address", a.status().message());
+  return *a;
+}
+
 absl::StatusOr<BackendSpec> ParseBackend(const json& j, const std::string& where) {
   if (!j.is_object()) return Bad(where, "expected an object");
   BackendSpec b;
-  ASSIGN_OR_RETURN(std::string addr, GetString(j, "address", where, ""));
-  auto a = IpAddress::Parse(addr);
-  if (!a.ok()) return Bad(where + ".address", a.status().message());
-  b.address = *a;
+  ASSIGN_OR_RETURN(b.address, GetAddress(j, where));
   ASSIGN_OR_RETURN(b.port, GetUint<uint16_t>(j, "port", where, 0, 65535));
   ASSIGN_OR_RETURN(b.weight, GetUint<uint32_t>(j, "weight", where, 1, 65535));
   ASSIGN_OR_RETURN(std::string state, GetString(j, "state", where, "up"));
@@ -58,10 +62,7 @@ absl::StatusOr<BackendSpec> ParseBackend(const json& j, const std::string& where
 absl::StatusOr<VipSpec> ParseVip(const json& j, const std::string& where) {
   if (!j.is_object()) return Bad(where, "expected an object");
   VipSpec v;
-  ASSIGN_OR_RETURN(std::string addr, GetString(j, "address", where, ""));
-  auto a = IpAddress::Parse(addr);
-  if (!a.ok()) return Bad(where + ".address", a.status().message());
-  v.address = *a;
+  ASSIGN_OR_RETURN(v.address, GetAddress(j, where));
   ASSIGN_OR_RETURN(v.port, GetUint<uint16_t>(j, "port", where, 0, 65535));
   ASSIGN_OR_RETURN(std::string proto, GetString(j, "protocol", where, "tcp"));
   if (proto == "tcp" || proto == "TCP") v.proto = IPPROTO_TCP;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "dataplane/shm/region_check.h"
 
 namespace dsrlb::shm {
 namespace {
@@ -93,20 +94,10 @@ absl::StatusOr<StatsRegion> StatsRegion::Create(const std::string& path,
 }
 
 absl::Status StatsRegion::Validate(const uint8_t* base, size_t size) {
-  if (size < sizeof(dsrlb_stats_header))
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stats region is ", size, " bytes, smaller than its header (",
-        sizeof(dsrlb_stats_header), ")"));
+  RETURN_IF_ERROR(CheckRegionPrologue("stats", base, size,
+                                      sizeof(dsrlb_stats_header),
+                                      DSRLB_STATS_MAGIC));
   const auto* h = reinterpret_cast<const dsrlb_stats_header*>(base);
-  if (h->magic != DSRLB_STATS_MAGIC)
-    return absl::FailedPreconditionError(
-        absl::StrFormat("stats region: bad magic 0x%016x (expected 0x%016x): "
-                        "not a dsrlb stats region",
-                        h->magic, DSRLB_STATS_MAGIC));
-  if (h->version != DSRLB_FORMAT_VERSION)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stats region: format version ", h->version, ", this build reads ",
-        DSRLB_FORMAT_VERSION, ": restart both planes from one build"));
   if (h->header_size != sizeof(dsrlb_stats_header) || h->region_size != size)
     return absl::FailedPreconditionError(absl::StrCat(
         "stats region: header says ", h->region_size, " bytes (header ",

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "dataplane/shm/region_check.h"
 #include "dataplane/shm/stats_region.h"
 
 namespace dsrlb::shm {
@@ -179,20 +180,10 @@ void TableRegion::Init(uint8_t* base, const TableGeometry& geometry) {
 
 absl::StatusOr<TableRegion> TableRegion::FromMemory(uint8_t* base,
                                                     size_t size) {
-  if (size < sizeof(dsrlb_table_header))
-    return absl::FailedPreconditionError(absl::StrCat(
-        "table region is ", size, " bytes, smaller than its header (",
-        sizeof(dsrlb_table_header), ")"));
+  RETURN_IF_ERROR(CheckRegionPrologue("table", base, size,
+                                      sizeof(dsrlb_table_header),
+                                      DSRLB_TABLE_MAGIC));
   auto* h = reinterpret_cast<dsrlb_table_header*>(base);
-  if (h->magic != DSRLB_TABLE_MAGIC)
-    return absl::FailedPreconditionError(
-        absl::StrFormat("table region: bad magic 0x%016x (expected 0x%016x): "
-                        "not a dsrlb table region",
-                        h->magic, DSRLB_TABLE_MAGIC));
-  if (h->version != DSRLB_FORMAT_VERSION)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "table region: format version ", h->version, ", this build reads ",
-        DSRLB_FORMAT_VERSION, ": restart both planes from one build"));
   if (h->header_size != sizeof(dsrlb_table_header))
     return absl::FailedPreconditionError(
         absl::StrCat("table region: header size ", h->header_size,

@@ -1,0 +1,105 @@
+// Snapshot -> Prometheus text. Label values are escaped per the format.
+#include "controlplane/stats/metrics.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace dsrlb::stats {
+namespace {
+
+std::string Label(absl::string_view v) {
+  return absl::StrReplaceAll(v, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
+}
+
+std::string ProtoName(v1::Protocol p) {
+  return p == v1::PROTOCOL_UDP ? "udp" : "tcp";
+}
+
+std::string VsLabels(const v1::VirtualServerKey& k) {
+  return absl::StrCat("vip=\"", Label(k.address()), "\",port=\"", k.port(),
+                      "\",protocol=\"", ProtoName(k.protocol()), "\"");
+}
+
+void Help(std::string& out, absl::string_view name, absl::string_view type,
+          absl::string_view help) {
+  absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ",
+                  type, "\n");
+}
+
+}  // namespace
+
+std::string RenderMetrics(const Snapshot& s) {
+  std::string out;
+  Help(out, "dsrlb_virtual_server_packets_total", "counter",
+       "Packets forwarded for the virtual server.");
+  for (const auto& vs : s.servers.virtual_servers())
+    absl::StrAppend(&out, "dsrlb_virtual_server_packets_total{",
+                    VsLabels(vs.key()), "} ", vs.packets(), "\n");
+  Help(out, "dsrlb_virtual_server_bytes_total", "counter",
+       "Bytes forwarded for the virtual server.");
+  for (const auto& vs : s.servers.virtual_servers())
+    absl::StrAppend(&out, "dsrlb_virtual_server_bytes_total{",
+                    VsLabels(vs.key()), "} ", vs.bytes(), "\n");
+  Help(out, "dsrlb_virtual_server_active", "gauge",
+       "1 while this host forwards for the VIP (VRRP master).");
+  for (const auto& vs : s.servers.virtual_servers())
+    absl::StrAppend(&out, "dsrlb_virtual_server_active{", VsLabels(vs.key()),
+                    "} ", vs.active() ? 1 : 0, "\n");
+
+  struct RsMetric {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (*get)(const v1::RealServer&);
+  };
+  const RsMetric rs_metrics[] = {
+      {"dsrlb_real_server_up", "gauge", "1 if the health checks pass.",
+       [](const v1::RealServer& r) -> uint64_t {
+         return r.health() != v1::HEALTH_STATE_DOWN;
+       }},
+      {"dsrlb_real_server_weight", "gauge", "Configured weight.",
+       [](const v1::RealServer& r) -> uint64_t { return r.weight(); }},
+      {"dsrlb_real_server_effective_weight", "gauge",
+       "Weight in the ring now (0 while down, drained or MAC unknown).",
+       [](const v1::RealServer& r) -> uint64_t { return r.effective_weight(); }},
+      {"dsrlb_real_server_ring_slots", "gauge",
+       "Maglev ring entries the server owns.",
+       [](const v1::RealServer& r) -> uint64_t { return r.ring_slots(); }},
+      {"dsrlb_real_server_packets_total", "counter",
+       "Packets forwarded to the server.",
+       [](const v1::RealServer& r) -> uint64_t { return r.packets(); }},
+      {"dsrlb_real_server_bytes_total", "counter",
+       "Bytes forwarded to the server.",
+       [](const v1::RealServer& r) -> uint64_t { return r.bytes(); }},
+  };
+  for (const RsMetric& m : rs_metrics) {
+    Help(out, m.name, m.type, m.help);
+    for (const auto& vs : s.servers.virtual_servers())
+      for (const auto& rs : vs.real_servers())
+        absl::StrAppend(&out, m.name, "{", VsLabels(vs.key()), ",server=\"",
+                        Label(rs.key().address()), ":", rs.key().port(),
+                        "\"} ", m.get(rs), "\n");
+  }
+
+  Help(out, "dsrlb_vrrp_state", "gauge",
+       "VRRP state: 1 init, 2 backup, 3 master, 4 fault.");
+  for (const auto& i : s.vrrp.instances())
+    absl::StrAppend(&out, "dsrlb_vrrp_state{instance=\"", Label(i.name()),
+                    "\",vrid=\"", i.virtual_router_id(), "\"} ",
+                    static_cast<int>(i.state()), "\n");
+  Help(out, "dsrlb_dataplane_alive", "gauge",
+       "1 while the dataplane's heartbeat moves.");
+  absl::StrAppend(&out, "dsrlb_dataplane_alive ",
+                  s.counters.dataplane_alive() ? 1 : 0, "\n");
+  Help(out, "dsrlb_table_generation", "gauge", "Published table generation.");
+  absl::StrAppend(&out, "dsrlb_table_generation ",
+                  s.counters.table_generation(), "\n");
+  Help(out, "dsrlb_dataplane_total", "counter",
+       "Dataplane counters and drops by reason, summed over lcores.");
+  for (const auto& c : s.counters.counters())
+    absl::StrAppend(&out, "dsrlb_dataplane_total{counter=\"", Label(c.name()),
+                    "\"} ", c.value(), "\n");
+  return out;
+}
+
+}  // namespace dsrlb::stats
