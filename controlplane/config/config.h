@@ -101,7 +101,9 @@ enum class VrrpAuthType { kNone, kPass, kAh };
 
 struct TrackScript {
   std::string name;
-  int weight = 0;  // 0 = fault on failure; else priority += weight
+  // 0 = fault on failure; else priority += weight. The vrrp_script's weight
+  // unless the track_script line gives its own.
+  int weight = 0;
 };
 
 struct TrackInterface {

@@ -20,6 +20,11 @@ struct ParseNotes {
     std::string name;
     std::string owner;  // the instance or group that names it
     SourceLocation where;
+    // track_script lines only: where the TrackScript sits in the Config,
+    // and whether the line gave its own weight.
+    size_t instance_index = 0;
+    size_t track_index = 0;
+    bool weight_given = false;
   };
   struct Instance {
     bool version_set = false;
