@@ -101,7 +101,9 @@ enum class VrrpAuthType { kNone, kPass, kAh };
 
 struct TrackScript {
   std::string name;
-  int weight = 0;  // 0 = fault on failure; else priority += weight
+  // 0 = fault on failure; else priority += weight. The vrrp_script's weight
+  // unless the track_script line gives its own.
+  int weight = 0;
 };
 
 struct TrackInterface {
@@ -144,21 +146,21 @@ struct VrrpInstance {
 
 struct VrrpScript {
   std::string name;
-  SourceLocation where;
   std::string script;
   absl::Duration interval = absl::Seconds(1);
   absl::Duration timeout = absl::Seconds(1);
   int weight = 0;
   int rise = 1;
   int fall = 1;
+  SourceLocation where;  // last, so positional initializers stay valid
 };
 
 struct VrrpSyncGroup {
   std::string name;
-  SourceLocation where;
   std::vector<std::string> group;  // instance names
   std::string notify_master, notify_backup, notify_fault, notify;
   bool smtp_alert = false;
+  SourceLocation where;  // last, so positional initializers stay valid
 };
 
 struct Config {

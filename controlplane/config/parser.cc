@@ -65,6 +65,18 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
       config.vrrp_instances[i].version = config.global.vrrp_version;
     }
   }
+  // A track_script line without a weight takes its vrrp_script's, so the
+  // model holds the weight that applies.
+  for (const ParseNotes::Ref& ref : notes.track_scripts) {
+    if (ref.weight_given) continue;
+    for (const VrrpScript& s : config.vrrp_scripts) {
+      if (s.name == ref.name) {
+        config.vrrp_instances[ref.instance_index]
+            .track_script[ref.track_index]
+            .weight = s.weight;
+      }
+    }
+  }
   RETURN_IF_ERROR(ValidateConfig(config, notes));
   return config;
 }
@@ -84,10 +96,17 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   return ParseExpanded(std::move(expanded));
 }
 
+absl::StatusOr<Config> ParseTextRelativeTo(absl::string_view text,
+                                           const std::string& file_name,
+                                           const std::string& base_dir) {
+  ASSIGN_OR_RETURN(ExpandedTokens expanded,
+                   ExpandIncludes(text, file_name, base_dir));
+  return ParseExpanded(std::move(expanded));
+}
+
 absl::StatusOr<Config> ParseConfigText(absl::string_view text,
                                        const std::string& file_name) {
-  ASSIGN_OR_RETURN(ExpandedTokens expanded, ExpandIncludes(text, file_name, ""));
-  return ParseExpanded(std::move(expanded));
+  return ParseTextRelativeTo(text, file_name, "");
 }
 
 }  // namespace dsrlb::config

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "controlplane/config/config.h"
 #include "controlplane/config/token.h"
 
@@ -18,6 +20,11 @@ struct ParseNotes {
     std::string name;
     std::string owner;  // the instance or group that names it
     SourceLocation where;
+    // track_script lines only: where the TrackScript sits in the Config,
+    // and whether the line gave its own weight.
+    size_t instance_index = 0;
+    size_t track_index = 0;
+    bool weight_given = false;
   };
   struct Instance {
     bool version_set = false;
@@ -43,6 +50,12 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,
 absl::Status ParseVrrpScript(const Node& n, VrrpScript* out);
 absl::Status ParseVrrpSyncGroup(const Node& n, VrrpSyncGroup* out,
                                 ParseNotes* notes);
+
+// ParseConfigText with relative includes taken from `base_dir` instead of
+// the current directory (the fuzz target keeps them in a sandbox with it).
+absl::StatusOr<Config> ParseTextRelativeTo(absl::string_view text,
+                                           const std::string& file_name,
+                                           const std::string& base_dir);
 
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);

@@ -97,6 +97,12 @@ absl::Status ValidateInstance(const VrrpInstance& v,
                                 ": nopreempt needs 'state BACKUP' (a MASTER "
                                 "start preempts anyway)"));
   }
+  if (v.state == State::kMaster && note.preempt_delay_where.line != 0) {
+    return ErrorAt(note.preempt_delay_where,
+                   absl::StrCat("vrrp_instance ", v.name,
+                                ": preempt_delay needs 'state BACKUP' "
+                                "(keepalived clears it for a MASTER start)"));
+  }
   if (v.nopreempt && note.preempt_delay_where.line != 0) {
     return ErrorAt(note.preempt_delay_where,
                    absl::StrCat("vrrp_instance ", v.name,
@@ -196,6 +202,24 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
                                   " is already in vrrp_sync_group ",
                                   it->second,
                                   ": an instance belongs to one group"));
+    }
+  }
+  // The group moves together, so a script may only fault it; keepalived
+  // silently ignores such weights.
+  for (const ParseNotes::Ref& ref : notes.track_scripts) {
+    auto group = member_of.find(ref.owner);
+    if (group == member_of.end()) continue;
+    int weight = config.vrrp_instances[ref.instance_index]
+                     .track_script[ref.track_index]
+                     .weight;
+    if (weight != 0) {
+      return ErrorAt(ref.where,
+                     absl::StrCat("vrrp_instance ", ref.owner,
+                                  " is in vrrp_sync_group ", group->second,
+                                  ", where a tracked script cannot change "
+                                  "priority: track '",
+                                  ref.name, "' with weight 0 (now ", weight,
+                                  ")"));
     }
   }
   return absl::OkStatus();

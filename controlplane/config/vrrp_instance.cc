@@ -66,7 +66,8 @@ absl::Status ParseVip(const Node& line, VirtualIpAddress* vip) {
 
 // "NAME [weight N]" lines of track_interface and track_script.
 absl::Status ParseTrackLine(const Node& line, absl::string_view section,
-                            std::string* name, int* weight) {
+                            std::string* name, int* weight,
+                            bool* weight_given) {
   if (line.has_block) {
     return ErrorAt(line.keyword.where,
                    absl::StrCat(section, " lists names, one per line; no { } "
@@ -90,6 +91,7 @@ absl::Status ParseTrackLine(const Node& line, absl::string_view section,
   ASSIGN_OR_RETURN(int64_t w, IntValue(line.args[1], "weight",
                                        -kMaxTrackWeight, kMaxTrackWeight));
   *weight = static_cast<int>(w);
+  *weight_given = true;
   return absl::OkStatus();
 }
 
@@ -149,6 +151,7 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
     return ErrorAt(n.keyword.where, "'vrrp_instance' needs a { } block");
   }
   ParseNotes::Instance note;
+  std::vector<Token> tracked_interfaces;
   auto script = [](std::string* field) {
     return [field](const Node& s) {
       ASSIGN_OR_RETURN(*field, ScriptValue(s));
@@ -290,8 +293,10 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
          RETURN_IF_ERROR(ExpectBlock(s));
          for (const Node& line : s.children) {
            TrackInterface t;
+           bool given = false;
            RETURN_IF_ERROR(ParseTrackLine(line, "track_interface", &t.name,
-                                          &t.weight));
+                                          &t.weight, &given));
+           tracked_interfaces.push_back(line.keyword);
            v->track_interface.push_back(std::move(t));
          }
          return absl::OkStatus();
@@ -301,9 +306,12 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
          RETURN_IF_ERROR(ExpectBlock(s));
          for (const Node& line : s.children) {
            TrackScript t;
+           ParseNotes::Ref ref{line.keyword.text, v->name, line.keyword.where,
+                               notes->instances.size(),
+                               v->track_script.size(), false};
            RETURN_IF_ERROR(ParseTrackLine(line, "track_script", &t.name,
-                                          &t.weight));
-           notes->track_scripts.push_back({t.name, v->name, line.keyword.where});
+                                          &t.weight, &ref.weight_given));
+           notes->track_scripts.push_back(std::move(ref));
            v->track_script.push_back(std::move(t));
          }
          return absl::OkStatus();
@@ -339,6 +347,15 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
     return ErrorAt(n.keyword.where,
                    absl::StrCat("vrrp_instance ", v->name,
                                 " needs 'interface IFNAME'"));
+  }
+  for (const Token& t : tracked_interfaces) {
+    if (t.text == v->interface) {
+      return ErrorAt(t.where,
+                     absl::StrCat("track_interface ", t.text,
+                                  " is the instance's own interface, which is "
+                                  "always tracked (keepalived ignores the "
+                                  "line): remove it"));
+    }
   }
   if (!note.has_vrid) {
     return ErrorAt(n.keyword.where,

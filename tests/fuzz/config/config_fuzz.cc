@@ -12,12 +12,13 @@
 #include "absl/strings/match.h"
 #include "controlplane/config/config_check.h"
 #include "controlplane/config/parser.h"
+#include "controlplane/config/sections.h"
 
 namespace {
 
-// Relative includes resolve against the current directory: give them a
-// private one with a few files, so the search reaches the include code
-// without reading the host's files.
+// Relative includes resolve against a private directory with a few files,
+// so the search reaches the include code without reading the host's files
+// (and without a chdir, which would move libFuzzer's relative paths).
 char sandbox[] = "/tmp/dsrlb-config-fuzz-XXXXXX";
 const char* const kSandboxFiles[] = {"inc_a.conf", "inc_b.conf", "loop.conf"};
 
@@ -29,11 +30,12 @@ void RemoveIncludeSandbox() {
 }
 
 void MakeIncludeSandbox() {
-  if (mkdtemp(sandbox) == nullptr || chdir(sandbox) != 0) abort();
+  if (mkdtemp(sandbox) == nullptr) abort();
   atexit(RemoveIncludeSandbox);
-  std::ofstream(kSandboxFiles[0]) << "vrrp_script s {\n script /bin/true\n}\n";
-  std::ofstream(kSandboxFiles[1]) << "include inc_a.conf\n";
-  std::ofstream(kSandboxFiles[2]) << "include loop.conf\n";
+  const std::string dir = std::string(sandbox) + "/";
+  std::ofstream(dir + kSandboxFiles[0]) << "vrrp_script s {\n script /bin/true\n}\n";
+  std::ofstream(dir + kSandboxFiles[1]) << "include inc_a.conf\n";
+  std::ofstream(dir + kSandboxFiles[2]) << "include loop.conf\n";
 }
 
 // "FILE:LINE:COLUMN: ..." with LINE and COLUMN positive numbers.
@@ -66,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return -1;
   }
   absl::StatusOr<dsrlb::config::Config> c =
-      dsrlb::config::ParseConfigText(text, "fuzz.conf");
+      dsrlb::config::ParseTextRelativeTo(text, "fuzz.conf", sandbox);
   if (c.ok()) {
     std::string summary = dsrlb::config::DescribeConfig(*c);
     if (summary.size() > 64 * size + 4096) abort();

@@ -42,7 +42,7 @@ vrrp_instance V6 {
     2001:db8::1/64 dev eth1
   }
   track_script {
-    chk
+    chk weight 0
   }
 }
 vrrp_sync_group G {

@@ -47,7 +47,7 @@ vrrp_instance VI_A {
   garp_master_repeat 3
   garp_master_refresh 60
   track_interface {
-    eth0
+    eth2
     eth1 weight -10
   }
   track_script {
@@ -71,15 +71,22 @@ vrrp_instance VI_B {
     auth_type AH
     auth_pass secret8x
   }
-  preempt_delay 1.5
   virtual_ipaddress {
     2001:db8::10/64 dev eth0
   }
 }
+vrrp_instance VI_C {
+  interface eth2
+  virtual_router_id 9
+  preempt_delay 1.5
+  track_script {
+    chk_dp weight 0
+  }
+}
 vrrp_sync_group G1 {
   group {
-    VI_A
     VI_B
+    VI_C
   }
   notify_master /bin/g-master
   notify_backup /bin/g-backup
@@ -92,7 +99,7 @@ vrrp_sync_group G1 {
 TEST(VrrpKeywordsTest, EveryInstanceKeywordIsRead) {
   absl::StatusOr<Config> c = ParseConfigText(kFullVrrp, "v.conf");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->vrrp_instances.size(), 2u);
+  ASSERT_EQ(c->vrrp_instances.size(), 3u);
   const VrrpInstance& a = c->vrrp_instances[0];
   EXPECT_EQ(a.name, "VI_A");
   EXPECT_EQ(a.where.line, 13);
@@ -118,12 +125,14 @@ TEST(VrrpKeywordsTest, EveryInstanceKeywordIsRead) {
   EXPECT_EQ(a.garp_master_repeat, 3);
   EXPECT_EQ(a.garp_master_refresh, absl::Seconds(60));
   ASSERT_EQ(a.track_interface.size(), 2u);
-  EXPECT_EQ(a.track_interface[0].name, "eth0");
+  EXPECT_EQ(a.track_interface[0].name, "eth2");
   EXPECT_EQ(a.track_interface[0].weight, 0);
   EXPECT_EQ(a.track_interface[1].name, "eth1");
   EXPECT_EQ(a.track_interface[1].weight, -10);
   ASSERT_EQ(a.track_script.size(), 2u);
   EXPECT_EQ(a.track_script[0].name, "chk_dp");
+  // No weight on the line: the vrrp_script's applies.
+  EXPECT_EQ(a.track_script[0].weight, -20);
   EXPECT_EQ(a.track_script[1].weight, 5);
   EXPECT_EQ(a.notify_master, "/etc/dsrlb/notify.sh master");
   EXPECT_EQ(a.notify_backup, "/etc/dsrlb/notify.sh backup");
@@ -138,12 +147,15 @@ TEST(VrrpKeywordsTest, EveryInstanceKeywordIsRead) {
   EXPECT_EQ(b.version, 2);
   EXPECT_EQ(b.auth_type, VrrpAuthType::kAh);
   EXPECT_EQ(b.auth_pass, "secret8x");
-  EXPECT_EQ(b.preempt_delay, absl::Milliseconds(1500));
+  EXPECT_EQ(b.preempt_delay, absl::ZeroDuration());
+  EXPECT_EQ(c->vrrp_instances[2].preempt_delay, absl::Milliseconds(1500));
   EXPECT_FALSE(b.nopreempt);
   ASSERT_EQ(b.virtual_ipaddress.size(), 1u);
   EXPECT_EQ(b.virtual_ipaddress[0].address, Ip("2001:db8::10"));
   EXPECT_EQ(b.virtual_ipaddress[0].prefix_len, 64);
   EXPECT_EQ(b.garp_master_delay, absl::Seconds(5));  // model default
+  // In a sync group a script may only fault: weight 0 overrides chk_dp's.
+  EXPECT_EQ(c->vrrp_instances[2].track_script[0].weight, 0);
 }
 
 TEST(VrrpKeywordsTest, ScriptsAndSyncGroupsAreRead) {
@@ -163,7 +175,7 @@ TEST(VrrpKeywordsTest, ScriptsAndSyncGroupsAreRead) {
   ASSERT_EQ(c->vrrp_sync_groups.size(), 1u);
   const VrrpSyncGroup& g = c->vrrp_sync_groups[0];
   EXPECT_EQ(g.name, "G1");
-  EXPECT_THAT(g.group, ElementsAre("VI_A", "VI_B"));
+  EXPECT_THAT(g.group, ElementsAre("VI_B", "VI_C"));
   EXPECT_EQ(g.notify_master, "/bin/g-master");
   EXPECT_EQ(g.notify_backup, "/bin/g-backup");
   EXPECT_EQ(g.notify_fault, "/bin/g-fault");
@@ -230,6 +242,19 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{INSTANCE(" state MASTER\n nopreempt\n"),
                   "e.conf:4:8: vrrp_instance V: nopreempt needs 'state BACKUP' "
                   "(a MASTER start preempts anyway)"},
+        ErrorCase{INSTANCE(" state MASTER\n preempt_delay 5\n"),
+                  "e.conf:5:2: vrrp_instance V: preempt_delay needs 'state "
+                  "BACKUP' (keepalived clears it for a MASTER start)"},
+        ErrorCase{INSTANCE(" track_interface {\n  eth1\n  eth0 weight 2\n }\n"),
+                  "e.conf:6:3: track_interface eth0 is the instance's own "
+                  "interface, which is always tracked (keepalived ignores the "
+                  "line): remove it"},
+        ErrorCase{"vrrp_script s {\n script /bin/true\n weight 2\n}\n"
+                  INSTANCE(" track_script {\n  s\n }\n")
+                  "vrrp_sync_group G {\n group {\n  V\n }\n}\n",
+                  "e.conf:9:3: vrrp_instance V is in vrrp_sync_group G, where a "
+                  "tracked script cannot change priority: track 's' with weight "
+                  "0 (now 2)"},
         ErrorCase{INSTANCE(" nopreempt\n preempt_delay 5\n"),
                   "e.conf:5:2: vrrp_instance V: preempt_delay has no effect "
                   "with nopreempt"},
