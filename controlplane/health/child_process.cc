@@ -41,7 +41,8 @@ bool ChildExit::Succeeded() const {
 
 std::vector<std::string> ChildProcess::ShellArgv(
     const std::string& command, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/bin/sh", "-c", command, "sh"};
+  std::vector<std::string> argv = {
+      "/bin/sh", "-c", args.empty() ? command : command + " \"$@\"", "sh"};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }

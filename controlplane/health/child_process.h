@@ -37,7 +37,9 @@ class ChildProcess {
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
       EventLoop* loop, const std::vector<std::string>& argv,
       absl::Duration timeout, Done done);
-  // "/bin/sh -c COMMAND sh ARGS...": COMMAND sees ARGS as "$@".
+  // "/bin/sh -c 'COMMAND "$@"' sh ARGS...": ARGS are appended to the
+  // command line, as keepalived calls notify scripts (`notify /x.sh` runs
+  // `/x.sh INSTANCE VI_1 MASTER 100`).
   static std::vector<std::string> ShellArgv(
       const std::string& command, const std::vector<std::string>& args = {});
 

@@ -6,8 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controlplane/vrrp/netlink_addr.h"
-#include "controlplane/vrrp/notify_runner.h"
-#include "controlplane/vrrp/smtp_alert.h"
 #include "controlplane/vrrp/vrrp_log.h"
 
 namespace dsrlb::vrrp {
@@ -116,19 +114,21 @@ std::vector<config::VirtualIpAddress> VrrpService::ActiveVips() const {
 void VrrpService::Notify(const std::string& kind, const std::string& name, State to,
                          int priority, const std::string& state_script,
                          const std::string& notify_script, bool smtp) {
-  absl::Status s = RunDetached(state_script, {});
-  if (s.ok()) s = RunDetached(notify_script, {kind, name, StateName(to), absl::StrCat(priority)});
+  absl::Status s = absl::OkStatus();
+  if (!state_script.empty()) s = scripts_.Run(state_script);
+  if (s.ok() && !notify_script.empty())
+    s = scripts_.Run(notify_script, {kind, name, StateName(to), absl::StrCat(priority)});
   if (!s.ok()) VrrpLog(absl::StrCat(name, ": notify script: ", s.message()));
-  if (!smtp) return;
+  if (!smtp || !health::SmtpMailer::Configured(global_)) return;
   // keepalived's wording, so existing mail filters keep working.
-  const std::string who = global_.router_id.empty() ? "" : "[" + global_.router_id + "] ";
   const std::string what = kind == "GROUP" ? "VRRP Group " : "VRRP Instance ";
   std::string body = to == State::kMaster   ? "=> VRRP Instance is now owning VRRP VIPs <="
                      : to == State::kBackup ? "=> VRRP Instance is no longer owning VRRP VIPs <="
                                             : "=> VRRP Instance is in FAULT state <=";
-  s = SendAlertDetached(global_, absl::StrCat(who, what, name, " - Entering ", StateName(to),
-                                              " state"),
-                        body);
+  s = mailer_.Send(global_,
+                   health::SmtpMailer::Subject(
+                       global_, absl::StrCat(what, name, " - Entering ", StateName(to), " state")),
+                   body);
   if (!s.ok()) VrrpLog(absl::StrCat(name, ": smtp_alert: ", s.message()));
 }
 

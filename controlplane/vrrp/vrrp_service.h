@@ -14,6 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/event_loop.h"
 #include "controlplane/config/config.h"
+#include "controlplane/health/notify_script.h"
+#include "controlplane/health/smtp_alert.h"
 #include "controlplane/vrrp/netlink_addr.h"
 #include "controlplane/vrrp/vrrp_instance.h"
 #include "controlplane/vrrp/vrrp_status.h"
@@ -47,7 +49,11 @@ class VrrpService {
   std::vector<config::VirtualIpAddress> ActiveVips() const;
 
  private:
-  VrrpService(EventLoop* loop, Callbacks callbacks) : loop_(loop), callbacks_(std::move(callbacks)) {}
+  VrrpService(EventLoop* loop, Callbacks callbacks)
+      : loop_(loop),
+        callbacks_(std::move(callbacks)),
+        scripts_(loop),
+        mailer_(loop) {}
   void OnTransition(VrrpInstance& inst, const Transition& t);
   void UpdateSnapshot(VrrpInstance& inst);
   void UpdateGroupFault(int group);
@@ -58,6 +64,10 @@ class VrrpService {
 
   EventLoop* loop_;
   Callbacks callbacks_;
+  // The health checkers' runners: one way to run notify scripts and send
+  // keepalived's alert mail, whoever raises the alert.
+  health::NotifyScriptRunner scripts_;
+  health::SmtpMailer mailer_;
   config::GlobalDefs global_;
   std::vector<config::VrrpSyncGroup> groups_;
   std::vector<std::unique_ptr<VrrpInstance>> instances_;

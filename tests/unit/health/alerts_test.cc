@@ -187,7 +187,7 @@ TEST(NotifyScriptRunner, AppendsArgumentsAndReapsTheScript) {
                               ended.push_back(exit.Describe(absl::Seconds(30)));
                             });
   const std::string out = dir.File("out");
-  ASSERT_TRUE(runner.Run("printf '%s,' \"$@\" > " + out, {"INSTANCE", "VI 1", "MASTER", "100"}).ok());
+  ASSERT_TRUE(runner.Run("printf '%s,' > " + out, {"INSTANCE", "VI 1", "MASTER", "100"}).ok());
   ASSERT_TRUE(RunUntil(loop, [&] { return runner.running() == 0; }));
   EXPECT_EQ(ReadFile(out), "INSTANCE,VI 1,MASTER,100,");
   EXPECT_EQ(ended, std::vector<std::string>({"exited with status 0"}));
