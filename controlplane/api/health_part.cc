@@ -11,8 +11,7 @@ class HealthPart : public DaemonPart {
   explicit HealthPart(LbState* state)
       : thread_([state](const health::HealthEvent& e) {
           // NotFound only when a reload removed the server meanwhile.
-          (void)state->SetHealth(VsKey{e.vs.address, e.vs.port, e.vs.protocol},
-                                 RsKey{e.rs.address, e.rs.port}, e.up, e.reason);
+          (void)state->SetHealth(e.vs, e.rs, e.up, e.reason);
         }) {}
 
   absl::Status Apply(const config::Config& config) override {

@@ -8,23 +8,12 @@
 
 #include "common/ip_address.h"
 #include "controlplane/config/config.h"
+#include "controlplane/config/keys.h"
 
 namespace dsrlb::api {
 
-struct VsKey {
-  IpAddress address;
-  uint16_t port = 0;  // 0 = all ports
-  config::Protocol protocol = config::Protocol::kTcp;
-  friend bool operator==(const VsKey&, const VsKey&) = default;
-  friend auto operator<=>(const VsKey&, const VsKey&) = default;
-};
-
-struct RsKey {
-  IpAddress address;
-  uint16_t port = 0;
-  friend bool operator==(const RsKey&, const RsKey&) = default;
-  friend auto operator<=>(const RsKey&, const RsKey&) = default;
-};
+using VsKey = config::VsKey;
+using RsKey = config::RsKey;
 
 // "TCP 192.168.4.15:80", "[2001:db8::1]:443" for IPv6.
 std::string HostPort(const IpAddress& address, uint16_t port);

@@ -10,23 +10,12 @@
 #include "absl/time/time.h"
 #include "common/ip_address.h"
 #include "controlplane/config/config.h"
+#include "controlplane/config/keys.h"
 
 namespace dsrlb::health {
 
-struct VsKey {
-  IpAddress address;
-  uint16_t port = 0;
-  config::Protocol protocol = config::Protocol::kTcp;
-  friend bool operator==(const VsKey&, const VsKey&) = default;
-  friend auto operator<=>(const VsKey&, const VsKey&) = default;
-};
-
-struct RsKey {
-  IpAddress address;
-  uint16_t port = 0;
-  friend bool operator==(const RsKey&, const RsKey&) = default;
-  friend auto operator<=>(const RsKey&, const RsKey&) = default;
-};
+using VsKey = config::VsKey;
+using RsKey = config::RsKey;
 
 // "[10.0.0.1]:tcp:80", keepalived's way of naming a service in logs and mail.
 std::string FormatService(const IpAddress& address, uint16_t port,
