@@ -34,6 +34,10 @@ up() {
     ip -n "$(ns sw)" link set "$P-$name" master br0 up
     ip -n "$(ns "$name")" addr add "$addr/24" dev eth0
     ip -n "$(ns "$name")" link set eth0 up
+    # veth hands frames over with the TCP checksum left to "offload" (never
+    # filled in); an XDP/AF_XDP dataplane forwards them as they are, and the
+    # real server would drop them. Checksum in software instead.
+    ip netns exec "$(ns "$name")" ethtool -K eth0 tx off >/dev/null
   done
   for web in web1 web2; do
     local n
