@@ -17,6 +17,10 @@ HOSTS=(client:192.168.4.10 lvs1:192.168.4.5 lvs2:192.168.4.6 web1:192.168.4.100 
 ns() { echo "$P-$1"; }
 
 up() {
+  # Host-side veths are named PREFIX-client: Linux allows 15 characters.
+  if [ ${#P} -gt 8 ]; then
+    echo "netns.sh: prefix '$P' is too long (8 characters at most)" >&2; exit 2
+  fi
   ip netns add "$(ns sw)"
   ip -n "$(ns sw)" link add br0 type bridge
   ip -n "$(ns sw)" link set br0 up
