@@ -83,7 +83,27 @@ class ClusterTest(unittest.TestCase):
         self.assertTrue(0.3 <= share <= 0.7, "web2 share %.2f, want ~1/2: %s"
                         % (share, seen))
 
+        # With wrr (set over the API) the weights count: web2 gets ~2/3.
+        ctl = [os.path.join(BUILD, "controlplane/api/dsrlbctl"), "--socket",
+               "%s/lvs1-control.sock" % RUN]
+        vs = ["-t", VIP + ":80"]
+        for cmd in (["remove", "vs"] + vs, ["add", "vs"] + vs + ["-s", "wrr"],
+                    ["add", "rs"] + vs + ["-r", WEB1 + ":80", "-w", "1"],
+                    ["add", "rs"] + vs + ["-r", WEB2 + ":80", "-w", "2"]):
+            r = in_ns("lvs1", *(ctl + cmd))
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        wait_for(lambda: curl() is not None, "the wrr table to answer")
+        seen = curls(90)
+        self.assertEqual(seen[None], 0, seen)
+        share = seen[WEB2] / 90
+        self.assertTrue(0.5 <= share <= 0.85, "web2 share %.2f, want ~2/3: %s"
+                        % (share, seen))
+        # Back to the file (rr, TCP_CHECKs).
+        r = in_ns("lvs1", *(ctl + ["reload"]))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
         listing = ctl_list("lvs1")
+        self.assertIn("%s:80 rr" % VIP, listing)
         self.assertIn("TCP  %s:80" % VIP, listing)
         self.assertRegex(listing, r"%s:80 +Route +1 " % WEB1)
         self.assertRegex(listing, r"%s:80 +Route +2 " % WEB2)
