@@ -17,6 +17,10 @@ HOSTS=(client:192.168.4.10 lvs1:192.168.4.5 lvs2:192.168.4.6 web1:192.168.4.100 
 ns() { echo "$P-$1"; }
 
 up() {
+  # Host-side veths are named PREFIX-client: Linux allows 15 characters.
+  if [ ${#P} -gt 8 ]; then
+    echo "netns.sh: prefix '$P' is too long (8 characters at most)" >&2; exit 2
+  fi
   ip netns add "$(ns sw)"
   ip -n "$(ns sw)" link add br0 type bridge
   ip -n "$(ns sw)" link set br0 up
@@ -34,6 +38,10 @@ up() {
     ip -n "$(ns sw)" link set "$P-$name" master br0 up
     ip -n "$(ns "$name")" addr add "$addr/24" dev eth0
     ip -n "$(ns "$name")" link set eth0 up
+    # veth hands frames over with the TCP checksum left to "offload" (never
+    # filled in); an XDP/AF_XDP dataplane forwards them as they are, and the
+    # real server would drop them. Checksum in software instead.
+    ip netns exec "$(ns "$name")" ethtool -K eth0 tx off >/dev/null
   done
   for web in web1 web2; do
     local n

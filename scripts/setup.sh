@@ -18,7 +18,7 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-scapy python3-aiosmtpd
-  keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl
+  keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl ethtool
 )
 
 missing=()

@@ -76,6 +76,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   if (!o.config_path.empty()) deps.reload = [self]() { return self->Reload(); };
   d->service_ = std::make_unique<DsrlbService>(std::move(deps));
   ASSIGN_OR_RETURN(d->server_, StartGrpcServer(d->service_.get(), o));
+  RETURN_IF_ERROR(d->StartStatusServer());
   uint64_t first_version = first.version;
   d->publish_thread_ =
       std::thread([self, first_version] { self->PublishLoop(first_version); });
@@ -103,6 +104,10 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
 
 absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) {
   ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
+  {
+    absl::MutexLock lock(&router_id_mu_);
+    router_id_ = config.global.router_id;
+  }
   for (const auto& part : parts_) {
     if (absl::Status st = part->Apply(config); !st.ok()) {
       Log(absl::StrCat("applying the configuration: ", st.message()));
@@ -114,12 +119,41 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) 
 
 void Daemon::Stop() {
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  status_server_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     server_.reset();
   }
   if (publish_thread_.joinable()) publish_thread_.join();
   if (resolve_thread_.joinable()) resolve_thread_.join();
+}
+
+absl::Status Daemon::StartStatusServer() {
+  if (options_.status_port < 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(status_server_,
+                   stats::StatsServer::Start(options_.status_host,
+                                             options_.status_port,
+                                             [this] { return StatusSnapshot(); }));
+  Log(absl::StrCat("status page http://",
+                   options_.status_host.find(':') == std::string::npos
+                       ? options_.status_host
+                       : "[" + options_.status_host + "]",
+                   ":", status_server_->port(), "/"));
+  return absl::OkStatus();
+}
+
+stats::Snapshot Daemon::StatusSnapshot() {
+  // The RPC bodies ignore their context; going through them keeps one
+  // conversion for the API and the page. A failed call leaves its part
+  // empty, which the page shows as nothing configured.
+  stats::Snapshot s;
+  s.taken = absl::Now();
+  (void)service_->ListVirtualServers(nullptr, &list_all_, &s.servers);
+  (void)service_->GetVrrpState(nullptr, &vrrp_all_, &s.vrrp);
+  (void)service_->GetCounters(nullptr, &counters_all_, &s.counters);
+  absl::MutexLock lock(&router_id_mu_);
+  s.router_id = router_id_;
+  return s;
 }
 
 void Daemon::PublishLoop(uint64_t published) {

@@ -6,10 +6,13 @@
 #include <grpcpp/server.h>
 
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "controlplane/api/daemon_options.h"
 #include "controlplane/api/daemon_part.h"
@@ -18,6 +21,8 @@
 #include "controlplane/api/neighbor_resolver.h"
 #include "controlplane/api/publisher.h"
 #include "controlplane/api/service.h"
+#include "controlplane/stats/snapshot.h"
+#include "controlplane/stats/stats_server.h"
 
 namespace dsrlb::api {
 
@@ -37,6 +42,10 @@ class Daemon {
 
   LbState& state() { return state_; }
 
+  // What the status page shows: the same answers List, GetVrrpState and
+  // GetCounters give an API client.
+  stats::Snapshot StatusSnapshot();
+
  private:
   explicit Daemon(DaemonOptions options)
       : options_(std::move(options)), state_(&events_) {}
@@ -44,6 +53,7 @@ class Daemon {
   // The state, then every part.
   absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
   void ResolveLoop();
+  absl::Status StartStatusServer();
 
   const DaemonOptions options_;
   EventHub events_;
@@ -53,6 +63,12 @@ class Daemon {
   std::unique_ptr<NeighborResolver> resolver_;
   std::unique_ptr<DsrlbService> service_;
   std::unique_ptr<grpc::Server> server_;
+  absl::Mutex router_id_mu_;
+  std::string router_id_ ABSL_GUARDED_BY(router_id_mu_);  // global_defs
+  std::unique_ptr<stats::StatsServer> status_server_;
+  const v1::ListVirtualServersRequest list_all_;
+  const v1::GetVrrpStateRequest vrrp_all_;
+  const v1::GetCountersRequest counters_all_;
   absl::Notification stopping_;
   std::thread publish_thread_;
   std::thread resolve_thread_;

@@ -17,7 +17,7 @@ const char* DaemonUsage() {
          "         [--socket PATH] [--listen HOST:PORT --tls-cert F --tls-key F"
          " [--tls-client-ca F]]\n"
          "         [--interface IFNAME] [--ring-size PRIME] [--hash-seed N]\n"
-         "         [--static-neighbor IP=MAC]...\n"
+         "         [--static-neighbor IP=MAC]... [--status-listen HOST:PORT]\n"
          "  --config FILE        keepalived.conf to serve (SIGHUP re-reads it)\n"
          "  --check              validate --config, print a summary, exit\n"
          "  --table-region PATH  table region to publish (default /dev/shm/dsrlb-table)\n"
@@ -29,7 +29,9 @@ const char* DaemonUsage() {
          "                       real-server MACs are resolved on it\n"
          "  --ring-size PRIME    Maglev ring entries per VIP (default 65537)\n"
          "  --hash-seed N        flow hash seed, the same on every scheduler (default 0)\n"
-         "  --static-neighbor IP=MAC  pin a real server's MAC (no ARP)\n";
+         "  --static-neighbor IP=MAC  pin a real server's MAC (no ARP)\n"
+         "  --status-listen HOST:PORT  serve the HTML status page (/) and Prometheus\n"
+         "                       metrics (/metrics) over plain HTTP (port 0: any free)\n";
 }
 
 absl::StatusOr<DaemonOptions> ParseDaemonArgs(int argc, char** argv) {
@@ -105,6 +107,24 @@ absl::StatusOr<DaemonOptions> ParseDaemonArgs(int argc, char** argv) {
               "--static-neighbor ", v, ": want IP=MAC, e.g. 10.0.0.2=02:00:0a:00:00:02"));
         else
           o.static_neighbors[*ip] = *mac;
+      }
+    } else if (arg == "--status-listen") {
+      std::string v;
+      st = take_into(&v);
+      size_t colon = v.rfind(':');
+      int port = -1;
+      if (st.ok() && (colon == std::string::npos || colon == 0 ||
+                      !absl::SimpleAtoi(v.substr(colon + 1), &port) || port < 0 ||
+                      port > 65535))
+        st = absl::InvalidArgumentError(absl::StrCat(
+            "--status-listen ", v, ": want HOST:PORT, e.g. 127.0.0.1:8080"));
+      if (st.ok()) {
+        o.status_host = v.substr(0, colon);
+        // [::1]:8080 names an IPv6 host; the listener wants it bare.
+        if (o.status_host.size() > 2 && o.status_host.front() == '[' &&
+            o.status_host.back() == ']')
+          o.status_host = o.status_host.substr(1, o.status_host.size() - 2);
+        o.status_port = port;
       }
     } else if (arg == "--help" || arg == "-h") {
       return absl::CancelledError(DaemonUsage());

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 import api_harness as h
 
@@ -217,6 +218,35 @@ class DaemonTest(unittest.TestCase):
             self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
         r = d.ctl("list")  # the UNIX socket still serves alongside
         self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_status_page_and_metrics_show_the_configured_servers(self):
+        d, stub = self.start("--config", self.write_conf(),
+                             "--status-listen", "127.0.0.1:0")
+        m = h.wait_for(lambda: re.search(r"status page http://127\.0\.0\.1:(\d+)/",
+                                         d.output()), "the status page's address")
+        base = "http://127.0.0.1:%s" % m.group(1)
+        with urllib.request.urlopen(base + "/", timeout=10) as r:
+            self.assertEqual(r.status, 200)
+            page = r.read().decode()
+        self.assertIn("192.168.5.15", page)
+        self.assertIn("10.3.0.3", page)
+        self.assertIn("lvs1", page)  # router_id from global_defs
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        self.assertRegex(metrics, r'192\.168\.5\.15.*10\.3\.0\.3')
+        # A reload is visible on the page as it is to the API.
+        self.write_conf(web2_weight=7)
+        d.proc.send_signal(signal.SIGHUP)
+        h.wait_for(lambda: self.weights(stub)[(80, "10.3.0.3")] == 7, "the reload")
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        self.assertRegex(metrics, r'weight\{[^}]*10\.3\.0\.3[^}]*\} 7')
+
+    def test_bad_status_listen_is_a_usage_error(self):
+        r = subprocess.run([h.CONTROL, "--status-listen", "8080"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--status-listen 8080: want HOST:PORT", r.stderr)
 
 
 if __name__ == "__main__":
