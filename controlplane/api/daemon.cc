@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
-#include "controlplane/api/config_source.h"
+#include "controlplane/config/parser.h"
 #include "controlplane/api/grpc_server.h"
 #include "controlplane/api/neighbor.h"
 
@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     d->parts_.push_back(std::move(part));
   }
   if (!o.config_path.empty()) {
-    auto config = LoadConfig(o.config_path);
+    auto config = config::LoadConfigFile(o.config_path);
     if (!config.ok()) return config.status();
     RETURN_IF_ERROR(d->ApplyConfig(*config).status());
   }
@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
 Daemon::~Daemon() { Stop(); }
 
 absl::StatusOr<ReloadSummary> Daemon::Reload() {
-  auto config = LoadConfig(options_.config_path);
+  auto config = config::LoadConfigFile(options_.config_path);
   if (!config.ok()) {
     Log(absl::StrCat("reload failed, keeping the running state: ",
                      config.status().message()));

@@ -6,15 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/api/config_source.h"
 #include "controlplane/api/daemon.h"
 #include "controlplane/api/daemon_options.h"
-#ifdef DSRLB_HAVE_HEALTH
 #include "controlplane/api/health_part.h"
-#endif
-#ifdef DSRLB_HAVE_VRRP
 #include "controlplane/api/vrrp_part.h"
-#endif
+#include "controlplane/config/config_check.h"
+#include "controlplane/config/parser.h"
 
 namespace {
 
@@ -38,10 +35,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->check) {
-    auto config = dsrlb::api::LoadConfig(options->config_path);
+    auto config = dsrlb::config::LoadConfigFile(options->config_path);
     if (!config.ok()) return Fatal(std::string(config.status().message()));
     std::printf("%s: OK\n%s", options->config_path.c_str(),
-                dsrlb::api::ConfigSummary(*config).c_str());
+                dsrlb::config::DescribeConfig(*config).c_str());
     return 0;
   }
 
@@ -54,13 +51,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::vector<dsrlb::api::DaemonPartFactory> parts;
-#ifdef DSRLB_HAVE_HEALTH
-  parts.push_back(dsrlb::api::MakeHealthPart);
-#endif
-#ifdef DSRLB_HAVE_VRRP
-  parts.push_back(dsrlb::api::MakeVrrpPart);
-#endif
+  std::vector<dsrlb::api::DaemonPartFactory> parts = {
+      dsrlb::api::MakeHealthPart, dsrlb::api::MakeVrrpPart};
   auto daemon = dsrlb::api::Daemon::Start(*std::move(options), parts);
   if (!daemon.ok()) return Fatal(std::string(daemon.status().message()));
   for (;;) {
