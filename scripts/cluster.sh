@@ -41,7 +41,7 @@ start() {  # start LVS
   echo $! >"$r-control.pid"
   wait_log 30 "$r-control.log" "serving" "$!"
   ip netns exec "$ns" "$BUILD/dataplane/dsrlb-dataplane" --no-huge -m 256 \
-    --no-pci --no-shconf -l 0-1 -- --xdp-iface eth0 \
+    --no-pci --no-shconf --no-telemetry -l 0-1 -- --xdp-iface eth0 \
     --table-region "$r-table" --stats-region "$r-stats" --idle-sleep-us 100 \
     >"$r-dataplane.log" 2>&1 </dev/null &
   echo $! >"$r-dataplane.pid"

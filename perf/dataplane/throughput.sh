@@ -102,10 +102,10 @@ for mode in $MODES; do
     mem_mb=$(( (mbufs * 640 / 1048576) + 256 ))  # 256 B data room + headers + ring
     if [ "$mode" = hugepages ]; then
       echo $(( hp_orig + mem_mb / 2 + 64 )) > $HP
-      eal=(--in-memory --no-pci -l 0-1 -m "$mem_mb")
+      eal=(--in-memory --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
     else
       echo "$hp_orig" > $HP
-      eal=(--no-huge --no-pci --no-shconf -l 0-1 -m "$mem_mb")
+      eal=(--no-huge --no-pci --no-shconf --no-telemetry -l 0-1 -m "$mem_mb")
     fi
     vdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
     fts=1024

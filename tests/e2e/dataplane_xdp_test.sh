@@ -71,7 +71,7 @@ JSON
 }
 spec true
 
-ip netns exec "$S" "$DP" --no-huge -m 256 --no-pci --no-shconf -l 0-1 -- \
+ip netns exec "$S" "$DP" --no-huge -m 256 --no-pci --no-shconf --no-telemetry -l 0-1 -- \
   --xdp-iface s0 --table-region "$work/table" --stats-region "$work/stats" \
   --idle-sleep-us 100 >"$work/log" 2>&1 &
 dp_pid=$!

@@ -82,7 +82,7 @@ TEST(StartupErrors, NoHugepagesWithoutNoHugeSaysWhatToDo) {
   }
   if (free_pages > 0) GTEST_SKIP() << "this machine has free hugepages";
   TempDir dir;
-  Outcome o = RunDataplane({"--no-pci", "--no-shconf", "-l", "0-1"}, Own(dir));
+  Outcome o = RunDataplane({"--no-pci", "--no-shconf", "--no-telemetry", "-l", "0-1"}, Own(dir));
   EXPECT_EQ(o.rc, 1);
   EXPECT_NE(o.log.find("no free hugepages"), std::string::npos) << o.log;
   EXPECT_NE(o.log.find("--no-huge"), std::string::npos) << o.log;
