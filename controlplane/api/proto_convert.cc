@@ -55,16 +55,28 @@ pb::Scheduler SchedulerToProto(config::LbAlgo a) {
 
 }  // namespace
 
+namespace {
+
+// Address and port: what a virtual-server key and a real-server key share.
+absl::StatusOr<RsKey> ParseAddressPort(const std::string& address,
+                                       uint32_t port, const std::string& field) {
+  RsKey out;
+  auto a = ParseAddress(address, field + ".address");
+  if (!a.ok()) return a.status();
+  out.address = *a;
+  if (absl::Status st = CheckPort(port, field + ".port"); !st.ok()) return st;
+  out.port = static_cast<uint16_t>(port);
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<VsKey> ParseVsKey(bool present, const pb::VirtualServerKey& key,
                                  const std::string& field) {
   if (!present) return Bad(field, "required");
-  VsKey out;
-  auto a = ParseAddress(key.address(), field + ".address");
-  if (!a.ok()) return a.status();
-  out.address = *a;
-  if (absl::Status st = CheckPort(key.port(), field + ".port"); !st.ok())
-    return st;
-  out.port = static_cast<uint16_t>(key.port());
+  auto ap = ParseAddressPort(key.address(), key.port(), field);
+  if (!ap.ok()) return ap.status();
+  VsKey out{ap->address, ap->port};
   switch (key.protocol()) {
     case pb::PROTOCOL_TCP: out.protocol = config::Protocol::kTcp; break;
     case pb::PROTOCOL_UDP: out.protocol = config::Protocol::kUdp; break;
@@ -77,14 +89,7 @@ absl::StatusOr<VsKey> ParseVsKey(bool present, const pb::VirtualServerKey& key,
 absl::StatusOr<RsKey> ParseRsKey(bool present, const pb::RealServerKey& key,
                                  const std::string& field) {
   if (!present) return Bad(field, "required");
-  RsKey out;
-  auto a = ParseAddress(key.address(), field + ".address");
-  if (!a.ok()) return a.status();
-  out.address = *a;
-  if (absl::Status st = CheckPort(key.port(), field + ".port"); !st.ok())
-    return st;
-  out.port = static_cast<uint16_t>(key.port());
-  return out;
+  return ParseAddressPort(key.address(), key.port(), field);
 }
 
 absl::StatusOr<config::LbAlgo> ParseScheduler(pb::Scheduler s) {
