@@ -1,5 +1,5 @@
 // posix_spawn + pidfd: child processes inside the event loop.
-#include "controlplane/health/child_process.h"
+#include "controlplane/alerts/child_process.h"
 
 #include <fcntl.h>
 #include <signal.h>

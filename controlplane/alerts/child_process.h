@@ -4,8 +4,8 @@
 //
 // The process must not set SIGCHLD to SIG_IGN (children would vanish before
 // they can be reaped) and must not reap children with waitpid(-1, ...).
-#ifndef DSRLB_CONTROLPLANE_HEALTH_CHILD_PROCESS_H_
-#define DSRLB_CONTROLPLANE_HEALTH_CHILD_PROCESS_H_
+#ifndef DSRLB_CONTROLPLANE_ALERTS_CHILD_PROCESS_H_
+#define DSRLB_CONTROLPLANE_ALERTS_CHILD_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -66,4 +66,4 @@ class ChildProcess {
 
 }  // namespace dsrlb::health
 
-#endif  // DSRLB_CONTROLPLANE_HEALTH_CHILD_PROCESS_H_
+#endif  // DSRLB_CONTROLPLANE_ALERTS_CHILD_PROCESS_H_

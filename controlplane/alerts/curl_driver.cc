@@ -1,5 +1,5 @@
 // curl_multi_socket_action glue for the event loop.
-#include "controlplane/health/curl_driver.h"
+#include "controlplane/alerts/curl_driver.h"
 
 #include <sys/timerfd.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 // libcurl's multi interface driven by an EventLoop: curl's sockets are
 // watched by the loop, curl's own timers run on a timerfd (curl measures its
 // timeouts in real time, whatever clock the loop uses).
-#ifndef DSRLB_CONTROLPLANE_HEALTH_CURL_DRIVER_H_
-#define DSRLB_CONTROLPLANE_HEALTH_CURL_DRIVER_H_
+#ifndef DSRLB_CONTROLPLANE_ALERTS_CURL_DRIVER_H_
+#define DSRLB_CONTROLPLANE_ALERTS_CURL_DRIVER_H_
 
 #include <curl/curl.h>
 
@@ -43,4 +43,4 @@ class CurlDriver {
 
 }  // namespace dsrlb::health
 
-#endif  // DSRLB_CONTROLPLANE_HEALTH_CURL_DRIVER_H_
+#endif  // DSRLB_CONTROLPLANE_ALERTS_CURL_DRIVER_H_

@@ -1,5 +1,5 @@
 // Notify scripts on child processes.
-#include "controlplane/health/notify_script.h"
+#include "controlplane/alerts/notify_script.h"
 
 #include <utility>
 

@@ -1,8 +1,8 @@
 // Fire-and-forget notify scripts (notify_up, notify_down, VRRP's notify_*):
 // run through /bin/sh without blocking the loop, reaped when they end,
 // killed after a timeout. Usable on its own by any event-loop owner.
-#ifndef DSRLB_CONTROLPLANE_HEALTH_NOTIFY_SCRIPT_H_
-#define DSRLB_CONTROLPLANE_HEALTH_NOTIFY_SCRIPT_H_
+#ifndef DSRLB_CONTROLPLANE_ALERTS_NOTIFY_SCRIPT_H_
+#define DSRLB_CONTROLPLANE_ALERTS_NOTIFY_SCRIPT_H_
 
 #include <map>
 #include <memory>
@@ -12,7 +12,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "common/event_loop.h"
-#include "controlplane/health/child_process.h"
+#include "controlplane/alerts/child_process.h"
 
 namespace dsrlb::health {
 
@@ -44,4 +44,4 @@ class NotifyScriptRunner {
 
 }  // namespace dsrlb::health
 
-#endif  // DSRLB_CONTROLPLANE_HEALTH_NOTIFY_SCRIPT_H_
+#endif  // DSRLB_CONTROLPLANE_ALERTS_NOTIFY_SCRIPT_H_

@@ -1,5 +1,5 @@
 // SMTP alerts through libcurl.
-#include "controlplane/health/smtp_alert.h"
+#include "controlplane/alerts/smtp_alert.h"
 
 #include <curl/curl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "controlplane/health/curl_driver.h"
+#include "controlplane/alerts/curl_driver.h"
 
 namespace dsrlb::health {
 namespace {

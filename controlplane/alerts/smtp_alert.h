@@ -2,8 +2,8 @@
 // notification_email_from, notification_email), over libcurl's SMTP support
 // driven by the event loop, so a slow mail server never stalls checks.
 // Usable on its own (VRRP sends its alerts through it too).
-#ifndef DSRLB_CONTROLPLANE_HEALTH_SMTP_ALERT_H_
-#define DSRLB_CONTROLPLANE_HEALTH_SMTP_ALERT_H_
+#ifndef DSRLB_CONTROLPLANE_ALERTS_SMTP_ALERT_H_
+#define DSRLB_CONTROLPLANE_ALERTS_SMTP_ALERT_H_
 
 #include <memory>
 #include <string>
@@ -52,4 +52,4 @@ class SmtpMailer {
 
 }  // namespace dsrlb::health
 
-#endif  // DSRLB_CONTROLPLANE_HEALTH_SMTP_ALERT_H_
+#endif  // DSRLB_CONTROLPLANE_ALERTS_SMTP_ALERT_H_

@@ -4,7 +4,7 @@
 // OutBytes are 0 as under LVS-DR; connection counts live in per-lcore flow
 // tables that are not exported, so ActiveConn, InActConn, Conns and CPS
 // read 0.
-#include "controlplane/api/ctl_format.h"
+#include "controlplane/ctl/ctl_format.h"
 
 #include <map>
 #include <utility>

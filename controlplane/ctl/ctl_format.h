@@ -1,6 +1,6 @@
 // dsrlbctl's text output: ipvsadm -Ln shapes, counters, events, VRRP.
-#ifndef DSRLB_CONTROLPLANE_API_CTL_FORMAT_H_
-#define DSRLB_CONTROLPLANE_API_CTL_FORMAT_H_
+#ifndef DSRLB_CONTROLPLANE_CTL_CTL_FORMAT_H_
+#define DSRLB_CONTROLPLANE_CTL_CTL_FORMAT_H_
 
 #include <string>
 
@@ -30,4 +30,4 @@ std::string FormatHostPort(const std::string& address, uint32_t port);
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_CTL_FORMAT_H_
+#endif  // DSRLB_CONTROLPLANE_CTL_CTL_FORMAT_H_

@@ -14,8 +14,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "controlplane/api/ctl_format.h"
-#include "controlplane/api/daemon_options.h"
+#include "controlplane/api/grpc_server.h"
+#include "controlplane/ctl/ctl_format.h"
 #include "dsrlb.grpc.pb.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // Start-up order: config, first table, then the API, so a client never sees
 // a state the dataplane has not been given.
-#include "controlplane/api/daemon.h"
+#include "controlplane/daemon/daemon.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include "common/status_macros.h"
 #include "controlplane/config/parser.h"
 #include "controlplane/api/grpc_server.h"
-#include "controlplane/api/neighbor.h"
+#include "controlplane/neighbor/neighbor.h"
 
 namespace dsrlb::api {
 namespace {
@@ -75,7 +75,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   Daemon* self = d.get();
   if (!o.config_path.empty()) deps.reload = [self]() { return self->Reload(); };
   d->service_ = std::make_unique<DsrlbService>(std::move(deps));
-  ASSIGN_OR_RETURN(d->server_, StartGrpcServer(d->service_.get(), o));
+  GrpcEndpoints endpoints{o.socket, o.listen, o.tls_cert, o.tls_key, o.tls_client_ca};
+  ASSIGN_OR_RETURN(d->server_, StartGrpcServer(d->service_.get(), endpoints));
   RETURN_IF_ERROR(d->StartStatusServer());
   uint64_t first_version = first.version;
   d->publish_thread_ =

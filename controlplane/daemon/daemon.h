@@ -1,7 +1,7 @@
 // dsrlb-control's running parts wired together: state, publisher thread,
 // neighbour resolver thread, gRPC server; reload and stop.
-#ifndef DSRLB_CONTROLPLANE_API_DAEMON_H_
-#define DSRLB_CONTROLPLANE_API_DAEMON_H_
+#ifndef DSRLB_CONTROLPLANE_DAEMON_DAEMON_H_
+#define DSRLB_CONTROLPLANE_DAEMON_DAEMON_H_
 
 #include <grpcpp/server.h>
 
@@ -14,12 +14,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "controlplane/api/daemon_options.h"
-#include "controlplane/api/daemon_part.h"
-#include "controlplane/api/event_hub.h"
-#include "controlplane/api/lb_state.h"
-#include "controlplane/api/neighbor_resolver.h"
-#include "controlplane/api/publisher.h"
+#include "controlplane/daemon/daemon_options.h"
+#include "controlplane/daemon/daemon_part.h"
+#include "controlplane/model/event_hub.h"
+#include "controlplane/model/lb_state.h"
+#include "controlplane/neighbor/neighbor_resolver.h"
+#include "controlplane/tables/publisher.h"
 #include "controlplane/api/service.h"
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
@@ -76,4 +76,4 @@ class Daemon {
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_DAEMON_H_
+#endif  // DSRLB_CONTROLPLANE_DAEMON_DAEMON_H_

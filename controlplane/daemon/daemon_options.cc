@@ -1,5 +1,5 @@
 // Flag parsing for dsrlb-control: --flag VALUE or --flag=VALUE.
-#include "controlplane/api/daemon_options.h"
+#include "controlplane/daemon/daemon_options.h"
 
 #include <string_view>
 

@@ -1,17 +1,17 @@
 // dsrlb-control's command line.
-#ifndef DSRLB_CONTROLPLANE_API_DAEMON_OPTIONS_H_
-#define DSRLB_CONTROLPLANE_API_DAEMON_OPTIONS_H_
+#ifndef DSRLB_CONTROLPLANE_DAEMON_DAEMON_OPTIONS_H_
+#define DSRLB_CONTROLPLANE_DAEMON_DAEMON_OPTIONS_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "controlplane/api/lb_state.h"
+#include "controlplane/api/grpc_server.h"
+#include "controlplane/model/lb_state.h"
 
 namespace dsrlb::api {
 
-inline constexpr char kDefaultSocket[] = "/run/dsrlb/control.sock";
 inline constexpr char kDefaultTableRegion[] = "/dev/shm/dsrlb-table";
 inline constexpr char kDefaultStatsRegion[] = "/dev/shm/dsrlb-stats";
 
@@ -38,4 +38,4 @@ const char* DaemonUsage();
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_DAEMON_OPTIONS_H_
+#endif  // DSRLB_CONTROLPLANE_DAEMON_DAEMON_OPTIONS_H_

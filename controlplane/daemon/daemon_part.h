@@ -1,15 +1,15 @@
 // The seam by which health checking and VRRP join dsrlb-control: a part
 // follows each configuration the daemon applies and reports into LbState
 // (SetHealth, SetVipActive, SetVrrpStatus).
-#ifndef DSRLB_CONTROLPLANE_API_DAEMON_PART_H_
-#define DSRLB_CONTROLPLANE_API_DAEMON_PART_H_
+#ifndef DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_
+#define DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_
 
 #include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 #include "controlplane/config/config.h"
 
 namespace dsrlb::api {
@@ -28,4 +28,4 @@ using DaemonPartFactory =
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_DAEMON_PART_H_
+#endif  // DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_

@@ -1,5 +1,5 @@
 // HealthThread -> LbState.
-#include "controlplane/api/health_part.h"
+#include "controlplane/daemon/health_part.h"
 
 #include "controlplane/health/health_thread.h"
 

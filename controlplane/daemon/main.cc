@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/api/daemon.h"
-#include "controlplane/api/daemon_options.h"
-#include "controlplane/api/health_part.h"
-#include "controlplane/api/vrrp_part.h"
+#include "controlplane/daemon/daemon.h"
+#include "controlplane/daemon/daemon_options.h"
+#include "controlplane/daemon/health_part.h"
+#include "controlplane/daemon/vrrp_part.h"
 #include "controlplane/config/config_check.h"
 #include "controlplane/config/parser.h"
 

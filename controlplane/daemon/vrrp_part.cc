@@ -1,7 +1,7 @@
 // VrrpService on its own event-loop thread -> LbState. The instances start
 // with the first configuration; a reload does not restart them (that would
 // make a master give up its VIPs), so VRRP changes need a restart.
-#include "controlplane/api/vrrp_part.h"
+#include "controlplane/daemon/vrrp_part.h"
 
 #include <cstdio>
 #include <thread>

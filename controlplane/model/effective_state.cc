@@ -1,7 +1,7 @@
 // What each real server contributes to the table, and why not when it does
 // not. The single place that maps health, drain, weight and MAC to a
 // backend state (see README: "How servers enter the ring").
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/effective_state.h"
 
 #include "absl/strings/str_cat.h"
 #include "dataplane/shm/dsrlb_shm.h"

@@ -1,5 +1,5 @@
 // The event log behind WatchEvents.
-#include "controlplane/api/event_hub.h"
+#include "controlplane/model/event_hub.h"
 
 #include "absl/time/clock.h"
 

@@ -1,6 +1,6 @@
 // A bounded log of control-plane events that any number of watchers follow.
-#ifndef DSRLB_CONTROLPLANE_API_EVENT_HUB_H_
-#define DSRLB_CONTROLPLANE_API_EVENT_HUB_H_
+#ifndef DSRLB_CONTROLPLANE_MODEL_EVENT_HUB_H_
+#define DSRLB_CONTROLPLANE_MODEL_EVENT_HUB_H_
 
 #include <cstdint>
 #include <deque>
@@ -9,7 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "controlplane/api/keys.h"
+#include "controlplane/model/keys.h"
 
 namespace dsrlb::api {
 
@@ -57,4 +57,4 @@ class EventHub {
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_EVENT_HUB_H_
+#endif  // DSRLB_CONTROLPLANE_MODEL_EVENT_HUB_H_

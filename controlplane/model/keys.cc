@@ -1,5 +1,5 @@
 // Printing server identities.
-#include "controlplane/api/keys.h"
+#include "controlplane/model/keys.h"
 
 #include "absl/strings/str_cat.h"
 

@@ -1,6 +1,6 @@
 // Identities of virtual and real servers, as the state and the API name them.
-#ifndef DSRLB_CONTROLPLANE_API_KEYS_H_
-#define DSRLB_CONTROLPLANE_API_KEYS_H_
+#ifndef DSRLB_CONTROLPLANE_MODEL_KEYS_H_
+#define DSRLB_CONTROLPLANE_MODEL_KEYS_H_
 
 #include <compare>
 #include <cstdint>
@@ -24,4 +24,4 @@ const char* AlgoName(config::LbAlgo algo);
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_KEYS_H_
+#endif  // DSRLB_CONTROLPLANE_MODEL_KEYS_H_

@@ -1,5 +1,5 @@
 // The service state and its mutations.
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 
 #include <algorithm>
 #include <set>

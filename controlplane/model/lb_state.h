@@ -1,8 +1,8 @@
 // The running service state: virtual and real servers, weights, drain,
 // health, neighbour MACs and VIP activity. The one source the API reads and
 // the publisher turns into tables.
-#ifndef DSRLB_CONTROLPLANE_API_LB_STATE_H_
-#define DSRLB_CONTROLPLANE_API_LB_STATE_H_
+#ifndef DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_
+#define DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_
 
 #include <array>
 #include <cstdint>
@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "controlplane/api/event_hub.h"
-#include "controlplane/api/keys.h"
+#include "controlplane/model/event_hub.h"
+#include "controlplane/model/keys.h"
 #include "controlplane/config/config.h"
 
 namespace dsrlb::api {
@@ -170,15 +170,6 @@ class LbState {
   std::vector<VrrpStatus> vrrp_ ABSL_GUARDED_BY(mu_);
 };
 
-// What a real server contributes to its VIP's table now (effective_state.cc).
-struct Effective {
-  uint8_t state = 0;  // dsrlb_backend_state
-  uint32_t ring_weight = 0;
-  std::string reason;  // why it is not in the ring, empty when it is
-};
-Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
-                      const NeighborState* neighbor);
-
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_LB_STATE_H_
+#endif  // DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_

@@ -1,5 +1,5 @@
 // RTM_GETNEIGH over libmnl; solicitation through the kernel's own resolver.
-#include "controlplane/api/neighbor.h"
+#include "controlplane/neighbor/neighbor.h"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>

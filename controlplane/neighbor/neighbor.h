@@ -1,6 +1,6 @@
 // The kernel's neighbour table (ARP / NDP) over netlink, and the port MAC.
-#ifndef DSRLB_CONTROLPLANE_API_NEIGHBOR_H_
-#define DSRLB_CONTROLPLANE_API_NEIGHBOR_H_
+#ifndef DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_H_
+#define DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_H_
 
 #include <cstdint>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/ip_address.h"
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 
 namespace dsrlb::api {
 
@@ -40,4 +40,4 @@ absl::StatusOr<Mac> InterfaceMac(const std::string& name);
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_NEIGHBOR_H_
+#endif  // DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_H_

@@ -1,12 +1,12 @@
 // One resolution pass: dump, match, solicit.
-#include "controlplane/api/neighbor_resolver.h"
+#include "controlplane/neighbor/neighbor_resolver.h"
 
 #include <linux/neighbour.h>
 
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "controlplane/api/neighbor.h"
+#include "controlplane/neighbor/neighbor.h"
 
 namespace dsrlb::api {
 namespace {

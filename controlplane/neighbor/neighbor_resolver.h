@@ -1,13 +1,13 @@
 // Keeps every real server's MAC in the state current: reads the kernel's
 // neighbour table, solicits what is missing, re-probes what went stale.
-#ifndef DSRLB_CONTROLPLANE_API_NEIGHBOR_RESOLVER_H_
-#define DSRLB_CONTROLPLANE_API_NEIGHBOR_RESOLVER_H_
+#ifndef DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_RESOLVER_H_
+#define DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_RESOLVER_H_
 
 #include <map>
 #include <string>
 
 #include "absl/time/time.h"
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 
 namespace dsrlb::api {
 
@@ -38,4 +38,4 @@ class NeighborResolver {
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_NEIGHBOR_RESOLVER_H_
+#endif  // DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_RESOLVER_H_

@@ -1,5 +1,5 @@
 // Snapshot -> TableSpec -> table region; stats region discovery.
-#include "controlplane/api/publisher.h"
+#include "controlplane/tables/publisher.h"
 
 #include <netinet/in.h>
 
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/status_macros.h"
+#include "controlplane/model/effective_state.h"
 #include "controlplane/tables/table_builder.h"
 #include "dataplane/shm/mapped_file.h"
 

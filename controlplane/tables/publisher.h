@@ -1,7 +1,7 @@
 // Turns state snapshots into tables and publishes them into the table
 // region; reads the dataplane's stats region for quiescence and counters.
-#ifndef DSRLB_CONTROLPLANE_API_PUBLISHER_H_
-#define DSRLB_CONTROLPLANE_API_PUBLISHER_H_
+#ifndef DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_
+#define DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_
 
 #include <sys/types.h>
 
@@ -13,7 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 #include "controlplane/tables/table_spec.h"
 #include "dataplane/shm/stats_region.h"
 #include "dataplane/shm/table_region.h"
@@ -93,4 +93,4 @@ class Publisher {
 
 }  // namespace dsrlb::api
 
-#endif  // DSRLB_CONTROLPLANE_API_PUBLISHER_H_
+#endif  // DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_

@@ -1,6 +1,6 @@
 // The state's seams (health, VIP activity, neighbours) and config reloads,
 // observed through the table the publisher writes and the region decoder.
-#include "controlplane/api/lb_state.h"
+#include "controlplane/model/lb_state.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "controlplane/api/publisher.h"
+#include "controlplane/tables/publisher.h"
 #include "controlplane/tables/region_decoder.h"
 #include "dataplane/shm/mapped_file.h"
 #include "tests/testutil/temp_dir.h"

@@ -1,7 +1,7 @@
 // The publisher's view of the dataplane: counters summed from the stats
 // region and attributed to virtual and real servers, a stats region that
 // appears late or is replaced, and the table it writes.
-#include "controlplane/api/publisher.h"
+#include "controlplane/tables/publisher.h"
 
 #include <gtest/gtest.h>
 
