@@ -8,7 +8,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "controlplane/daemon/daemon_options.h"
 
 namespace dsrlb::api {
 
