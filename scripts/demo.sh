@@ -11,12 +11,12 @@ if [ "${1:-}" = down ]; then exec scripts/cluster.sh down "$P"; fi
 
 bash scripts/setup.sh
 [ -d build ] || meson setup build
-ninja -C build controlplane/api/dsrlb-control controlplane/api/dsrlbctl \
+ninja -C build controlplane/daemon/dsrlb-control controlplane/ctl/dsrlbctl \
   dataplane/dsrlb-dataplane dataplane/xdp/dsrlb_xdp.bpf.o \
   controlplane/tools/dsrlb-region
 DSRLB_STATUS_LISTEN=127.0.0.1:8080 scripts/cluster.sh up "$P"
 
-ctl="ip netns exec $P-lvs1 build/controlplane/api/dsrlbctl --socket /dev/shm/$P-run/lvs1-control.sock"
+ctl="ip netns exec $P-lvs1 build/controlplane/ctl/dsrlbctl --socket /dev/shm/$P-run/lvs1-control.sock"
 echo "waiting for lvs1 to become VRRP master..."
 for _ in $(seq 100); do
   ip netns exec $P-client curl -s --max-time 1 http://192.168.4.15/ >/dev/null && break

@@ -65,7 +65,7 @@ absl::Status PrepareSocketPath(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
-    grpc::Service* service, const DaemonOptions& options) {
+    grpc::Service* service, const GrpcEndpoints& options) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.RegisterService(service);

@@ -2,6 +2,7 @@
 #include "controlplane/api/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "controlplane/model/effective_state.h"
 #include "dataplane/shm/dsrlb_shm.h"
 
 namespace dsrlb::api {

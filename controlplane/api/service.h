@@ -6,9 +6,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
-#include "controlplane/api/event_hub.h"
-#include "controlplane/api/lb_state.h"
-#include "controlplane/api/publisher.h"
+#include "controlplane/model/event_hub.h"
+#include "controlplane/model/lb_state.h"
+#include "controlplane/tables/publisher.h"
 #include "dsrlb.grpc.pb.h"
 
 namespace dsrlb::api {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "controlplane/health/check_factory.h"
-#include "controlplane/health/curl_driver.h"
+#include "controlplane/alerts/curl_driver.h"
 #include "controlplane/health/rs_alerts.h"
 
 namespace dsrlb::health {

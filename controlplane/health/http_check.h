@@ -15,7 +15,7 @@
 #include "common/event_loop.h"
 #include "controlplane/config/config.h"
 #include "controlplane/health/check.h"
-#include "controlplane/health/curl_driver.h"
+#include "controlplane/alerts/curl_driver.h"
 
 namespace dsrlb::health {
 

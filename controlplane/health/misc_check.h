@@ -10,7 +10,7 @@
 
 #include "common/event_loop.h"
 #include "controlplane/health/check.h"
-#include "controlplane/health/child_process.h"
+#include "controlplane/alerts/child_process.h"
 
 namespace dsrlb::health {
 

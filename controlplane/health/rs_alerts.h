@@ -9,8 +9,8 @@
 #include "common/event_loop.h"
 #include "controlplane/config/config.h"
 #include "controlplane/health/health_event.h"
-#include "controlplane/health/notify_script.h"
-#include "controlplane/health/smtp_alert.h"
+#include "controlplane/alerts/notify_script.h"
+#include "controlplane/alerts/smtp_alert.h"
 
 namespace dsrlb::health {
 

@@ -1,5 +1,5 @@
 // dsrlb-vrrpd: the VRRP runtime alone, for tests and users until
-// dsrlb-control hosts it. Reads keepalived.conf (or a JSON vrrp config), runs until SIGTERM/SIGINT
+// dsrlb-control hosts it. Reads keepalived.conf, runs until SIGTERM/SIGINT
 // (then hands mastership over with priority 0), and can keep a JSON status
 // file up to date.
 #include <signal.h>
@@ -9,22 +9,19 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "controlplane/config/parser.h"
-#include "controlplane/vrrp/vrrp_json.h"
 #include "controlplane/vrrp/vrrp_log.h"
 #include "controlplane/vrrp/vrrp_service.h"
+#include "controlplane/vrrp/vrrp_status.h"
 
 namespace {
 
 constexpr char kUsage[] =
-    "usage: dsrlb-vrrpd (--config FILE | --config-json FILE) [--status-file FILE]\n"
+    "usage: dsrlb-vrrpd --config FILE [--status-file FILE]\n"
     "  --config FILE       a keepalived.conf: its global_defs, vrrp_script, vrrp_instance\n"
     "                      and vrrp_sync_group sections (virtual_server is left to others)\n"
-    "  --config-json FILE  the same as JSON (keys are keepalived's keywords;\n"
-    "                      see controlplane/vrrp/README.md)\n"
     "  --status-file FILE  rewritten (atomically) with every instance's state\n"
     "SIGTERM/SIGINT: masters send priority 0 and remove their VIPs, then exit 0.\n";
 
@@ -40,11 +37,11 @@ void WriteAtomically(const std::string& path, const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, conf_path, status_path;
+  std::string config_path, status_path;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if ((a == "--config-json" || a == "--status-file" || a == "--config") && i + 1 < argc) {
-      (a == "--config-json" ? config_path : a == "--config" ? conf_path : status_path) = argv[++i];
+    if ((a == "--status-file" || a == "--config") && i + 1 < argc) {
+      (a == "--config" ? config_path : status_path) = argv[++i];
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -53,25 +50,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (config_path.empty() == conf_path.empty()) {
+  if (config_path.empty()) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  absl::StatusOr<dsrlb::config::Config> config;
-  if (!conf_path.empty()) {
-    config = dsrlb::config::LoadConfigFile(conf_path);
-    config_path = conf_path;
-  } else {
-    std::ifstream in(config_path);
-    if (!in) {
-      std::fprintf(stderr, "dsrlb-vrrpd: cannot read %s: %s\n", config_path.c_str(),
-                   strerror(errno));
-      return 1;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    config = dsrlb::vrrp::ParseVrrpConfigJson(text.str());
-  }
+  absl::StatusOr<dsrlb::config::Config> config = dsrlb::config::LoadConfigFile(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "dsrlb-vrrpd: %s: %s\n", config_path.c_str(),
                  std::string(config.status().message()).c_str());

@@ -54,6 +54,9 @@ struct InstanceStatus {
   InstanceCounters counters;
 };
 
+// Every instance's status as JSON (dsrlb-vrrpd's --status-file); never throws.
+std::string StatusToJson(const std::vector<InstanceStatus>& status);
+
 }  // namespace dsrlb::vrrp
 
 #endif  // DSRLB_CONTROLPLANE_VRRP_VRRP_STATUS_H_

@@ -41,7 +41,7 @@ def curls(n):
 
 
 def ctl_list(lvs):
-    r = in_ns(lvs, os.path.join(BUILD, "controlplane/api/dsrlbctl"), "--socket",
+    r = in_ns(lvs, os.path.join(BUILD, "controlplane/ctl/dsrlbctl"), "--socket",
               "%s/%s-control.sock" % (RUN, lvs), "list", "--details")
     return r.stdout + r.stderr
 
@@ -84,7 +84,7 @@ class ClusterTest(unittest.TestCase):
                         % (share, seen))
 
         # With wrr (set over the API) the weights count: web2 gets ~2/3.
-        ctl = [os.path.join(BUILD, "controlplane/api/dsrlbctl"), "--socket",
+        ctl = [os.path.join(BUILD, "controlplane/ctl/dsrlbctl"), "--socket",
                "%s/lvs1-control.sock" % RUN]
         vs = ["-t", VIP + ":80"]
         for cmd in (["remove", "vs"] + vs, ["add", "vs"] + vs + ["-s", "wrr"],
@@ -136,7 +136,7 @@ class ClusterTest(unittest.TestCase):
         subprocess.run(["ip", "-n", PREFIX + "-lvs1", "link", "set", "eth0", "down"],
                        check=True)
         wait_for(lambda: "MASTER" in in_ns(
-            "lvs2", os.path.join(BUILD, "controlplane/api/dsrlbctl"), "--socket",
+            "lvs2", os.path.join(BUILD, "controlplane/ctl/dsrlbctl"), "--socket",
             "%s/lvs2-control.sock" % RUN, "vrrp").stdout, "lvs2 to become MASTER", 30)
         wait_for(lambda: curl() == WEB1, "the VIP to answer through lvs2", 30)
         self.assertEqual(curls(10), collections.Counter({WEB1: 10}))

@@ -78,18 +78,8 @@ class Node:
             stdout=log, stderr=subprocess.STDOUT)
 
     def start_dsrlb_config(self, vrrpd, config):
-        self.kind = 'dsrlb'
-        cfg = os.path.join(self.lab.dir, '%s.json' % self.name)
-        status = os.path.join(self.lab.dir, '%s.status.json' % self.name)
-        if os.path.exists(status):
-            os.unlink(status)
-        with open(cfg, 'w') as f:
-            json.dump(config, f)
-        self.files['status'] = status
-        log = open(os.path.join(self.lab.dir, '%s.log' % self.name), 'a')
-        self.proc = subprocess.Popen(
-            ['ip', 'netns', 'exec', self.ns, vrrpd, '--config-json', cfg, '--status-file', status],
-            stdout=log, stderr=subprocess.STDOUT)
+        """dsrlb-vrrpd --config on a config given as {section: ...} (keepalived_text)."""
+        self.start_dsrlb_keepalived_conf(vrrpd, keepalived_text(config))
 
     def start_keepalived(self, conf):
         self.kind = 'keepalived'
@@ -261,6 +251,59 @@ def dsrlb_instance(node_ip, vip, prio, version, advert_int, state='BACKUP', auth
         inst['authentication'] = {'auth_type': 'PASS', 'auth_pass': auth}
     inst.update(extra)
     return inst
+
+
+def _quoted(text):
+    return '"%s"' % text
+
+
+def keepalived_text(config):
+    """A keepalived.conf from {'global_defs': {...}, 'vrrp_script': [...],
+    'vrrp_instance': [...], 'vrrp_sync_group': [...]}, keys being keepalived's
+    keywords (lists become blocks, True a bare flag, scripts are quoted)."""
+    out = []
+    g = dict(config.get('global_defs', {}))
+    if g:
+        out.append('global_defs {')
+        if 'smtp_server' in g:
+            out.append('    smtp_server %s %s' % (g.pop('smtp_server'), g.pop('smtp_port', '')))
+        for k, v in g.items():
+            if isinstance(v, list):
+                out.append('    %s {\n%s\n    }' % (k, '\n'.join('        %s' % x for x in v)))
+            else:
+                out.append('    %s %s' % (k, v))
+        out.append('}')
+    for sc in config.get('vrrp_script', []):
+        out.append('vrrp_script %s {' % sc['name'])
+        for k, v in sc.items():
+            if k != 'name':
+                out.append('    %s %s' % (k, _quoted(v) if k == 'script' else v))
+        out.append('}')
+    for inst in config.get('vrrp_instance', []):
+        out.append('vrrp_instance %s {' % inst['name'])
+        for k, v in inst.items():
+            if k == 'name':
+                continue
+            if k == 'authentication':
+                out.append('    authentication {\n%s\n    }' %
+                           '\n'.join('        %s %s' % kv for kv in v.items()))
+            elif k == 'track_script':
+                out.append('    track_script {\n%s\n    }' % '\n'.join(
+                    '        %s%s' % (t['name'], ' weight %d' % t['weight'] if 'weight' in t else '')
+                    for t in v))
+            elif isinstance(v, list):
+                out.append('    %s {\n%s\n    }' % (k, '\n'.join('        %s' % x for x in v)))
+            elif v is True:
+                out.append('    %s' % k)
+            elif k.startswith('notify'):
+                out.append('    %s %s' % (k, _quoted(v)))
+            else:
+                out.append('    %s %s' % (k, v))
+        out.append('}')
+    for sg in config.get('vrrp_sync_group', []):
+        out.append('vrrp_sync_group %s {\n    group {\n%s\n    }\n}' %
+                   (sg['name'], '\n'.join('        %s' % m for m in sg['group'])))
+    return '\n'.join(out) + '\n'
 
 
 def keepalived_conf(vip, prio, version, advert_int, state='BACKUP', auth=None):

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "controlplane/health/health_monitor.h"
-#include "controlplane/health/notify_script.h"
-#include "controlplane/health/smtp_alert.h"
+#include "controlplane/alerts/notify_script.h"
+#include "controlplane/alerts/smtp_alert.h"
 #include "tests/testutil/temp_dir.h"
 #include "tests/unit/health/health_test_util.h"
 

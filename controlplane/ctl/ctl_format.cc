@@ -1,0 +1,220 @@
+// Output formats of dsrlbctl. The list shapes follow ipvsadm(8) column for
+// column so scripts written for `ipvsadm -Ln` keep working: the dataplane
+// forwards by direct routing ("Route"); replies bypass it, so OutPkts and
+// OutBytes are 0 as under LVS-DR; connection counts live in per-lcore flow
+// tables that are not exported, so ActiveConn, InActConn, Conns and CPS
+// read 0.
+#include "controlplane/ctl/ctl_format.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+
+namespace dsrlb::api {
+namespace {
+
+const char* kIpvsVersion = "IP Virtual Server version 1.2.1 (size=4096)\n";
+
+std::string SchedName(v1::Scheduler s) {
+  switch (s) {
+    case v1::SCHEDULER_RR: return "rr";
+    case v1::SCHEDULER_MH: return "mh";
+    case v1::SCHEDULER_SH: return "sh";
+    default: return "wrr";
+  }
+}
+
+std::string ProtoName(v1::Protocol p) { return p == v1::PROTOCOL_UDP ? "UDP" : "TCP"; }
+
+std::string HealthName(v1::HealthState h) {
+  switch (h) {
+    case v1::HEALTH_STATE_UP: return "up";
+    case v1::HEALTH_STATE_DOWN: return "down";
+    case v1::HEALTH_STATE_UNCHECKED: return "unchecked";
+    default: return "?";
+  }
+}
+
+std::string StateName(v1::BackendState s) {
+  switch (s) {
+    case v1::BACKEND_STATE_UP: return "up";
+    case v1::BACKEND_STATE_DRAINING: return "draining";
+    case v1::BACKEND_STATE_DOWN: return "down";
+    default: return "?";
+  }
+}
+
+// The weight the dataplane gives new connections, as keepalived would have
+// set it in LVS (0 while down with inhibit_on_failure, drained, quiesced).
+uint32_t ShownWeight(const v1::RealServer& rs) {
+  return rs.state() == v1::BACKEND_STATE_UP ? rs.weight() : 0;
+}
+
+using Totals = std::pair<uint64_t, uint64_t>;  // packets, bytes
+std::map<std::string, Totals> Index(const v1::ListVirtualServersResponse& l) {
+  std::map<std::string, Totals> out;
+  for (const v1::VirtualServer& vs : l.virtual_servers()) {
+    std::string k = FormatVsKey(vs.key());
+    out[k] = {vs.packets(), vs.bytes()};
+    for (const v1::RealServer& rs : vs.real_servers())
+      out[k + " " + FormatHostPort(rs.key().address(), rs.key().port())] = {
+          rs.packets(), rs.bytes()};
+  }
+  return out;
+}
+
+std::string Counts(const std::string& key, Totals now,
+                   const std::map<std::string, Totals>* before,
+                   double seconds) {
+  if (before == nullptr)
+    return absl::StrFormat("%8u %8u %8u %8u %8u", 0, now.first, 0, now.second, 0);
+  Totals b{0, 0};
+  if (auto it = before->find(key); it != before->end()) b = it->second;
+  auto rate = [seconds](uint64_t n, uint64_t o) {
+    return n >= o && seconds > 0 ? static_cast<uint64_t>((n - o) / seconds) : 0;
+  };
+  return absl::StrFormat("%8u %8u %8u %8u %8u", 0, rate(now.first, b.first), 0,
+                         rate(now.second, b.second), 0);
+}
+
+}  // namespace
+
+std::string FormatHostPort(const std::string& address, uint32_t port) {
+  if (address.find(':') != std::string::npos)
+    return absl::StrCat("[", address, "]:", port);
+  return absl::StrCat(address, ":", port);
+}
+
+std::string FormatVsKey(const v1::VirtualServerKey& key) {
+  return absl::StrCat(ProtoName(key.protocol()), " ",
+                      FormatHostPort(key.address(), key.port()));
+}
+
+std::string FormatList(const v1::ListVirtualServersResponse& list,
+                       const ListOptions& options,
+                       const v1::ListVirtualServersResponse* before,
+                       double seconds) {
+  std::string out = kIpvsVersion;
+  std::map<std::string, Totals> prev;
+  const std::map<std::string, Totals>* prev_ptr = nullptr;
+  switch (options.mode) {
+    case ListMode::kPlain:
+      out += "Prot LocalAddress:Port Scheduler Flags\n"
+             "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+      break;
+    case ListMode::kStats:
+      out += absl::StrFormat("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+                             "Prot LocalAddress:Port", "Conns", "InPkts",
+                             "OutPkts", "InBytes", "OutBytes");
+      break;
+    case ListMode::kRate:
+      out += absl::StrFormat("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+                             "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS",
+                             "InBPS", "OutBPS");
+      if (before != nullptr) prev = Index(*before);
+      prev_ptr = &prev;
+      break;
+  }
+  for (const v1::VirtualServer& vs : list.virtual_servers()) {
+    std::string vkey = FormatVsKey(vs.key());
+    std::string name = FormatHostPort(vs.key().address(), vs.key().port());
+    std::string proto = ProtoName(vs.key().protocol());
+    if (options.mode == ListMode::kPlain) {
+      out += absl::StrCat(proto, "  ", name, " ", SchedName(vs.scheduler()));
+      if (vs.persistence_timeout_s() > 0)
+        absl::StrAppend(&out, " persistent ", vs.persistence_timeout_s());
+      if (!vs.active()) out += " inactive";
+      out += "\n";
+    } else {
+      out += absl::StrFormat("%s  %-30s %s\n", proto, name,
+                             Counts(vkey, {vs.packets(), vs.bytes()}, prev_ptr,
+                                    seconds));
+    }
+    for (const v1::RealServer& rs : vs.real_servers()) {
+      std::string rname = FormatHostPort(rs.key().address(), rs.key().port());
+      if (options.mode == ListMode::kPlain) {
+        out += absl::StrFormat("  -> %-28s %-7s %-6d %-10u %-10u", rname, "Route",
+                               ShownWeight(rs), 0, 0);
+      } else {
+        out += absl::StrFormat("  -> %-28s %s", rname,
+                               Counts(vkey + " " + rname, {rs.packets(), rs.bytes()},
+                                      prev_ptr, seconds));
+      }
+      if (options.details) {
+        absl::StrAppend(&out, " mac=", rs.mac().empty() ? "-" : rs.mac(),
+                        " health=", HealthName(rs.health()), " state=",
+                        StateName(rs.state()), " slots=", rs.ring_slots());
+        if (!rs.reason().empty()) absl::StrAppend(&out, " reason=\"", rs.reason(), "\"");
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string FormatEvent(const v1::Event& e) {
+  std::string out = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                     absl::FromUnixMillis(e.unix_ms()),
+                                     absl::UTCTimeZone());
+  if (e.lost_before() > 0)
+    absl::StrAppend(&out, " (", e.lost_before(), " events lost)");
+  switch (e.kind_case()) {
+    case v1::Event::kRealServer: {
+      const v1::RealServerEvent& r = e.real_server();
+      absl::StrAppend(&out, " real_server ", FormatVsKey(r.virtual_server()),
+                      " -> ", FormatHostPort(r.real_server().address(),
+                                             r.real_server().port()),
+                      " ", HealthName(r.health()));
+      if (!r.reason().empty()) absl::StrAppend(&out, ": ", r.reason());
+      break;
+    }
+    case v1::Event::kVrrp:
+      absl::StrAppend(&out, " vrrp ", e.vrrp().instance(), " ",
+                      v1::VrrpState_Name(e.vrrp().from()), " -> ",
+                      v1::VrrpState_Name(e.vrrp().to()));
+      if (!e.vrrp().reason().empty()) absl::StrAppend(&out, ": ", e.vrrp().reason());
+      break;
+    case v1::Event::kTable:
+      absl::StrAppend(&out, " table generation ", e.table().generation());
+      break;
+    default:
+      out += " ?";
+  }
+  return out + "\n";
+}
+
+std::string FormatCounters(const v1::GetCountersResponse& c) {
+  std::string out = absl::StrFormat(
+      "table_generation %u\ndataplane %s\n", c.table_generation(),
+      !c.stats_region_present() ? "absent (no stats region)"
+      : c.dataplane_alive()     ? "alive"
+                                : "not running");
+  for (size_t i = 0; i < static_cast<size_t>(c.lcore_generations_size()); i++)
+    absl::StrAppend(&out, "lcore[", i, "] generation ", c.lcore_generations(i), "\n");
+  for (const v1::Counter& k : c.counters())
+    out += absl::StrFormat("%-24s %u\n", k.name(), k.value());
+  return out;
+}
+
+std::string FormatVrrp(const v1::GetVrrpStateResponse& v) {
+  std::string out = absl::StrFormat("%-16s %-7s %4s %4s %4s %-10s %-16s %s\n", "Name",
+                                    "State", "VRID", "Prio", "Eff", "Interface",
+                                    "Master", "VIPs");
+  for (const v1::VrrpInstance& i : v.instances()) {
+    std::string state = v1::VrrpState_Name(i.state());
+    if (state.rfind("VRRP_STATE_", 0) == 0) state = state.substr(11);
+    std::string vips;
+    for (const std::string& a : i.virtual_addresses())
+      absl::StrAppend(&vips, vips.empty() ? "" : ",", a);
+    out += absl::StrFormat("%-16s %-7s %4u %4u %4u %-10s %-16s %s\n", i.name(), state,
+                           i.virtual_router_id(), i.priority(),
+                           i.effective_priority(), i.interface(),
+                           i.master_address(), vips);
+  }
+  return out;
+}
+
+}  // namespace dsrlb::api

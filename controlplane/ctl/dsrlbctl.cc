@@ -1,0 +1,320 @@
+// dsrlbctl: the command-line client of dsrlb-control's gRPC API.
+// Exit codes: 0 ok, 1 the server refused or failed the request (its message
+// on stderr), 2 usage error, 3 cannot connect to dsrlb-control.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "controlplane/api/grpc_server.h"
+#include "controlplane/ctl/ctl_format.h"
+#include "dsrlb.grpc.pb.h"
+
+namespace {
+
+namespace v1 = ::dsrlb::v1;
+using dsrlb::api::FormatHostPort;
+
+constexpr int kOk = 0, kServerError = 1, kUsage = 2, kNoConnection = 3;
+
+const char kUsageText[] =
+    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] COMMAND\n"
+    "  list [--stats | --rate [--interval S]] [--details] [-n]\n"
+    "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
+    "  remove vs -t|-u VIP:PORT\n"
+    "  add rs -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT]\n"
+    "  remove rs -t|-u VIP:PORT -r RIP:PORT\n"
+    "  weight -t|-u VIP:PORT -r RIP:PORT -w WEIGHT\n"
+    "  drain|undrain -t|-u VIP:PORT -r RIP:PORT\n"
+    "  watch | reload | counters | vrrp\n"
+    "IPv6: [2001:db8::1]:80. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
+    "3 cannot connect.\n";
+
+int Usage(const std::string& why) {
+  if (!why.empty()) std::fprintf(stderr, "dsrlbctl: %s\n", why.c_str());
+  std::fputs(kUsageText, stderr);
+  return kUsage;
+}
+
+struct Endpoint {
+  std::string address, tls_ca;
+};
+
+int Failed(const grpc::Status& s, const Endpoint& ep) {
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    std::fprintf(stderr, "dsrlbctl: cannot reach dsrlb-control at %s: %s\n",
+                 ep.address.c_str(), s.error_message().c_str());
+    return kNoConnection;
+  }
+  std::fprintf(stderr, "dsrlbctl: %s\n", s.error_message().c_str());
+  return kServerError;
+}
+
+// "10.0.0.1:80", "[::1]:80" -> address, port. False when malformed.
+bool SplitHostPort(const std::string& s, std::string* addr, uint32_t* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *addr = s.substr(0, colon);
+  if (addr->size() >= 2 && addr->front() == '[' && addr->back() == ']')
+    *addr = addr->substr(1, addr->size() - 2);
+  else if (addr->find(':') != std::string::npos)
+    return false;  // IPv6 needs brackets
+  return absl::SimpleAtoi(s.substr(colon + 1), port);
+}
+
+// Flags of the change commands.
+struct Target {
+  bool has_vs = false, has_rs = false, has_weight = false;
+  v1::VirtualServerKey vs;
+  v1::RealServerKey rs;
+  uint32_t weight = 1;
+  v1::Scheduler scheduler = v1::SCHEDULER_UNSPECIFIED;
+  uint32_t persistence = 0;
+};
+
+std::string ParseTarget(const std::vector<std::string>& args, size_t i, Target* t) {
+  for (; i < args.size(); i++) {
+    const std::string& f = args[i];
+    if (i + 1 >= args.size()) return f + " needs a value";
+    const std::string& v = args[++i];
+    std::string addr;
+    uint32_t port = 0;
+    if (f == "-t" || f == "-u") {
+      if (!SplitHostPort(v, &addr, &port)) return f + " " + v + ": want ADDRESS:PORT";
+      t->has_vs = true;
+      t->vs.set_address(addr);
+      t->vs.set_port(port);
+      t->vs.set_protocol(f == "-t" ? v1::PROTOCOL_TCP : v1::PROTOCOL_UDP);
+    } else if (f == "-r") {
+      if (!SplitHostPort(v, &addr, &port)) return "-r " + v + ": want ADDRESS:PORT";
+      t->has_rs = true;
+      t->rs.set_address(addr);
+      t->rs.set_port(port);
+    } else if (f == "-w") {
+      if (!absl::SimpleAtoi(v, &t->weight)) return "-w " + v + ": want a number";
+      t->has_weight = true;
+    } else if (f == "-p") {
+      if (!absl::SimpleAtoi(v, &t->persistence)) return "-p " + v + ": want seconds";
+    } else if (f == "-s") {
+      if (v == "rr") t->scheduler = v1::SCHEDULER_RR;
+      else if (v == "wrr") t->scheduler = v1::SCHEDULER_WRR;
+      else if (v == "mh") t->scheduler = v1::SCHEDULER_MH;
+      else if (v == "sh") t->scheduler = v1::SCHEDULER_SH;
+      else return "-s " + v + ": want rr, wrr, mh or sh";
+    } else {
+      return "unknown option " + f;
+    }
+  }
+  return "";
+}
+
+// Parsed before connecting, so a usage error is exit 2 whether or not the
+// daemon runs.
+struct ListArgs {
+  dsrlb::api::ListOptions options;
+  double interval = 1;
+};
+
+std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
+  for (size_t i = 1; i < args.size(); i++) {
+    if (args[i] == "--stats") out->options.mode = dsrlb::api::ListMode::kStats;
+    else if (args[i] == "--rate") out->options.mode = dsrlb::api::ListMode::kRate;
+    else if (args[i] == "--details") out->options.details = true;
+    else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln") continue;
+    else if (args[i] == "--interval" && i + 1 < args.size() &&
+             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0) i++;
+    else return "list: unknown option " + args[i];
+  }
+  return "";
+}
+
+class Ctl {
+ public:
+  Ctl(std::unique_ptr<v1::Dsrlb::Stub> stub, Endpoint ep)
+      : stub_(std::move(stub)), ep_(std::move(ep)) {}
+
+  int List(const ListArgs& list);
+  int Change(const std::string& cmd, const std::vector<std::string>& args);
+  int Watch();
+  int Simple(const std::string& cmd);
+
+ private:
+  std::unique_ptr<v1::Dsrlb::Stub> stub_;
+  Endpoint ep_;
+};
+
+int Ctl::List(const ListArgs& list) {
+  const dsrlb::api::ListOptions& opt = list.options;
+  const double interval = list.interval;
+  v1::ListVirtualServersResponse before, now;
+  grpc::Status s;
+  if (opt.mode == dsrlb::api::ListMode::kRate) {
+    grpc::ClientContext c0;
+    s = stub_->ListVirtualServers(&c0, {}, &before);
+    if (!s.ok()) return Failed(s, ep_);
+    std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+  }
+  grpc::ClientContext c;
+  s = stub_->ListVirtualServers(&c, {}, &now);
+  if (!s.ok()) return Failed(s, ep_);
+  std::fputs(FormatList(now, opt, &before, interval).c_str(), stdout);
+  return kOk;
+}
+
+int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
+  std::string what;
+  size_t first = 1;
+  if (cmd == "add" || cmd == "remove") {
+    if (args.size() < 2 || (args[1] != "vs" && args[1] != "rs"))
+      return Usage(cmd + ": say 'vs' or 'rs'");
+    what = args[1];
+    first = 2;
+  }
+  Target t;
+  if (std::string err = ParseTarget(args, first, &t); !err.empty())
+    return Usage(cmd + ": " + err);
+  if (!t.has_vs) return Usage(cmd + ": -t or -u VIP:PORT is required");
+  bool needs_rs = what != "vs";
+  if (needs_rs && !t.has_rs) return Usage(cmd + ": -r RIP:PORT is required");
+  if (cmd == "weight" && !t.has_weight) return Usage("weight: -w WEIGHT is required");
+  grpc::ClientContext c;
+  grpc::Status s;
+  v1::VirtualServer vs_out;
+  v1::RealServer rs_out;
+  if (cmd == "add" && what == "vs") {
+    v1::AddVirtualServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    r.set_scheduler(t.scheduler);
+    r.set_persistence_timeout_s(t.persistence);
+    s = stub_->AddVirtualServer(&c, r, &vs_out);
+  } else if (cmd == "remove" && what == "vs") {
+    v1::RemoveVirtualServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    s = stub_->RemoveVirtualServer(&c, r, &vs_out);
+  } else if (cmd == "add") {
+    v1::AddRealServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    *r.mutable_real_server() = t.rs;
+    r.set_weight(t.weight);
+    s = stub_->AddRealServer(&c, r, &rs_out);
+  } else if (cmd == "remove") {
+    v1::RemoveRealServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    *r.mutable_real_server() = t.rs;
+    s = stub_->RemoveRealServer(&c, r, &rs_out);
+  } else if (cmd == "weight") {
+    v1::SetWeightRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    *r.mutable_real_server() = t.rs;
+    r.set_weight(t.weight);
+    s = stub_->SetWeight(&c, r, &rs_out);
+  } else {
+    v1::DrainRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    *r.mutable_real_server() = t.rs;
+    r.set_drain(cmd == "drain");
+    s = stub_->Drain(&c, r, &rs_out);
+  }
+  return s.ok() ? kOk : Failed(s, ep_);
+}
+
+int Ctl::Watch() {
+  grpc::ClientContext c;
+  auto reader = stub_->WatchEvents(&c, {});
+  v1::Event e;
+  while (reader->Read(&e)) {
+    std::fputs(dsrlb::api::FormatEvent(e).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  grpc::Status s = reader->Finish();
+  return s.ok() ? kOk : Failed(s, ep_);
+}
+
+int Ctl::Simple(const std::string& cmd) {
+  grpc::ClientContext c;
+  grpc::Status s;
+  std::string out;
+  if (cmd == "reload") {
+    v1::ReloadConfigResponse r;
+    s = stub_->ReloadConfig(&c, {}, &r);
+    out = absl::StrCat("reloaded: ", r.virtual_servers(), " virtual server(s), ",
+                       r.real_servers(), " real server(s)\n");
+  } else if (cmd == "counters") {
+    v1::GetCountersResponse r;
+    s = stub_->GetCounters(&c, {}, &r);
+    out = dsrlb::api::FormatCounters(r);
+  } else {
+    v1::GetVrrpStateResponse r;
+    s = stub_->GetVrrpState(&c, {}, &r);
+    out = dsrlb::api::FormatVrrp(r);
+  }
+  if (!s.ok()) return Failed(s, ep_);
+  std::fputs(out.c_str(), stdout);
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Endpoint ep{absl::StrCat("unix:", dsrlb::api::kDefaultSocket), ""};
+  while (!args.empty() && args[0].rfind("--", 0) == 0) {
+    if (args[0] == "--help") return Usage(""), kOk;
+    if (args.size() < 2) return Usage(args[0] + " needs a value");
+    if (args[0] == "--socket") ep.address = "unix:" + args[1];
+    else if (args[0] == "--server") ep.address = args[1];
+    else if (args[0] == "--tls-ca") ep.tls_ca = args[1];
+    else return Usage("unknown option " + args[0]);
+    args.erase(args.begin(), args.begin() + 2);
+  }
+  if (args.empty()) return Usage("no command");
+  const std::string cmd = args[0];
+  static const char* kCommands[] = {"list", "add", "remove", "weight", "drain",
+                                    "undrain", "watch", "reload", "counters", "vrrp"};
+  bool known = false;
+  for (const char* k : kCommands) known |= cmd == k;
+  if (!known) return Usage("unknown command " + cmd);
+  ListArgs list;
+  if (cmd == "list") {
+    if (std::string err = ParseListArgs(args, &list); !err.empty()) return Usage(err);
+  }
+
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (ep.address.rfind("unix:", 0) == 0) {
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    if (ep.tls_ca.empty()) return Usage("--server needs --tls-ca (TCP is TLS only)");
+    std::ifstream in(ep.tls_ca);
+    if (!in) return Usage("--tls-ca " + ep.tls_ca + ": cannot read");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = ss.str();
+    creds = grpc::SslCredentials(o);
+  }
+  auto channel = grpc::CreateChannel(ep.address, creds);
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(3))) {
+    std::fprintf(stderr,
+                 "dsrlbctl: cannot connect to dsrlb-control at %s (is it running? "
+                 "--socket PATH)\n",
+                 ep.address.c_str());
+    return kNoConnection;
+  }
+  Ctl ctl(v1::Dsrlb::NewStub(channel), ep);
+  if (cmd == "list") return ctl.List(list);
+  if (cmd == "watch") return ctl.Watch();
+  if (cmd == "reload" || cmd == "counters" || cmd == "vrrp") {
+    if (args.size() > 1) return Usage(cmd + " takes no arguments");
+    return ctl.Simple(cmd);
+  }
+  return ctl.Change(cmd, args);
+}

@@ -1,0 +1,193 @@
+// Start-up order: config, first table, then the API, so a client never sees
+// a state the dataplane has not been given.
+#include "controlplane/daemon/daemon.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "controlplane/config/parser.h"
+#include "controlplane/api/grpc_server.h"
+#include "controlplane/neighbor/neighbor.h"
+
+namespace dsrlb::api {
+namespace {
+
+constexpr absl::Duration kResolveEvery = absl::Seconds(1);
+constexpr absl::Duration kRetryPublish = absl::Seconds(1);
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "dsrlb-control: %s\n", line.c_str());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
+    DaemonOptions options, const std::vector<DaemonPartFactory>& parts) {
+  auto d = std::unique_ptr<Daemon>(new Daemon(std::move(options)));
+  const DaemonOptions& o = d->options_;
+  // The default table geometry (shm::TableGeometry): VIPs share the ring
+  // pool, backend record 0 means none.
+  shm::TableGeometry geometry;
+  LbState::Limits limits;
+  limits.max_virtual_servers =
+      std::min(geometry.max_vips, geometry.ring_pool_entries / o.ring_size);
+  limits.max_real_servers = geometry.max_backends - 1;
+  d->state_.SetLimits(limits);
+  for (const DaemonPartFactory& make : parts) {
+    ASSIGN_OR_RETURN(std::unique_ptr<DaemonPart> part, make(&d->state_));
+    d->parts_.push_back(std::move(part));
+  }
+  if (!o.config_path.empty()) {
+    auto config = config::LoadConfigFile(o.config_path);
+    if (!config.ok()) return config.status();
+    RETURN_IF_ERROR(d->ApplyConfig(*config).status());
+  }
+  TableOptions table;
+  table.ring_size = o.ring_size;
+  table.hash_seed = o.hash_seed;
+  if (!o.interface.empty()) {
+    ASSIGN_OR_RETURN(table.port_mac, InterfaceMac(o.interface));
+  }
+  ASSIGN_OR_RETURN(d->publisher_,
+                   Publisher::Create(o.table_region, o.stats_region, table));
+  ResolverOptions ro;
+  ro.interface = o.interface;
+  ro.static_neighbors = o.static_neighbors;
+  // Pinned MACs are known before any server uses them, so a server added
+  // later enters the ring with its first table.
+  for (const auto& [ip, mac] : o.static_neighbors)
+    d->state_.SetNeighbor(ip, NeighborState{mac, ""});
+  d->resolver_ = std::make_unique<NeighborResolver>(&d->state_, ro);
+  d->resolver_->RunOnce(absl::Now());
+  StateSnapshot first = d->state_.Snapshot();
+  if (auto g = d->publisher_->Publish(first); !g.ok())
+    return absl::Status(g.status().code(),
+                        absl::StrCat("first table: ", g.status().message()));
+
+  ServiceDeps deps;
+  deps.state = &d->state_;
+  deps.publisher = d->publisher_.get();
+  deps.events = &d->events_;
+  deps.stopping = &d->stopping_;
+  Daemon* self = d.get();
+  if (!o.config_path.empty()) deps.reload = [self]() { return self->Reload(); };
+  d->service_ = std::make_unique<DsrlbService>(std::move(deps));
+  GrpcEndpoints endpoints{o.socket, o.listen, o.tls_cert, o.tls_key, o.tls_client_ca};
+  ASSIGN_OR_RETURN(d->server_, StartGrpcServer(d->service_.get(), endpoints));
+  RETURN_IF_ERROR(d->StartStatusServer());
+  uint64_t first_version = first.version;
+  d->publish_thread_ =
+      std::thread([self, first_version] { self->PublishLoop(first_version); });
+  d->resolve_thread_ = std::thread([self] { self->ResolveLoop(); });
+  Log(absl::StrCat("serving", o.socket.empty() ? "" : " unix:" + o.socket,
+                   o.listen.empty() ? "" : " " + o.listen + " (TLS)",
+                   "; table region ", o.table_region));
+  return d;
+}
+
+Daemon::~Daemon() { Stop(); }
+
+absl::StatusOr<ReloadSummary> Daemon::Reload() {
+  auto config = config::LoadConfigFile(options_.config_path);
+  if (!config.ok()) {
+    Log(absl::StrCat("reload failed, keeping the running state: ",
+                     config.status().message()));
+    return config.status();
+  }
+  ASSIGN_OR_RETURN(ReloadSummary s, ApplyConfig(*config));
+  Log(absl::StrCat("reloaded ", options_.config_path, ": ", s.virtual_servers,
+                   " virtual server(s), ", s.real_servers, " real server(s)"));
+  return s;
+}
+
+absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) {
+  ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
+  {
+    absl::MutexLock lock(&router_id_mu_);
+    router_id_ = config.global.router_id;
+  }
+  for (const auto& part : parts_) {
+    if (absl::Status st = part->Apply(config); !st.ok()) {
+      Log(absl::StrCat("applying the configuration: ", st.message()));
+      return st;
+    }
+  }
+  return s;
+}
+
+void Daemon::Stop() {
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  status_server_.reset();
+  if (server_ != nullptr) {
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+    server_.reset();
+  }
+  if (publish_thread_.joinable()) publish_thread_.join();
+  if (resolve_thread_.joinable()) resolve_thread_.join();
+}
+
+absl::Status Daemon::StartStatusServer() {
+  if (options_.status_port < 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(status_server_,
+                   stats::StatsServer::Start(options_.status_host,
+                                             options_.status_port,
+                                             [this] { return StatusSnapshot(); }));
+  Log(absl::StrCat("status page http://",
+                   options_.status_host.find(':') == std::string::npos
+                       ? options_.status_host
+                       : "[" + options_.status_host + "]",
+                   ":", status_server_->port(), "/"));
+  return absl::OkStatus();
+}
+
+stats::Snapshot Daemon::StatusSnapshot() {
+  // The RPC bodies ignore their context; going through them keeps one
+  // conversion for the API and the page. A failed call leaves its part
+  // empty, which the page shows as nothing configured.
+  stats::Snapshot s;
+  s.taken = absl::Now();
+  (void)service_->ListVirtualServers(nullptr, &list_all_, &s.servers);
+  (void)service_->GetVrrpState(nullptr, &vrrp_all_, &s.vrrp);
+  (void)service_->GetCounters(nullptr, &counters_all_, &s.counters);
+  absl::MutexLock lock(&router_id_mu_);
+  s.router_id = router_id_;
+  return s;
+}
+
+void Daemon::PublishLoop(uint64_t published) {
+  while (!stopping_.HasBeenNotified()) {
+    uint64_t now = state_.WaitForChange(published, absl::Milliseconds(200));
+    if (now == published || stopping_.HasBeenNotified()) continue;
+    StateSnapshot snapshot = state_.Snapshot();
+    auto g = publisher_->Publish(snapshot);
+    if (!g.ok()) {
+      // The table in force stays; try again (a reader may be slow to move).
+      Log(absl::StrCat("publish failed: ", g.status().message()));
+      stopping_.WaitForNotificationWithTimeout(kRetryPublish);
+      continue;
+    }
+    published = snapshot.version;
+    Event e;
+    e.kind = Event::Kind::kTable;
+    e.generation = *g;
+    events_.Post(std::move(e));
+  }
+}
+
+void Daemon::ResolveLoop() {
+  // Every second, and at once when servers change, so a new server's
+  // neighbour is solicited without waiting for the next round.
+  uint64_t seen = 0;
+  while (!stopping_.HasBeenNotified()) {
+    uint64_t now = state_.WaitForChange(seen, kResolveEvery);
+    if (stopping_.HasBeenNotified()) break;
+    resolver_->RunOnce(absl::Now());
+    // Our own SetNeighbor calls bump the version too: look past them.
+    seen = std::max(now, state_.Version());
+  }
+}
+
+}  // namespace dsrlb::api

@@ -1,0 +1,31 @@
+// The seam by which health checking and VRRP join dsrlb-control: a part
+// follows each configuration the daemon applies and reports into LbState
+// (SetHealth, SetVipActive, SetVrrpStatus).
+#ifndef DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_
+#define DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "controlplane/model/lb_state.h"
+#include "controlplane/config/config.h"
+
+namespace dsrlb::api {
+
+class DaemonPart {
+ public:
+  virtual ~DaemonPart() = default;
+  // Called at start-up and on every reload, after the state took the same
+  // configuration; an error is logged and returned to the reload's caller.
+  virtual absl::Status Apply(const config::Config& config) = 0;
+};
+
+// Makes a part that reports into `state` (which outlives it).
+using DaemonPartFactory =
+    std::function<absl::StatusOr<std::unique_ptr<DaemonPart>>(LbState* state)>;
+
+}  // namespace dsrlb::api
+
+#endif  // DSRLB_CONTROLPLANE_DAEMON_DAEMON_PART_H_

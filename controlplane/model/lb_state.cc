@@ -1,0 +1,392 @@
+// The service state and its mutations.
+#include "controlplane/model/lb_state.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace dsrlb::api {
+namespace {
+
+// ipvsadm's limit; keeps Maglev turns per round small.
+constexpr uint32_t kMaxWeight = 65535;
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+absl::Status CheckWeight(uint32_t weight) {
+  if (weight > kMaxWeight)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "weight: ", weight, " is over the maximum ", kMaxWeight));
+  return absl::OkStatus();
+}
+
+Health InitialHealth(const config::VirtualServer& vs,
+                     const config::RealServer& rs) {
+  if (rs.checkers.empty()) return Health::kUnchecked;
+  // keepalived: without `alpha` a server is up until a check fails.
+  return vs.alpha ? Health::kDown : Health::kUp;
+}
+
+VirtualServerState FromConfig(const config::VirtualServer& c) {
+  VirtualServerState vs;
+  vs.key = VsKey{c.address, c.port, c.protocol};
+  vs.algo = c.lb_algo;
+  vs.persistence_timeout_s = c.persistence_timeout_s;
+  vs.quorum = c.quorum;
+  for (const config::RealServer& r : c.real_servers) {
+    RealServerState rs;
+    rs.key = RsKey{r.address, r.port};
+    rs.weight = r.weight;
+    rs.inhibit_on_failure = r.inhibit_on_failure;
+    rs.has_checkers = !r.checkers.empty();
+    rs.health = InitialHealth(c, r);
+    rs.last_change_unix_ms = NowMs();
+    vs.real_servers.push_back(std::move(rs));
+  }
+  return vs;
+}
+
+}  // namespace
+
+absl::StatusOr<ReloadSummary> LbState::ApplyConfig(const config::Config& config) {
+  std::vector<VirtualServerState> next;
+  size_t real_servers = 0;
+  for (const config::VirtualServer& c : config.virtual_servers) {
+    next.push_back(FromConfig(c));
+    real_servers += c.real_servers.size();
+  }
+
+  absl::MutexLock lock(&mu_);
+  if (absl::Status st = CheckLimits(next.size(), real_servers); !st.ok())
+    return st;
+  // Carry over what only the running state knows.
+  for (VirtualServerState& n : next) {
+    const VirtualServerState* old = FindVs(n.key);
+    if (old == nullptr) continue;
+    for (RealServerState& rs : n.real_servers) {
+      for (const RealServerState& o : old->real_servers) {
+        if (o.key != rs.key) continue;
+        // A server whose checks changed from none to some (or back) starts
+        // over; otherwise its health survives the reload.
+        if (o.has_checkers == rs.has_checkers) {
+          rs.health = o.health;
+          rs.last_check_result = o.last_check_result;
+          rs.last_check_unix_ms = o.last_check_unix_ms;
+          rs.last_change_unix_ms = o.last_change_unix_ms;
+        }
+        rs.draining = o.draining;
+      }
+    }
+  }
+  // Stable order: survivors where they were, newcomers at the end.
+  std::vector<VirtualServerState> ordered;
+  std::set<VsKey> placed;
+  for (const VirtualServerState& o : vs_) {
+    for (VirtualServerState& n : next) {
+      if (n.key == o.key && placed.insert(n.key).second)
+        ordered.push_back(std::move(n));
+    }
+  }
+  for (VirtualServerState& n : next) {
+    if (placed.insert(n.key).second) ordered.push_back(std::move(n));
+  }
+  vs_ = std::move(ordered);
+  ApplyVrrpConfig(config);
+  Changed();
+  ReloadSummary summary;
+  summary.virtual_servers = static_cast<uint32_t>(vs_.size());
+  for (const VirtualServerState& vs : vs_)
+    summary.real_servers += static_cast<uint32_t>(vs.real_servers.size());
+  return summary;
+}
+
+absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
+    const VsKey& key, config::LbAlgo algo, uint32_t persistence_timeout_s) {
+  absl::MutexLock lock(&mu_);
+  if (FindVs(key) != nullptr)
+    return absl::AlreadyExistsError(
+        absl::StrCat("virtual_server: ", ToString(key), " already exists"));
+  if (absl::Status st = CheckLimits(vs_.size() + 1, RealServerCount()); !st.ok())
+    return st;
+  VirtualServerState vs;
+  vs.key = key;
+  vs.algo = algo;
+  vs.persistence_timeout_s = persistence_timeout_s;
+  vs_.push_back(vs);
+  Changed();
+  return vs;
+}
+
+absl::StatusOr<VirtualServerState> LbState::RemoveVirtualServer(
+    const VsKey& key) {
+  absl::MutexLock lock(&mu_);
+  auto it = std::find_if(vs_.begin(), vs_.end(),
+                         [&](const VirtualServerState& v) { return v.key == key; });
+  if (it == vs_.end())
+    return absl::NotFoundError(
+        absl::StrCat("virtual_server: ", ToString(key), " does not exist"));
+  VirtualServerState removed = std::move(*it);
+  vs_.erase(it);
+  Changed();
+  return removed;
+}
+
+absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
+                                                       const RsKey& rs,
+                                                       uint32_t weight) {
+  if (absl::Status st = CheckWeight(weight); !st.ok()) return st;
+  absl::MutexLock lock(&mu_);
+  VirtualServerState* v = FindVs(vs);
+  if (v == nullptr)
+    return absl::NotFoundError(
+        absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
+  if (rs.address.family != vs.address.family)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "real_server.address: ", rs.address.ToString(),
+        " is not of the virtual server's address family (",
+        vs.address.ToString(), ")"));
+  for (const RealServerState& r : v->real_servers) {
+    if (r.key == rs)
+      return absl::AlreadyExistsError(absl::StrCat(
+          "real_server: ", ToString(rs), " already exists in ", ToString(vs)));
+  }
+  if (absl::Status st = CheckLimits(vs_.size(), RealServerCount() + 1); !st.ok())
+    return st;
+  RealServerState r;
+  r.key = rs;
+  r.weight = weight;
+  r.last_change_unix_ms = NowMs();
+  v->real_servers.push_back(r);
+  Changed();
+  RsEvent(vs, r, absl::StrCat("added with weight ", weight));
+  return r;
+}
+
+absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
+                                                          const RsKey& rs) {
+  absl::MutexLock lock(&mu_);
+  auto found = FindRs(vs, rs);
+  if (!found.ok()) return found.status();
+  VirtualServerState* v = FindVs(vs);
+  RealServerState removed = **found;
+  v->real_servers.erase(v->real_servers.begin() + (*found - v->real_servers.data()));
+  Changed();
+  RsEvent(vs, removed, "removed");
+  return removed;
+}
+
+absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
+                                                   const RsKey& rs,
+                                                   uint32_t weight) {
+  if (absl::Status st = CheckWeight(weight); !st.ok()) return st;
+  absl::MutexLock lock(&mu_);
+  auto found = FindRs(vs, rs);
+  if (!found.ok()) return found.status();
+  if ((*found)->weight != weight) {
+    std::string reason = absl::StrCat("weight ", (*found)->weight, " -> ", weight);
+    (*found)->weight = weight;
+    Changed();
+    RsEvent(vs, **found, reason);
+  }
+  return **found;
+}
+
+absl::StatusOr<RealServerState> LbState::SetDrain(const VsKey& vs,
+                                                  const RsKey& rs, bool drain) {
+  absl::MutexLock lock(&mu_);
+  auto found = FindRs(vs, rs);
+  if (!found.ok()) return found.status();
+  if ((*found)->draining != drain) {
+    (*found)->draining = drain;
+    (*found)->last_change_unix_ms = NowMs();
+    Changed();
+    RsEvent(vs, **found, drain ? "drained" : "undrained");
+  }
+  return **found;
+}
+
+absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
+                                const std::string& reason) {
+  Event event;
+  {
+    absl::MutexLock lock(&mu_);
+    auto found = FindRs(vs, rs);
+    if (!found.ok()) return found.status();
+    RealServerState& r = **found;
+    int64_t now = NowMs();
+    r.last_check_result = reason;
+    r.last_check_unix_ms = now;
+    Health next = up ? Health::kUp : Health::kDown;
+    if (r.health == next) return absl::OkStatus();
+    r.health = next;
+    r.last_change_unix_ms = now;
+    Changed();
+    event.kind = Event::Kind::kRealServer;
+    event.unix_ms = now;
+    event.virtual_server = vs;
+    event.real_server = rs;
+    event.health = next;
+    event.reason = reason;
+  }
+  if (events_ != nullptr) events_->Post(std::move(event));
+  return absl::OkStatus();
+}
+
+void LbState::SetVipActive(const IpAddress& address, bool active) {
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = vip_active_.try_emplace(address, active);
+  if (!inserted && it->second == active) return;
+  it->second = active;
+  Changed();
+}
+
+void LbState::SetNeighbor(const IpAddress& address, NeighborState neighbor) {
+  absl::MutexLock lock(&mu_);
+  NeighborState& n = neighbors_[address];
+  if (n.mac == neighbor.mac && n.reason == neighbor.reason) return;
+  n = std::move(neighbor);
+  Changed();
+}
+
+StateSnapshot LbState::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  return StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+}
+
+void LbState::ApplyVrrpConfig(const config::Config& config) {
+  std::set<IpAddress> vips;
+  std::vector<VrrpStatus> next;
+  for (const config::VrrpInstance& v : config.vrrp_instances) {
+    VrrpStatus st;
+    for (const VrrpStatus& old : vrrp_)
+      if (old.name == v.name) st = old;  // the runtime's view survives
+    st.name = v.name;
+    st.virtual_router_id = v.virtual_router_id;
+    st.priority = v.priority;
+    if (st.effective_priority == 0) st.effective_priority = v.priority;
+    st.interface = v.interface;
+    st.version = static_cast<uint32_t>(v.version);
+    st.virtual_addresses.clear();
+    for (const config::VirtualIpAddress& a : v.virtual_ipaddress) {
+      vips.insert(a.address);
+      st.virtual_addresses.push_back(a.address.ToString());
+    }
+    next.push_back(std::move(st));
+  }
+  // No longer under VRRP: back to the default, active.
+  for (const IpAddress& a : vrrp_vips_)
+    if (!vips.contains(a)) vip_active_.erase(a);
+  // Newly under VRRP: not ours until VRRP says master.
+  for (const IpAddress& a : vips)
+    if (!vrrp_vips_.contains(a)) vip_active_.try_emplace(a, false);
+  vrrp_vips_ = std::move(vips);
+  vrrp_ = std::move(next);
+}
+
+absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
+                                    const std::string& reason) {
+  Event event;
+  {
+    absl::MutexLock lock(&mu_);
+    VrrpStatus* found = nullptr;
+    for (VrrpStatus& v : vrrp_)
+      if (v.name == status.name) found = &v;
+    if (found == nullptr)
+      return absl::NotFoundError(absl::StrCat(
+          "vrrp_instance ", status.name, " is not in the configuration"));
+    std::string from = found->state;
+    *found = status;
+    if (from == status.state) return absl::OkStatus();
+    Changed();
+    event.kind = Event::Kind::kVrrp;
+    event.instance = status.name;
+    event.vrrp_from = from;
+    event.vrrp_to = status.state;
+    event.reason = reason;
+  }
+  if (events_ != nullptr) events_->Post(std::move(event));
+  return absl::OkStatus();
+}
+
+void LbState::SetLimits(const Limits& limits) {
+  absl::MutexLock lock(&mu_);
+  limits_ = limits;
+}
+
+absl::Status LbState::CheckLimits(size_t virtual_servers,
+                                  size_t real_servers) const {
+  if (virtual_servers > limits_.max_virtual_servers)
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "virtual_server: ", virtual_servers, " virtual servers, the table holds ",
+        limits_.max_virtual_servers, " (a smaller --ring-size fits more)"));
+  if (real_servers > limits_.max_real_servers)
+    return absl::ResourceExhaustedError(
+        absl::StrCat("real_server: ", real_servers,
+                     " real servers, the table holds ", limits_.max_real_servers));
+  return absl::OkStatus();
+}
+
+size_t LbState::RealServerCount() const {
+  size_t n = 0;
+  for (const VirtualServerState& v : vs_) n += v.real_servers.size();
+  return n;
+}
+
+uint64_t LbState::Version() const {
+  absl::MutexLock lock(&mu_);
+  return version_;
+}
+
+std::vector<IpAddress> LbState::RealServerAddresses() const {
+  std::set<IpAddress> addresses;
+  absl::MutexLock lock(&mu_);
+  for (const VirtualServerState& v : vs_)
+    for (const RealServerState& r : v.real_servers)
+      addresses.insert(r.key.address);
+  return {addresses.begin(), addresses.end()};
+}
+
+uint64_t LbState::WaitForChange(uint64_t seen, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return version_ != seen;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  return version_;
+}
+
+// Posting under mu_ is safe: the hub never calls back into the state.
+void LbState::RsEvent(const VsKey& vs, const RealServerState& rs,
+                      std::string reason) {
+  if (events_ == nullptr) return;
+  Event e;
+  e.kind = Event::Kind::kRealServer;
+  e.virtual_server = vs;
+  e.real_server = rs.key;
+  e.health = rs.health;
+  e.reason = std::move(reason);
+  events_->Post(std::move(e));
+}
+
+VirtualServerState* LbState::FindVs(const VsKey& key) {
+  for (VirtualServerState& v : vs_)
+    if (v.key == key) return &v;
+  return nullptr;
+}
+
+absl::StatusOr<RealServerState*> LbState::FindRs(const VsKey& vs,
+                                                 const RsKey& rs) {
+  VirtualServerState* v = FindVs(vs);
+  if (v == nullptr)
+    return absl::NotFoundError(
+        absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
+  for (RealServerState& r : v->real_servers)
+    if (r.key == rs) return &r;
+  return absl::NotFoundError(absl::StrCat(
+      "real_server: ", ToString(rs), " does not exist in ", ToString(vs)));
+}
+
+}  // namespace dsrlb::api

@@ -1,0 +1,175 @@
+// The running service state: virtual and real servers, weights, drain,
+// health, neighbour MACs and VIP activity. The one source the API reads and
+// the publisher turns into tables.
+#ifndef DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_
+#define DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "controlplane/model/event_hub.h"
+#include "controlplane/model/keys.h"
+#include "controlplane/config/config.h"
+
+namespace dsrlb::api {
+
+using Mac = std::array<uint8_t, 6>;
+
+struct RealServerState {
+  RsKey key;
+  uint32_t weight = 1;
+  bool inhibit_on_failure = false;
+  bool draining = false;
+  bool has_checkers = false;
+  Health health = Health::kUnchecked;
+  std::string last_check_result;
+  int64_t last_check_unix_ms = 0;
+  int64_t last_change_unix_ms = 0;
+};
+
+struct VirtualServerState {
+  VsKey key;
+  config::LbAlgo algo = config::LbAlgo::kWrr;
+  uint32_t persistence_timeout_s = 0;
+  uint32_t quorum = 1;
+  std::vector<RealServerState> real_servers;
+};
+
+// One VRRP instance as the VRRP runtime reports it (seeded from the
+// configuration in state INIT until it does).
+struct VrrpStatus {
+  std::string name;
+  std::string state = "INIT";  // INIT, BACKUP, MASTER, FAULT
+  uint32_t virtual_router_id = 0;
+  uint32_t priority = 0;
+  uint32_t effective_priority = 0;
+  std::string interface;
+  std::string master_address;
+  std::vector<std::string> virtual_addresses;
+  uint32_t version = 2;
+  uint64_t adverts_received = 0, adverts_sent = 0, bad_packets = 0;
+  int64_t last_transition_unix_ms = 0;
+};
+
+struct NeighborState {
+  std::optional<Mac> mac;
+  std::string reason;  // why the MAC is unknown
+};
+
+// A consistent copy of the whole state at one version.
+struct StateSnapshot {
+  uint64_t version = 0;
+  std::vector<VirtualServerState> virtual_servers;  // stable order
+  std::map<IpAddress, NeighborState> neighbors;
+  std::map<IpAddress, bool> vip_active;  // absent = active
+  std::vector<VrrpStatus> vrrp;  // in configuration order
+};
+
+struct ReloadSummary {
+  uint32_t virtual_servers = 0;
+  uint32_t real_servers = 0;
+};
+
+// Every mutation bumps the version (when it changes something) and wakes
+// WaitForChange; readers take snapshots, so no lock is ever held across
+// gRPC or table I/O.
+class LbState {
+ public:
+  explicit LbState(EventHub* events) : events_(events) {}
+
+  // Replaces the servers with the configuration's. An address in some
+  // vrrp_instance's virtual_ipaddress is inactive until VRRP reports it
+  // active (SetVipActive); other VIPs are active. Servers present before
+  // and after (same virtual and real server key) keep their health and
+  // drain flag; surviving virtual servers keep their order, new ones are
+  // appended, so per-VIP counters keep their meaning.
+  // ResourceExhausted (state unchanged) when it exceeds the limits.
+  absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // What the table can hold: more is refused (ResourceExhausted) by every
+  // call that would add, instead of accepted and never published.
+  struct Limits {
+    uint32_t max_virtual_servers = UINT32_MAX;
+    uint32_t max_real_servers = UINT32_MAX;  // over all virtual servers
+  };
+  void SetLimits(const Limits& limits) ABSL_LOCKS_EXCLUDED(mu_);
+
+  absl::StatusOr<VirtualServerState> AddVirtualServer(
+      const VsKey& key, config::LbAlgo algo, uint32_t persistence_timeout_s)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<VirtualServerState> RemoveVirtualServer(const VsKey& key)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<RealServerState> AddRealServer(const VsKey& vs,
+                                                const RsKey& rs,
+                                                uint32_t weight)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<RealServerState> RemoveRealServer(const VsKey& vs,
+                                                   const RsKey& rs)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<RealServerState> SetWeight(const VsKey& vs, const RsKey& rs,
+                                            uint32_t weight)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<RealServerState> SetDrain(const VsKey& vs, const RsKey& rs,
+                                           bool drain) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Seam for the health monitor: one result of a check of (vs, rs).
+  absl::Status SetHealth(const VsKey& vs, const RsKey& rs, bool up,
+                         const std::string& reason) ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for VRRP: whether this host forwards for `address` (master). An
+  // address never set is active, as LVS is without keepalived's VRRP.
+  void SetVipActive(const IpAddress& address, bool active)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for VRRP: an instance's status; a change of `state` is an event.
+  // NotFound for an instance the configuration does not name.
+  absl::Status SetVrrpStatus(const VrrpStatus& status, const std::string& reason)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for the neighbour resolver.
+  void SetNeighbor(const IpAddress& address, NeighborState neighbor)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  StateSnapshot Snapshot() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t Version() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Real-server addresses the resolver must find MACs for.
+  std::vector<IpAddress> RealServerAddresses() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns the version once it differs from `seen`, or after `timeout`.
+  uint64_t WaitForChange(uint64_t seen, absl::Duration timeout) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  VirtualServerState* FindVs(const VsKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  absl::Status CheckLimits(size_t virtual_servers, size_t real_servers) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  size_t RealServerCount() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An operator's change to a real server, for watchers.
+  void RsEvent(const VsKey& vs, const RealServerState& rs, std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyVrrpConfig(const config::Config& config)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  EventHub* const events_;
+  mutable absl::Mutex mu_;
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;
+  Limits limits_ ABSL_GUARDED_BY(mu_);
+  std::vector<VirtualServerState> vs_ ABSL_GUARDED_BY(mu_);
+  std::map<IpAddress, NeighborState> neighbors_ ABSL_GUARDED_BY(mu_);
+  std::map<IpAddress, bool> vip_active_ ABSL_GUARDED_BY(mu_);
+  std::set<IpAddress> vrrp_vips_ ABSL_GUARDED_BY(mu_);
+  std::vector<VrrpStatus> vrrp_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dsrlb::api
+
+#endif  // DSRLB_CONTROLPLANE_MODEL_LB_STATE_H_

@@ -1,0 +1,96 @@
+// Turns state snapshots into tables and publishes them into the table
+// region; reads the dataplane's stats region for quiescence and counters.
+#ifndef DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_
+#define DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "controlplane/model/lb_state.h"
+#include "controlplane/tables/table_spec.h"
+#include "dataplane/shm/stats_region.h"
+#include "dataplane/shm/table_region.h"
+
+namespace dsrlb::api {
+
+struct TableOptions {
+  uint32_t ring_size = tables::kDefaultRingSize;
+  uint64_t hash_seed = 0;
+  Mac port_mac{};
+};
+
+// Persistence given to an `sh` virtual server written without
+// persistence_timeout (keepalived's default persistence_timeout, 6 min).
+inline constexpr uint32_t kShPersistenceS = 360;
+
+// The table for a snapshot: VIP i is the snapshot's virtual server i.
+tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
+                            const TableOptions& options);
+
+// Where each server landed in the last published table.
+struct PublishedTable {
+  uint64_t generation = 0;
+  uint64_t state_version = 0;
+  std::map<VsKey, uint32_t> vip_index;
+  struct Backend {
+    uint32_t index = 0;  // backend record, from 1
+    uint32_t ring_slots = 0;
+  };
+  std::map<std::pair<VsKey, RsKey>, Backend> backends;
+};
+
+struct StatsReading {
+  bool present = false;  // a stats region is mapped
+  shm::StatsTotals totals;
+  bool alive = false;     // dataplane running with a moving heartbeat
+  std::vector<uint64_t> lcore_generations;
+};
+
+class Publisher {
+ public:
+  // Opens the table region at `table_path` (a restarted control plane goes
+  // on from its generation) or creates it. `stats_path` may be empty or
+  // name a file that appears later.
+  static absl::StatusOr<std::unique_ptr<Publisher>> Create(
+      const std::string& table_path, const std::string& stats_path,
+      const TableOptions& options);
+
+  // Builds and publishes the snapshot; returns the new generation. On
+  // error the table in force stays.
+  absl::StatusOr<uint64_t> Publish(const StateSnapshot& snapshot)
+      ABSL_LOCKS_EXCLUDED(publish_mu_, stats_mu_, published_mu_);
+
+  PublishedTable Published() const ABSL_LOCKS_EXCLUDED(published_mu_);
+  StatsReading ReadStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
+
+ private:
+  Publisher(shm::TableWriter writer, std::string stats_path,
+            const TableOptions& options)
+      : writer_(std::move(writer)),
+        stats_path_(std::move(stats_path)),
+        options_(options) {}
+  // Maps the stats region when it appears or was replaced (new inode).
+  void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
+
+  absl::Mutex publish_mu_;
+  shm::TableWriter writer_ ABSL_GUARDED_BY(publish_mu_);
+  const std::string stats_path_;
+  const TableOptions options_;
+
+  absl::Mutex stats_mu_;
+  std::optional<shm::StatsRegion> stats_ ABSL_GUARDED_BY(stats_mu_);
+
+  mutable absl::Mutex published_mu_;
+  PublishedTable published_ ABSL_GUARDED_BY(published_mu_);
+};
+
+}  // namespace dsrlb::api
+
+#endif  // DSRLB_CONTROLPLANE_TABLES_PUBLISHER_H_
