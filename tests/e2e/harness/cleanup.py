@@ -5,6 +5,7 @@ import atexit
 import os
 import signal
 import sys
+import traceback
 
 _live = []
 
@@ -27,8 +28,9 @@ def close_all(dump_logs=False):
             if dump_logs and hasattr(obj, 'logs'):
                 sys.stderr.write(obj.logs())
             obj.close()
-        except Exception as e:  # keep closing the others
-            print('harness: closing %r: %s' % (obj, e), file=sys.stderr)
+        except BaseException:  # keep closing the others
+            print('harness: closing %r:' % (obj,), file=sys.stderr)
+            traceback.print_exc()
         if hasattr(obj, 'remove_dir'):
             obj.remove_dir()
 

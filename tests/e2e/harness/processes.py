@@ -57,7 +57,9 @@ class Process:
     def kill(self):
         if self.alive():
             os.kill(self.pid, signal.SIGKILL)
-        rc = self.popen.wait()
+        # With a timeout, wait() never blocks on the lock of a wait() that
+        # a signal handler (the harness's clean-up) interrupted.
+        rc = self.popen.wait(timeout=30)
         if self.popen.stdout:
             self.popen.stdout.close()
         return rc

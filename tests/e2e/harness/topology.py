@@ -160,19 +160,25 @@ class Lab:
     def close(self):
         """Stops every process, runs the on_close hooks, kills whatever is
         left in the namespaces and deletes them (and so their links), and
-        removes the folder unless keep_dir (then remove_dir() does)."""
-        if self.closed:
-            return
+        removes the folder unless keep_dir (then remove_dir() does). Safe to
+        call again, also from a signal handler that interrupted a close: it
+        finishes what is left."""
         self.closed = True
         errors = []
         for p in reversed(self.processes):
-            p.kill()
-        for fn in reversed(self._on_close):
+            try:
+                p.kill()
+            except Exception as e:  # the others still go
+                errors.append('%r: %s' % (p, e))
+        while self._on_close:
+            fn = self._on_close.pop()
             try:
                 fn()
             except Exception as e:  # the namespaces still go
                 errors.append('%s: %s' % (getattr(fn, '__name__', fn), e))
         for ns in self.namespaces:
+            if not os.path.exists('/run/netns/' + ns.name):
+                continue
             for pid in ns.pids():
                 try:
                     os.kill(pid, signal.SIGKILL)
