@@ -188,6 +188,14 @@ class Lab(harness.Lab):
         self.procs = []  # other helpers started in the namespaces, killed on close
         self.replies = []
         self.on_close(self._close_nodes)
+        self.vip = '%s.50' % self.net
+        try:
+            self._build(nodes)
+        except BaseException:
+            self.close()  # a half-built lab goes at once
+            raise
+
+    def _build(self, nodes):
         sw = self.namespace('br')
         self.bridge(sw, 'br0', mcast_snooping=0)
         for i, name in enumerate(list(nodes) + ['client']):
@@ -202,7 +210,6 @@ class Lab(harness.Lab):
             node.netns.addr('eth0', ip + '/24')
             node.netns.up('eth0')
             self.nodes[name] = node
-        self.vip = '%s.50' % self.net
 
     def __getitem__(self, name):
         return self.nodes[name]

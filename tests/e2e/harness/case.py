@@ -24,7 +24,7 @@ class E2ETestCase(unittest.TestCase):
     def run(self, result=None):
         self._labs = []
         if result is None:
-            return super().run(result)
+            result = self.defaultTestResult()
         before = len(result.failures) + len(result.errors)
         try:
             return super().run(result)
