@@ -8,8 +8,9 @@
 #   scripts/cluster.sh stop PREFIX LVS   stop LVS's processes (SIGTERM, by pid)
 #   scripts/cluster.sh down PREFIX       stop both, netns.sh down, remove files
 # Environment: DSRLB_BUILD (build directory, default build),
-# DSRLB_STATUS_LISTEN (each dsrlb-control's status page inside its
-# namespace, default 127.0.0.1:8080; empty = off).
+# DSRLB_CONTROL / DSRLB_DATAPLANE (the binaries, default in DSRLB_BUILD; the
+# e2e test passes meson's paths), DSRLB_STATUS_LISTEN (each dsrlb-control's
+# status page inside its namespace, default 127.0.0.1:8080; empty = off).
 # Files (regions, sockets, logs, pids) live in /dev/shm/PREFIX-run/.
 set -euo pipefail
 
@@ -17,6 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}
 P=${2:-dsrlb}
 BUILD=${DSRLB_BUILD:-$here/../build}
+CONTROL=${DSRLB_CONTROL:-$BUILD/controlplane/daemon/dsrlb-control}
+DATAPLANE=${DSRLB_DATAPLANE:-$BUILD/dataplane/dsrlb-dataplane}
 STATUS=${DSRLB_STATUS_LISTEN-127.0.0.1:8080}
 RUN=/dev/shm/$P-run
 
@@ -34,13 +37,13 @@ start() {  # start LVS
   local lvs=$1 ns=$P-$1 r=$RUN/$1
   local conf=$here/examples/case2_$lvs.conf
   mkdir -p "$RUN"
-  ip netns exec "$ns" "$BUILD/controlplane/daemon/dsrlb-control" --config "$conf" \
+  ip netns exec "$ns" "$CONTROL" --config "$conf" \
     --interface eth0 --table-region "$r-table" --stats-region "$r-stats" \
     --socket "$r-control.sock" ${STATUS:+--status-listen "$STATUS"} \
     >"$r-control.log" 2>&1 </dev/null &
   echo $! >"$r-control.pid"
   wait_log 30 "$r-control.log" "serving" "$!"
-  ip netns exec "$ns" "$BUILD/dataplane/dsrlb-dataplane" --no-huge -m 256 \
+  ip netns exec "$ns" "$DATAPLANE" --no-huge -m 256 \
     --no-pci --no-shconf --no-telemetry -l 0-1 -- --xdp-iface eth0 \
     --table-region "$r-table" --stats-region "$r-stats" --idle-sleep-us 100 \
     >"$r-dataplane.log" 2>&1 </dev/null &
@@ -73,5 +76,5 @@ case "$cmd" in
     "$here/netns.sh" down "$P"
     rm -rf "$RUN"
     ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -1,8 +1,7 @@
-"""Namespaces on a bridge for the VRRP end-to-end tests and the failover
-benchmark: VRRP nodes (dsrlb-vrrpd or keepalived) and an ARP-probing client,
-all torn down on exit, even on failure. Names carry the pid."""
-import atexit
-import itertools
+"""The VRRP lab on the e2e harness: VRRP nodes (dsrlb-vrrpd, dsrlb-control
+or keepalived) and an ARP-probing client in namespaces on a bridge, for the
+VRRP end-to-end tests and the failover benchmark (perf/vrrp). Everything is
+a harness.Lab's, so it is torn down whatever happens."""
 import json
 import os
 import signal
@@ -11,179 +10,219 @@ import sys
 import threading
 import time
 
+import harness
+from harness import grpc_api
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = os.path.join(HERE, 'vrrp_arp_probe.py')
 PY = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
 KEEPALIVED = '/usr/sbin/keepalived'
-_serial = itertools.count()
-_labs = []
 
 
 def run(cmd, check=True):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if check and r.returncode != 0:
-        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
-    return r.stdout
+    return harness.run(cmd, check=check)
 
 
-def _cleanup_all(*_):
-    for lab in list(_labs):
-        lab.close()
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
 
 
-atexit.register(_cleanup_all)
-for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(_sig, lambda s, f: (_cleanup_all(), os._exit(128 + s)))
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 class Node:
     def __init__(self, lab, name, ip):
         self.lab, self.name, self.ip = lab, name, ip
-        self.ns = '%s%s' % (lab.prefix, name)
+        self.netns = lab.namespace(name)
+        self.ns = self.netns.name
         self.proc = None
         self.kind = None
         self.files = {}
+        self.api = None  # (channel, stub, pb2) of a dsrlb-control
 
     def exec(self, *cmd, check=True):
-        return run(['ip', 'netns', 'exec', self.ns] + list(cmd), check=check)
+        return self.netns.exec(*cmd, check=check)
 
     @property
     def mac(self):
-        info = json.loads(run(['ip', '-n', self.ns, '-j', 'link', 'show', 'eth0']))
-        return info[0]['address']
+        return self.netns.mac('eth0')
 
     def has_vip(self, vip):
-        out = run(['ip', '-n', self.ns, '-o', 'addr', 'show', 'dev', 'eth0'])
-        return (' %s/' % vip) in out
+        return self.netns.has_addr('eth0', vip)
 
     def link(self, up):
-        run(['ip', '-n', self.ns, 'link', 'set', 'eth0', 'up' if up else 'down'])
+        (self.netns.up if up else self.netns.down)('eth0')
+
+    def _start(self, kind, cmd):
+        self.kind = kind
+        self.proc = self.netns.start(cmd, '%s.log' % self.name)
+
+    def _status_file(self):
+        status = self.lab.path('%s.status.json' % self.name)
+        if os.path.exists(status):
+            os.unlink(status)
+        self.files['status'] = status
+        return status
 
     def start_dsrlb(self, vrrpd, instance):
         self.start_dsrlb_config(vrrpd, {'vrrp_instance': [instance]})
 
     def start_dsrlb_keepalived_conf(self, vrrpd, conf):
         """dsrlb-vrrpd --config on a keepalived.conf text (@NOTIFY@ → a no-op)."""
-        self.kind = 'dsrlb'
-        cfg = os.path.join(self.lab.dir, '%s.dsrlb.conf' % self.name)
-        status = os.path.join(self.lab.dir, '%s.status.json' % self.name)
-        if os.path.exists(status):
-            os.unlink(status)
+        cfg = self.lab.path('%s.dsrlb.conf' % self.name)
         with open(cfg, 'w') as f:
             f.write(conf.replace('@NOTIFY@', '/bin/true'))
-        self.files['status'] = status
-        log = open(os.path.join(self.lab.dir, '%s.log' % self.name), 'a')
-        self.proc = subprocess.Popen(
-            ['ip', 'netns', 'exec', self.ns, vrrpd, '--config', cfg, '--status-file', status],
-            stdout=log, stderr=subprocess.STDOUT)
+        self._start('dsrlb', [vrrpd, '--config', cfg, '--status-file', self._status_file()])
 
     def start_dsrlb_config(self, vrrpd, config):
         """dsrlb-vrrpd --config on a config given as {section: ...} (keepalived_text)."""
         self.start_dsrlb_keepalived_conf(vrrpd, keepalived_text(config))
 
+    def start_control(self, control, conf):
+        """dsrlb-control (the product) on a keepalived.conf text (@NOTIFY@ →
+        a no-op), with its socket and regions in the lab's folder; returns
+        once its API answers."""
+        cfg = self.lab.path('%s.keepalived.conf' % self.name)
+        with open(cfg, 'w') as f:
+            f.write(conf.replace('@NOTIFY@', '/bin/true'))
+        sock = self.lab.path('%s.sock' % self.name)
+        self._start('control', [control, '--config', cfg, '--interface', 'eth0',
+                                '--socket', sock,
+                                '--table-region', self.lab.path('%s.table' % self.name),
+                                '--stats-region', self.lab.path('%s.stats' % self.name)])
+        harness.wait_for(lambda: os.path.exists(sock) or not self.proc.alive(),
+                         'dsrlb-control in %s to open its socket' % self.name, 30, 0.05)
+        if not self.proc.alive():
+            raise RuntimeError('dsrlb-control exited: %s' % self.proc.log()[-2000:])
+        self._close_api()
+        self.api = grpc_api.connect(sock)
+
     def start_keepalived(self, conf):
-        self.kind = 'keepalived'
-        d = self.lab.dir
-        state = os.path.join(d, '%s.kstate' % self.name)
-        notify = os.path.join(d, '%s.notify.sh' % self.name)
+        state = self.lab.path('%s.kstate' % self.name)
+        notify = self.lab.path('%s.notify.sh' % self.name)
         with open(notify, 'w') as f:
             f.write('#!/bin/sh\necho "$3" > %s\n' % state)
         os.chmod(notify, 0o755)
         if os.path.exists(state):
             os.unlink(state)
         self.files['kstate'] = state
-        cfg = os.path.join(d, '%s.keepalived.conf' % self.name)
+        cfg = self.lab.path('%s.keepalived.conf' % self.name)
         with open(cfg, 'w') as f:
             f.write(conf.replace('@NOTIFY@', notify))
-        log = open(os.path.join(d, '%s.log' % self.name), 'a')
-        pid = lambda s: os.path.join(d, '%s.%s.pid' % (self.name, s))
-        self.proc = subprocess.Popen(
-            ['ip', 'netns', 'exec', self.ns, KEEPALIVED, '--vrrp', '-n', '-l', '-D', '-f', cfg,
-             '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers')],
-            stdout=log, stderr=subprocess.STDOUT)
+        pid = lambda s: self.lab.path('%s.%s.pid' % (self.name, s))
+        self._start('keepalived', [KEEPALIVED, '--vrrp', '-n', '-l', '-D', '-f', cfg,
+                                   '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers')])
 
     def stop(self, sig=signal.SIGTERM, wait=True):
-        if self.proc and self.proc.poll() is None:
-            # `ip netns exec` execs the daemon, so the pid is the daemon's.
-            os.kill(self.proc.pid, sig)
+        if self.kind == 'control':
+            # The test's own client goes first: dsrlb-control's stop waits up
+            # to 2 s for open gRPC channels before VRRP sends priority 0.
+            self._close_api()
+        if self.proc and self.proc.alive():
             if wait:
-                try:
-                    self.proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.kill(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait()
+                self.proc.stop(sig, timeout=10)
+            else:
+                self.proc.send(sig)
         if self.kind == 'keepalived' and sig == signal.SIGKILL:
             # keepalived's VRRP child is its own process: kill it too.
-            pidfile = os.path.join(self.lab.dir, '%s.vrrp.pid' % self.name)
+            pidfile = self.lab.path('%s.vrrp.pid' % self.name)
             try:
-                os.kill(int(open(pidfile).read()), signal.SIGKILL)
+                os.kill(int(read_text(pidfile)), signal.SIGKILL)
             except (OSError, ValueError):
                 pass
+        if self.kind == 'control':
+            self._close_api()
+
+    def _close_api(self):
+        if self.api:
+            self.api[0].close()
+            self.api = None
+
+    def vrrp_instances(self):
+        """dsrlb-control's GetVrrpState instances ([] if it does not answer)."""
+        if not self.api:
+            return []
+        channel, stub, pb = self.api
+        try:
+            return list(stub.GetVrrpState(pb.GetVrrpStateRequest(), timeout=2).instances)
+        except Exception:
+            return []
 
     def status(self, index=0):
         """(state, master_ip or None) as this node sees it."""
         if self.kind == 'dsrlb':
             try:
-                s = json.load(open(self.files['status']))[index]
+                s = read_json(self.files['status'])[index]
             except (OSError, ValueError, IndexError):
                 return (None, None)
             return (s['state'], s['master'] or None)
+        if self.kind == 'control':
+            inst = self.vrrp_instances()
+            if len(inst) <= index:
+                return (None, None)
+            pb = self.api[2]
+            state = pb.VrrpState.Name(inst[index].state).replace('VRRP_STATE_', '')
+            return (state, inst[index].master_address or None)
         try:
-            st = open(self.files['kstate']).read().strip()
+            st = read_text(self.files['kstate']).strip()
         except OSError:
             st = None
         return (st, None)
 
 
-class Lab:
-    """Bridge namespace + nodes + client on 10.77.N.0/24."""
+class Lab(harness.Lab):
+    """Bridge namespace + nodes + client on 10.N.M.0/24."""
 
     def __init__(self, nodes=('a', 'b'), workdir=None):
-        n = next(_serial)
-        self.prefix = 'dsv%d-%d' % (os.getpid(), n)
-        self.net = '10.%d.%d' % (77 + (os.getpid() >> 8) % 100, os.getpid() % 250)
-        self.dir = workdir or '/dev/shm/dsrlb-vrrp-%d-%d' % (os.getpid(), n)
-        os.makedirs(self.dir, exist_ok=True)
-        self.br = self.prefix + 'br'
+        super().__init__(workdir=workdir)
+        pid = os.getpid()
+        self.net = '10.%d.%d' % (77 + (pid >> 8) % 100, pid % 250)
         self.nodes = {}
         self.probe = None
         self.procs = []  # other helpers started in the namespaces, killed on close
         self.replies = []
-        self.closed = False
-        _labs.append(self)
-        run(['ip', 'netns', 'add', self.br])
-        run(['ip', '-n', self.br, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0'])
-        run(['ip', '-n', self.br, 'link', 'set', 'br0', 'up'])
+        self.on_close(self._close_nodes)
+        self.vip = '%s.50' % self.net
+        try:
+            self._build(nodes)
+        except BaseException:
+            self.close()  # a half-built lab goes at once
+            raise
+
+    def _build(self, nodes):
+        sw = self.namespace('br')
+        self.bridge(sw, 'br0', mcast_snooping=0)
         for i, name in enumerate(list(nodes) + ['client']):
             ip = '%s.%d' % (self.net, 100 if name == 'client' else i + 1)
             node = Node(self, name, ip)
-            run(['ip', 'netns', 'add', node.ns])
             # IPv6 VRRP sends from the link-local address: skip DAD so it is
             # usable at once.
-            node.exec('sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0')
+            node.netns.sysctl('net.ipv6.conf.default.accept_dad=0')
             port = 'p%s' % name[:8]
-            run(['ip', '-n', self.br, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0',
-                 'netns', node.ns])
-            run(['ip', '-n', self.br, 'link', 'set', port, 'master', 'br0', 'up'])
-            run(['ip', '-n', node.ns, 'link', 'set', 'lo', 'up'])
-            run(['ip', '-n', node.ns, 'addr', 'add', ip + '/24', 'dev', 'eth0'])
-            run(['ip', '-n', node.ns, 'link', 'set', 'eth0', 'up'])
+            self.veth(sw, port, node.netns, 'eth0')
+            self.attach(sw, port, 'br0')
+            node.netns.addr('eth0', ip + '/24')
+            node.netns.up('eth0')
             self.nodes[name] = node
-        self.vip = '%s.50' % self.net
 
     def __getitem__(self, name):
         return self.nodes[name]
 
     def start_probe(self, interval=0.005):
-        self.probe = subprocess.Popen(
-            ['ip', 'netns', 'exec', self.nodes['client'].ns, PY, PROBE, '--dev', 'eth0',
-             '--vip', self.vip, '--interval', str(interval)],
-            stdout=subprocess.PIPE, text=True)
+        self.probe = self.nodes['client'].netns.start(
+            [PY, PROBE, '--dev', 'eth0', '--vip', self.vip, '--interval', str(interval)],
+            'probe.log', stdout=subprocess.PIPE)
 
         def reader():
-            for line in self.probe.stdout:
-                t, mac = line.split()
-                self.replies.append((float(t), mac))
+            try:
+                for line in self.probe.stdout:
+                    t, mac = line.split()
+                    self.replies.append((float(t), mac))
+            except (OSError, ValueError):  # closed by the lab's clean-up
+                pass
         threading.Thread(target=reader, daemon=True).start()
 
     def first_reply(self, mac, after, timeout):
@@ -200,46 +239,32 @@ class Lab:
         return {m for t, m in list(self.replies) if t >= since and (until is None or t <= until)}
 
     def wait(self, cond, timeout, step=0.02):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if cond():
-                return True
-            time.sleep(step)
-        return cond()
+        return harness.poll(cond, timeout, step)
 
-    def logs(self):
-        out = []
-        for name in self.nodes:
-            p = os.path.join(self.dir, '%s.log' % name)
-            if os.path.exists(p):
-                out.append('--- %s ---\n%s' % (name, open(p).read()[-4000:]))
-        return '\n'.join(out)
-
-    def close(self):
-        if self.closed:
-            return
-        self.closed = True
-        for p in [self.probe] + self.procs:
-            if p and p.poll() is None:
+    def _close_nodes(self):
+        for p in self.procs:
+            if p.poll() is None:
                 p.kill()
                 p.wait()
         for node in self.nodes.values():
-            try:
-                node.stop(signal.SIGKILL)
-            except OSError:
-                pass
-        for node in self.nodes.values():
-            run(['ip', 'netns', 'del', node.ns], check=False)
-        run(['ip', 'netns', 'del', self.br], check=False)
-        subprocess.run(['rm', '-rf', self.dir])
-        if self in _labs:
-            _labs.remove(self)
+            node.stop(signal.SIGKILL)
 
 
-def skip_unless_root():
-    if os.geteuid() != 0:
-        print('SKIP: needs root for network namespaces')
-        sys.exit(77)
+class VrrpTestCase(harness.E2ETestCase):
+    """A test case with VRRP labs and the checks the VRRP tests share."""
+
+    def vrrp_lab(self, nodes=('a', 'b')):
+        return self.new_lab(Lab, nodes=nodes)
+
+    def failover(self, lab, new_master, action, limit, what):
+        """action(), then the VIP must answer ARP from new_master within limit s."""
+        t0 = time.monotonic()
+        action()
+        t1 = lab.first_reply(lab[new_master].mac, t0, limit + 3)
+        took = None if t1 is None else t1 - t0
+        self.assertTrue(took is not None and took <= limit,
+                        '%s: VIP answered from %s after %s s (limit %.2f s)' %
+                        (what, new_master, 'never' if took is None else '%.3f' % took, limit))
 
 
 def dsrlb_instance(node_ip, vip, prio, version, advert_int, state='BACKUP', auth=None, **extra):
