@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # build
-  build-essential meson ninja-build pkg-config clang llvm lld
+  build-essential meson ninja-build pkg-config clang llvm lld ccache
   # dataplane
   dpdk dpdk-dev libdpdk-dev libbpf-dev libxdp-dev libpcap-dev libnuma-dev
   # control plane
