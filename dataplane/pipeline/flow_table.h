@@ -17,7 +17,8 @@
 namespace dsrlb::dataplane {
 
 // What an entry remembers a packet by. Padding is zero so keys compare as
-// five 64-bit words. IPv4 addresses sit in src[0..3] / dst[0..3], so an IPv4
+// five 64-bit words: make keys with FlowKey{} (no member initializer, so a
+// burst's array of keys costs nothing to declare). IPv4 addresses sit in src[0..3] / dst[0..3], so an IPv4
 // key is three meaningful words (src, dst, ports+family+proto+kind) and two
 // zero words.
 struct FlowKey {
@@ -29,7 +30,7 @@ struct FlowKey {
   uint8_t family;  // DSRLB_AF_INET / DSRLB_AF_INET6
   uint8_t proto;
   uint8_t kind;
-  uint8_t pad = 0;
+  uint8_t pad;
 
   bool operator==(const FlowKey& o) const {
     return std::memcmp(this, &o, sizeof(FlowKey)) == 0;
@@ -186,13 +187,16 @@ class FlowTable {
     std::memcpy(&v, p, 4);
     return v;
   }
-  // Five word compares instead of a memcmp call.
+  // Five word compares instead of a memcmp call, loaded in place.
+  static uint64_t Word(const FlowKey& k, size_t i) {
+    uint64_t v;
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&k) + 8 * i, 8);
+    return v;
+  }
   static bool SameKey(const FlowKey& a, const FlowKey& b) {
-    uint64_t x[5], y[5];
-    std::memcpy(x, &a, sizeof(x));
-    std::memcpy(y, &b, sizeof(y));
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
-            (x[4] ^ y[4])) == 0;
+    return ((Word(a, 0) ^ Word(b, 0)) | (Word(a, 1) ^ Word(b, 1)) |
+            (Word(a, 2) ^ Word(b, 2)) | (Word(a, 3) ^ Word(b, 3)) |
+            (Word(a, 4) ^ Word(b, 4))) == 0;
   }
 
   // Tags, marks and last-use stamps of one bucket share a cache line, so a

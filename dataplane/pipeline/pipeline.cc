@@ -320,7 +320,7 @@ DSRLB_HOT bool Pipeline::AcceptVip(Prepared* p, Verdict* verdict) {
 }
 
 DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
-                       uint32_t len, Prepared* p, Verdict* verdict) {
+                                 uint32_t len, Prepared* p, Verdict* verdict) {
   FastTuple ft;
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
@@ -333,13 +333,18 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   p->hash = FlowTable::HashV4(uint64_t{ft.src} | uint64_t{ft.dst} << 32, tail);
   p->icmp_error = false;
   // LookupVip's cache test, on the values still in registers.
+  int vip;
+  uint32_t flags;
   if ((uint64_t{ft.dst} | uint64_t{ft.dport} << 32 | uint64_t{ft.proto} << 48) ==
       vip_cache_key_) {
-    p->vip = vip_cache_index_;
-    p->vip_flags = vip_cache_flags_;
+    vip = vip_cache_index_;
+    flags = vip_cache_flags_;
   } else {
-    p->vip = FindVip(t, p->key, &p->vip_flags);
+    vip = FindVip(t, p->key, &flags);
   }
+  p->vip = vip;
+  p->vip_flags = flags;
+  if (vip >= 0 && (flags & DSRLB_VIP_ACTIVE) != 0) return true;
   return AcceptVip(p, verdict);
 }
 

@@ -59,8 +59,9 @@ class Pipeline {
     return Verdict::kException;
   }
   // A packet between the two halves of its processing.
+  // No initializers: ProcessBurst keeps 32 on its stack, filled per burst.
   struct Prepared {
-    FlowKey key;
+    FlowKey key;  // written whole by Prepare (pad included)
     uint64_t hash;  // FlowTable::Hash(key)
     int vip;
     uint32_t vip_flags;
