@@ -110,23 +110,19 @@ class FlowTable {
   // timeout is freed and reported as kExpired.
   uint32_t Find(const FlowKey& key, uint64_t hash, uint32_t now,
                 FindResult* result) {
-    const uint32_t b = BucketOf(hash);
-    Bucket& bucket = buckets_[b];
-    for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
-      const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
-      const uint32_t index = b * kWays + w;
-      const FlowEntry& e = entries_[index];
-      if (!SameKey(e.key, key)) continue;
-      if (now - bucket.stamp[w] > e.timeout) {
-        bucket.sig[w] = 0;
-        *result = FindResult::kExpired;
-        return kNone;
-      }
-      *result = FindResult::kHit;
-      return index;
-    }
-    *result = FindResult::kMiss;
-    return kNone;
+    return FindIf(hash, now, result,
+                  [&key](const FlowKey& k) { return SameKey(k, key); });
+  }
+  // Find for an IPv4 flow key given compactly: `addrs` = source address
+  // bytes | destination address bytes << 32 (as loaded from the packet),
+  // `tail` = FlowKeyTail(...). Compares three words and two zero words, with
+  // no 40-byte key built.
+  uint32_t FindV4(uint64_t addrs, uint64_t tail, uint64_t hash, uint32_t now,
+                  FindResult* result) {
+    return FindIf(hash, now, result, [addrs, tail](const FlowKey& k) {
+      return ((Word(k, 0) ^ (addrs & 0xffffffffu)) | Word(k, 1) |
+              (Word(k, 2) ^ (addrs >> 32)) | Word(k, 3) | (Word(k, 4) ^ tail)) == 0;
+    });
   }
 
   enum class InsertResult : uint8_t { kFree, kExpired, kEvicted };
@@ -168,6 +164,12 @@ class FlowTable {
   }
 
   uint32_t capacity() const { return capacity_; }
+  // Whether the table is larger than a core's cache is likely to hold, so
+  // that prefetching its lines ahead of use pays: at or below 512 KiB the
+  // prefetch passes cost ~40 instructions per packet and save nothing.
+  bool prefetch_pays() const {
+    return uint64_t{capacity_} * kBytesPerEntry > (uint64_t{512} << 10);
+  }
   // Bytes of memory per entry (entry line + its share of the bucket line).
   static constexpr uint32_t kBytesPerEntry = sizeof(FlowEntry) + 64 / kWays;
   // Live (occupied) entries, expired ones included until reclaimed; O(n),
@@ -197,6 +199,27 @@ class FlowTable {
     return ((Word(a, 0) ^ Word(b, 0)) | (Word(a, 1) ^ Word(b, 1)) |
             (Word(a, 2) ^ Word(b, 2)) | (Word(a, 3) ^ Word(b, 3)) |
             (Word(a, 4) ^ Word(b, 4))) == 0;
+  }
+
+  template <typename Match>
+  uint32_t FindIf(uint64_t hash, uint32_t now, FindResult* result, Match match) {
+    const uint32_t b = BucketOf(hash);
+    Bucket& bucket = buckets_[b];
+    for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
+      const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
+      const uint32_t index = b * kWays + w;
+      const FlowEntry& e = entries_[index];
+      if (!match(e.key)) continue;
+      if (now - bucket.stamp[w] > e.timeout) {
+        bucket.sig[w] = 0;
+        *result = FindResult::kExpired;
+        return kNone;
+      }
+      *result = FindResult::kHit;
+      return index;
+    }
+    *result = FindResult::kMiss;
+    return kNone;
   }
 
   // Tags, marks and last-use stamps of one bucket share a cache line, so a

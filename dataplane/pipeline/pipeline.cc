@@ -18,7 +18,7 @@ namespace {
 constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kProtoUdp = 17;
 
-FlowKey KeyOf(const ParsedPacket& p) {
+FlowKey KeyOfParsed(const ParsedPacket& p) {
   FlowKey k{};
   const size_t alen = p.family == DSRLB_AF_INET ? 4 : 16;
   std::memcpy(k.src, p.src, alen);
@@ -44,13 +44,19 @@ uint16_t LoadBe16(const uint8_t* p) {
   return static_cast<uint16_t>((p[0] << 8) | p[1]);
 }
 
+// The VIP cache's key: destination address bytes, and from a key's tail
+// word the destination port, family and protocol.
+uint64_t VipCacheKey(uint32_t dst, uint64_t tail) {
+  return uint64_t{dst} | (tail & 0xffffffff0000ull) << 16;
+}
+
 // The common case, without ParseFrame's generality: an untagged IPv4 frame
 // without options, not a fragment, carrying a well-formed TCP or UDP header.
 // Exactly the frames for which ParseFrame says kFlow with these fields and
 // ip[0] == 0x45; anything else returns false and takes ParseFrame.
 struct FastTuple {
   uint32_t src, dst;  // network-order bytes as loaded
-  uint16_t sport, dport;
+  uint32_t ports;     // source and destination port bytes as loaded
   uint8_t proto;
 };
 inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
@@ -76,8 +82,7 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   }
   t->src = Load32(ip + 12);
   t->dst = Load32(ip + 16);
-  t->sport = LoadBe16(l4);
-  t->dport = LoadBe16(l4 + 2);
+  t->ports = Load32(l4);
   t->proto = proto;
   return true;
 }
@@ -90,7 +95,18 @@ Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
   std::memcpy(port_mac_, port_mac, 6);
 }
 
-DSRLB_COLD void Pipeline::NewEpoch(const shm::SlotView& t) {
+DSRLB_COLD const FlowKey& Pipeline::KeyOf(const Prepared& p, FlowKey* scratch) {
+  if (!p.v4) return p.key;
+  *scratch = FlowKey{};
+  const uint32_t src = static_cast<uint32_t>(p.addrs);
+  const uint32_t dst = static_cast<uint32_t>(p.addrs >> 32);
+  std::memcpy(scratch->src, &src, 4);
+  std::memcpy(scratch->dst, &dst, 4);
+  std::memcpy(&scratch->sport, &p.tail, 8);  // sport .. pad, as FlowKeyTail
+  return *scratch;
+}
+
+void Pipeline::NewEpoch(const shm::SlotView& t) {
   epoch_hdr_ = t.hdr;
   epoch_generation_ = t.hdr->generation;
   epoch_checksum_ = t.hdr->checksum;
@@ -152,7 +168,8 @@ void Pipeline::CountInsert(FlowTable::InsertResult r) {
 
 void Pipeline::AffinityKey(const shm::SlotView& t, const Prepared& p,
                            FlowKey* akey, uint64_t* ah) const {
-  const FlowKey& key = p.key;
+  FlowKey scratch;
+  const FlowKey& key = KeyOf(p, &scratch);
   const uint16_t port = t.vips[p.vip].port;
   *akey = FlowKey{};
   std::memcpy(akey->src, key.src, 16);
@@ -170,7 +187,7 @@ DSRLB_COLD bool Pipeline::Revalidate(const shm::SlotView& t, const Prepared& p,
   FlowEntry& e = flows_->entry(index);
   if (!EntryUsable(t, p.vip, e, /*allow_draining=*/true)) return false;
   // Written only when it differs: a hit then dirties only the bucket line.
-  const uint32_t timeout = FlowTimeout(p.key.proto);
+  const uint32_t timeout = FlowTimeout(ProtoOf(p));
   if (e.timeout != timeout) e.timeout = timeout;
   flows_->set_mark(index, epoch_);
   return true;
@@ -197,7 +214,8 @@ DSRLB_HOT uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared&
   // 1. An established flow keeps its backend while it is up or draining;
   // validated once per epoch, so within one table a hit reads no record.
   FlowTable::FindResult fr;
-  const uint32_t fi = flows_->Find(p.key, p.hash, now, &fr);
+  const uint32_t fi = p.v4 ? flows_->FindV4(p.addrs, p.tail, p.hash, now, &fr)
+                          : flows_->Find(p.key, p.hash, now, &fr);
   if (fi != FlowTable::kNone) {
     if (flows_->mark(fi) == epoch_ || Revalidate(t, p, fi)) {
       ctr[DSRLB_CTR_FLOW_HIT]++;
@@ -241,6 +259,8 @@ uint16_t Pipeline::FollowAffinity(const shm::SlotView& t, const Prepared& p,
 DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t, const Prepared& p,
                                   uint32_t now) {
   const bool persistent = (p.vip_flags & DSRLB_VIP_PERSISTENT) != 0;
+  FlowKey scratch;
+  const FlowKey& key = KeyOf(p, &scratch);
   // 2. A persistent VIP sends a client's new flows where its last ones went,
   // unless that backend no longer takes new flows.
   FlowKey akey;
@@ -252,7 +272,7 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t, const Prepa
   }
   // 3. Otherwise the Maglev ring decides, as on every other scheduler.
   if (b == 0) {
-    b = RingBackend(t, p.vip, p.key, persistent);
+    b = RingBackend(t, p.vip, key, persistent);
     if (b == 0) return 0;
     if (persistent && !p.icmp_error) {
       FlowTable::InsertResult r;
@@ -267,7 +287,7 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t, const Prepa
   if (!p.icmp_error) {
     FlowTable::InsertResult r;
     const uint32_t ni =
-        flows_->Insert(p.key, p.hash, now, FlowTimeout(p.key.proto), &r);
+        flows_->Insert(key, p.hash, now, FlowTimeout(key.proto), &r);
     CountInsert(r);
     Remember(ni, t, b);
     // Marked only if it would pass the check its next hit makes.
@@ -283,8 +303,9 @@ DSRLB_HOT int Pipeline::LookupVip(const shm::SlotView& t, const FlowKey& key,
   // the rest of the run without the index's hash and probe (~150
   // instructions).
   if (key.family == DSRLB_AF_INET &&
-      (uint64_t{Load32(key.dst)} | uint64_t{key.dport} << 32 |
-       uint64_t{key.proto} << 48) == vip_cache_key_) {
+      VipCacheKey(Load32(key.dst),
+                  FlowKeyTail(0, key.dport, key.family, key.proto, 0)) ==
+          vip_cache_key_) {
     *flags = vip_cache_flags_;
     return vip_cache_index_;
   }
@@ -297,8 +318,8 @@ DSRLB_COLD int Pipeline::FindVip(const shm::SlotView& t, const FlowKey& key,
   if (v < 0) return v;
   *flags = t.vips[v].flags;
   if (key.family == DSRLB_AF_INET) {
-    vip_cache_key_ = uint64_t{Load32(key.dst)} | uint64_t{key.dport} << 32 |
-                     uint64_t{key.proto} << 48;
+    vip_cache_key_ = VipCacheKey(
+        Load32(key.dst), FlowKeyTail(0, key.dport, key.family, key.proto, 0));
     vip_cache_index_ = v;
     vip_cache_flags_ = *flags;
   }
@@ -324,23 +345,25 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   FastTuple ft;
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
-  // The key as five words written once, hashed from registers (hashing a
-  // key just written measured 32 ns against 13: store forwarding).
-  const uint64_t tail =
-      FlowKeyTail(ft.sport, ft.dport, DSRLB_AF_INET, ft.proto, FlowKey::kFlow);
-  const uint64_t words[5] = {ft.src, 0, ft.dst, 0, tail};
-  std::memcpy(&p->key, words, sizeof(words));
-  p->hash = FlowTable::HashV4(uint64_t{ft.src} | uint64_t{ft.dst} << 32, tail);
+  // The compact key: two words from the loaded bytes (the ports swapped to
+  // host order in one go), hashed from registers.
+  const uint32_t ports = __builtin_bswap32(ft.ports);  // sport << 16 | dport
+  const uint64_t tail = uint64_t{ports >> 16 | ports << 16} |
+                        uint64_t{DSRLB_AF_INET} << 32 | uint64_t{ft.proto} << 40;
+  p->addrs = uint64_t{ft.src} | uint64_t{ft.dst} << 32;
+  p->tail = tail;
+  p->hash = FlowTable::HashV4(p->addrs, tail);
+  p->v4 = true;
   p->icmp_error = false;
   // LookupVip's cache test, on the values still in registers.
   int vip;
   uint32_t flags;
-  if ((uint64_t{ft.dst} | uint64_t{ft.dport} << 32 | uint64_t{ft.proto} << 48) ==
-      vip_cache_key_) {
+  if (VipCacheKey(ft.dst, tail) == vip_cache_key_) {
     vip = vip_cache_index_;
     flags = vip_cache_flags_;
   } else {
-    vip = FindVip(t, p->key, &flags);
+    FlowKey scratch;
+    vip = FindVip(t, KeyOf(*p, &scratch), &flags);
   }
   p->vip = vip;
   p->vip_flags = flags;
@@ -366,7 +389,8 @@ DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t, const uint8_t* f
     case ParsedPacket::Kind::kIcmpError:
       break;
   }
-  prep->key = KeyOf(p);
+  prep->key = KeyOfParsed(p);
+  prep->v4 = false;
   prep->icmp_error = p.kind == ParsedPacket::Kind::kIcmpError;
   prep->hash = FlowTable::HashTuple(p.family, p.src, p.dst, p.sport, p.dport,
                                     p.proto, FlowKey::kFlow);
@@ -405,6 +429,16 @@ Verdict Pipeline::Process(const shm::SlotView* table, uint8_t* frame,
   return Finish(*table, p, frame, len, FlowTable::Now(now_ns));
 }
 
+void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
+                              const uint32_t* lens, uint32_t n, uint32_t now,
+                              Verdict* verdicts) {
+  for (uint32_t i = 0; i < n; i++) {
+    Prepared p;
+    if (Prepare(t, frames[i], lens[i], &p, &verdicts[i]))
+      verdicts[i] = Finish(t, p, frames[i], lens[i], now);
+  }
+}
+
 void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
                             const uint32_t* lens, uint32_t n, uint64_t now_ns,
                             Verdict* verdicts) {
@@ -414,6 +448,8 @@ void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
   }
   Enter(*table);
   const uint32_t now = FlowTable::Now(now_ns);
+  if (!flows_->prefetch_pays())
+    return ProcessOnePass(*table, frames, lens, n, now, verdicts);
   // Three passes over up to kChunk packets so that their flow-table misses
   // overlap instead of queueing: parse + VIP + hash + prefetch the bucket,
   // then prefetch the matching entry, then decide (in packet order, so a

@@ -60,13 +60,22 @@ class Pipeline {
   }
   // A packet between the two halves of its processing.
   // No initializers: ProcessBurst keeps 32 on its stack, filled per burst.
+  // The IPv4 fast path keeps its key compact (two words, `v4`); every other
+  // packet carries a whole FlowKey. KeyOf() gives the whole key either way.
   struct Prepared {
-    FlowKey key;  // written whole by Prepare (pad included)
-    uint64_t hash;  // FlowTable::Hash(key)
+    uint64_t addrs;  // v4: source bytes | destination bytes << 32
+    uint64_t tail;   // v4: FlowKeyTail(...)
+    uint64_t hash;   // FlowTable::Hash(key)
     int vip;
     uint32_t vip_flags;
+    bool v4;
     bool icmp_error;
+    FlowKey key;     // !v4 only
   };
+  static const FlowKey& KeyOf(const Prepared& p, FlowKey* scratch);
+  static uint8_t ProtoOf(const Prepared& p) {
+    return p.v4 ? static_cast<uint8_t>(p.tail >> 40) : p.key.proto;
+  }
 
   // Once per burst: notices a table other than the last one (another
   // slot, generation or content) and starts a new epoch: entries validated
@@ -115,6 +124,10 @@ class Pipeline {
                           const FlowKey& akey, uint64_t ah, uint32_t now);
   void AffinityKey(const shm::SlotView& t, const Prepared& p, FlowKey* akey,
                    uint64_t* ah) const;
+  // Prepare + Finish in one pass, for tables that fit in the cache.
+  void ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
+                      const uint32_t* lens, uint32_t n, uint32_t now,
+                      Verdict* verdicts);
   uint32_t FlowTimeout(uint8_t proto) const {
     return proto == 6 ? tcp_timeout_ : udp_timeout_;
   }
@@ -139,7 +152,7 @@ class Pipeline {
   uint16_t epoch_ = 0;  // 16-bit: FlowTable's marks; 0 = never validated
   uint8_t src_mac_[6] = {};
   uint32_t tcp_timeout_ = 0, udp_timeout_ = 0;
-  // Last IPv4 VIP found: dst | dport << 32 | proto << 48 (bit 63: none).
+  // Last IPv4 VIP found, as VipCacheKey() (bit 63 set: none).
   static constexpr uint64_t kNoVip = uint64_t{1} << 63;
   uint64_t vip_cache_key_ = kNoVip;
   int vip_cache_index_ = -1;

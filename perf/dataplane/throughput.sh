@@ -111,13 +111,17 @@ for mode in $MODES; do
     mem_mb=$(( (mbufs * 640 / 1048576) + 256 ))  # 256 B data room + headers + ring
     fts=$(rule_size "$flows")
     ft_mb=$(( fts * 72 / 1048576 + 2 ))
+    # l3fwd's exact-match tables (4M entries, IPv4 and IPv6) take ~1 GiB more.
+    l3_mb=$((mem_mb + 1024))
     if [ "$mode" = hugepages ]; then
-      echo $(( hp_orig + mem_mb / 2 + 64 )) > $HP
+      echo $(( hp_orig + l3_mb / 2 + 64 )) > $HP
       eal=(--in-memory --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
     else
       echo "$hp_orig" > $HP
       eal=(--no-huge --no-pci --no-shconf --no-telemetry -l 0-1 -m "$mem_mb")
     fi
+    l3eal=("${eal[@]}")
+    l3eal[${#l3eal[@]}-1]=$l3_mb
     vdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
     t=$(measure "$work/testpmd.log" 'Tx-pps: +[0-9]+' 1000000 'TX-packets: +[0-9]+' \
       "$TESTPMD" "${eal[@]}" --vdev "$vdev" -- --forward-mode=macswap \
@@ -127,7 +131,7 @@ for mode in $MODES; do
     if [ -n "$L3FWD" ]; then
       l=$(L3FWD_MIN_MBUFS=$mbufs L3FWD_MBUF_SIZE=384 measure "$work/l3fwd.log" \
         'tx-pps [0-9]+' 1000000 'tx [0-9]+$' \
-        "$L3FWD" "${eal[@]}" --vdev "$vdev" -- -p 0x1 -P -E --parse-ptype \
+        "$L3FWD" "${l3eal[@]}" --vdev "$vdev" -- -p 0x1 -P -E --parse-ptype \
         --config="(0,0,1)")
     fi
     d=$(measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
