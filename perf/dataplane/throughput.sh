@@ -35,10 +35,14 @@ hp_orig=$(cat $HP)
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  umount "$work/huge" 2>/dev/null || true
   echo "$hp_orig" > $HP
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A hugetlbfs of our own (EAL --huge-dir): the run does not depend on, or
+# disturb, the system's mount; unmounted on exit.
+mkdir -p "$work/huge" && mount -t hugetlbfs nodev "$work/huge"
 
 L3FWD=${DSRLB_L3FWD:-}
 if [ -z "$L3FWD" ]; then
@@ -59,8 +63,9 @@ thread_ticks() {
 count_lines() { grep -cE "$1" "$2" || true; }
 
 # measure LOG RATE_RE SCALE TOTAL_RE CMD...: runs CMD in the background; once
-# two rate lines are out (warm-up), samples SAMPLES more, then stops it with
-# SIGINT. Prints two figures: the median rate over those lines (Mpps, wall
+# two rate lines are out and the packet total has reached $WARM_PACKETS
+# (warm-up: dsrlb's flow table has seen every flow twice), samples SAMPLES
+# more, then stops it with SIGINT. Prints two figures: the median rate over those lines (Mpps, wall
 # clock), and packets per CPU second of the busiest thread (the forwarding
 # lcore) over the same lines — what the loop does per core when the core is
 # shared with other work, as on this machine.
@@ -68,11 +73,13 @@ measure() {
   local log=$1 rate_re=$2 scale=$3 total_re=$4; shift 4
   "$@" >"$log" 2>&1 &
   pid=$!
-  local deadline=$((SECONDS + 180)) c1="" t1="" tot1="" wall cpu
+  local deadline=$((SECONDS + 300)) c1="" t1="" tot1="" wall cpu
   while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     local n
     n=$(count_lines "$rate_re" "$log")
-    if [ -z "$c1" ] && [ "$n" -ge 2 ]; then
+    local cur
+    cur=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1 || true)
+    if [ -z "$c1" ] && [ "$n" -ge 2 ] && [ "${cur:-0}" -ge "${WARM_PACKETS:-0}" ]; then
       c1=$n; t1=$(thread_ticks "$pid")
       tot1=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1)
     elif [ -n "$c1" ] && [ "$n" -ge $((c1 + SAMPLES)) ]; then
@@ -115,7 +122,7 @@ for mode in $MODES; do
     l3_mb=$((mem_mb + 1024))
     if [ "$mode" = hugepages ]; then
       echo $(( hp_orig + l3_mb / 2 + 64 )) > $HP
-      eal=(--in-memory --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
+      eal=(--in-memory --huge-dir "$work/huge" --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
     else
       echo "$hp_orig" > $HP
       eal=(--no-huge --no-pci --no-shconf --no-telemetry -l 0-1 -m "$mem_mb")
@@ -134,7 +141,7 @@ for mode in $MODES; do
         "$L3FWD" "${l3eal[@]}" --vdev "$vdev" -- -p 0x1 -P -E --parse-ptype \
         --config="(0,0,1)")
     fi
-    d=$(measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
+    d=$(WARM_PACKETS=$((2 * flows)) measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
       "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table" \
       --stats-region "$work/stats" --flow-table-size "$fts" --mbufs $mbufs \
       --mbuf-size 256 --stats-interval 1000)

@@ -30,10 +30,14 @@ hp_orig=$(cat $HP)
 dp_pid=""
 cleanup() {
   [ -n "$dp_pid" ] && kill -INT "$dp_pid" 2>/dev/null && wait "$dp_pid" 2>/dev/null || true
+  umount "$work/huge" 2>/dev/null || true
   echo "$hp_orig" > $HP
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A hugetlbfs of our own (EAL --huge-dir): the run does not depend on, or
+# disturb, the system's mount; unmounted on exit.
+mkdir -p "$work/huge" && mount -t hugetlbfs nodev "$work/huge"
 # 2 x 512 MiB: pktgen's pools and dsrlb's.
 echo $((hp_orig + 1024)) > $HP
 
@@ -44,14 +48,14 @@ for flows in $FLOWS; do
   fts=1024
   while [ $fts -lt $((flows * 2)) ]; do fts=$((fts * 2)); done
   # dsrlb is the memif client: it waits for pktgen's server socket.
-  "$DP" --in-memory --no-pci --no-telemetry --file-prefix dsrlb-pg-dp -l "$DP_LCORES" -m 512 \
+  "$DP" --in-memory --huge-dir "$work/huge" --no-pci --no-telemetry --file-prefix dsrlb-pg-dp -l "$DP_LCORES" -m 512 \
     --vdev "net_memif0,role=client,id=0,socket=$sock,mac=02:00:00:00:00:aa" -- \
     --table-region "$work/table" --stats-region "$work/stats" \
     --flow-table-size $fts --stats-interval 1000 >"$work/dsrlb.log" 2>&1 &
   dp_pid=$!
   # pktgen's display needs a terminal: give it one with script(1).
   (cd "$(dirname "$PKTGEN")" && DSRLB_FLOWS=$flows DSRLB_RESULT="$work/result" \
-    timeout $(( ${DSRLB_SECONDS:-10} + 60 )) script -qec "'$PKTGEN' --in-memory --no-pci \
+    timeout $(( ${DSRLB_SECONDS:-10} + 60 )) script -qec "'$PKTGEN' --in-memory --huge-dir '$work/huge' --no-pci \
       --no-telemetry --file-prefix dsrlb-pg -l $PG_LCORES -m 512 \
       --vdev net_memif0,role=server,id=0,socket=$sock -- -P -m '[1].0' -f '$profile'" \
       /dev/null >"$work/pktgen.log" 2>&1 || true)
