@@ -47,25 +47,30 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 for flows in $FLOWS; do
   fts=1024
   while [ $fts -lt $((flows * 2)) ]; do fts=$((fts * 2)); done
-  # dsrlb is the memif client: it waits for pktgen's server socket.
+  # dsrlb is the memif server (it creates the socket); pktgen connects.
   "$DP" --in-memory --huge-dir "$work/huge" --no-pci --no-telemetry --file-prefix dsrlb-pg-dp -l "$DP_LCORES" -m 512 \
-    --vdev "net_memif0,role=client,id=0,socket=$sock,mac=02:00:00:00:00:aa" -- \
+    --vdev "net_memif0,role=server,id=0,socket=$sock,mac=02:00:00:00:00:aa" -- \
     --table-region "$work/table" --stats-region "$work/stats" \
     --flow-table-size $fts --stats-interval 1000 >"$work/dsrlb.log" 2>&1 &
   dp_pid=$!
+  for _ in $(seq 300); do
+    grep -q "forwarding on port" "$work/dsrlb.log" 2>/dev/null && break
+    sleep 0.1
+  done
   # pktgen's display needs a terminal: give it one with script(1).
   (cd "$(dirname "$PKTGEN")" && DSRLB_FLOWS=$flows DSRLB_RESULT="$work/result" \
     timeout $(( ${DSRLB_SECONDS:-10} + 60 )) script -qec "'$PKTGEN' --in-memory --huge-dir '$work/huge' --no-pci \
       --no-telemetry --file-prefix dsrlb-pg -l $PG_LCORES -m 512 \
-      --vdev net_memif0,role=server,id=0,socket=$sock -- -P -m '[1].0' -f '$profile'" \
+      --vdev net_memif0,role=client,id=0,socket=$sock -- -P -m '[1].0' -f '$profile'" \
       /dev/null >"$work/pktgen.log" 2>&1 || true)
+  cp "$work/pktgen.log" "${DSRLB_PKTGEN_LOG:-/dev/null}" 2>/dev/null || true
   kill -INT "$dp_pid" 2>/dev/null || true
   wait "$dp_pid" 2>/dev/null || true
   dp_pid=""
   if grep -q "flows" "$work/result" 2>/dev/null; then
     tail -1 "$work/result"
   else
-    echo "flows $flows: no result; pktgen's last lines:"; tail -5 "$work/pktgen.log"
+    echo "flows $flows: no result; pktgen's last lines:"; tail -25 "$work/pktgen.log"
     echo "dsrlb's last lines:"; tail -3 "$work/dsrlb.log"
   fi
   rm -f "$work/result"
