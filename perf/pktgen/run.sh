@@ -33,6 +33,8 @@ cleanup() {
   umount "$work/huge" 2>/dev/null || true
   echo "$hp_orig" > $HP
   rm -rf "$work"
+  # EAL makes its runtime directory even with --in-memory: leave none.
+  rmdir /var/run/dpdk/dsrlb-pg /var/run/dpdk/dsrlb-pg-dp 2>/dev/null || true
 }
 trap cleanup EXIT
 # A hugetlbfs of our own (EAL --huge-dir): the run does not depend on, or
