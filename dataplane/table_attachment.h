@@ -73,6 +73,50 @@ class TableAttachment {
   ino_t rejected_inode_ = 0;  // the last replacement found invalid
 };
 
+// One lcore's way into the attached table (workers and the main lcore):
+// the mapping it announced, the generation reader on that mapping, and the
+// switches it has seen. The re-attach steps live here and only here.
+class LcoreTable {
+ public:
+  // `index`: the lcore's hazard slot in `attachment`; `lcore`: its stats
+  // block, where the generation in use is announced.
+  LcoreTable(TableAttachment* attachment, uint32_t index,
+             dsrlb_lcore_stats* lcore)
+      : attachment_(attachment), index_(index), lcore_(lcore) {}
+
+  // Once per loop: the table to use until the next call, nullptr while
+  // nothing is published.
+  const shm::SlotView* Acquire() {
+    const TableAttachment::Mapping* m = attachment_->Acquire(index_);
+    if (m != mapping_) {
+      // A re-created region starts its generations afresh: announce "none"
+      // until the reader has announced one of the new region's.
+      __atomic_store_n(&lcore_->seen_generation, 0, __ATOMIC_SEQ_CST);
+      if (reader_ != nullptr) switches_before_ += reader_->switches();
+      reader_ = std::make_unique<shm::TableReader>(&m->region, lcore_);
+      mapping_ = m;
+    }
+    return reader_->Acquire();
+  }
+  // Leaves the attachment (on exit).
+  void Release() { attachment_->Release(index_); }
+
+  const TableAttachment::Mapping* mapping() const { return mapping_; }
+  uint64_t generation() const { return reader_ ? reader_->generation() : 0; }
+  // Tables switched to so far, over every mapping.
+  uint64_t switches() const {
+    return switches_before_ + (reader_ ? reader_->switches() : 0);
+  }
+
+ private:
+  TableAttachment* attachment_;
+  uint32_t index_;
+  dsrlb_lcore_stats* lcore_;
+  const TableAttachment::Mapping* mapping_ = nullptr;
+  std::unique_ptr<shm::TableReader> reader_;
+  uint64_t switches_before_ = 0;
+};
+
 }  // namespace dsrlb::dataplane
 
 #endif  // DSRLB_DATAPLANE_TABLE_ATTACHMENT_H_

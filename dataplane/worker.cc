@@ -7,8 +7,6 @@
 #include <rte_mbuf.h>
 #include <unistd.h>
 
-#include <memory>
-
 namespace dsrlb::dataplane {
 namespace {
 
@@ -40,8 +38,7 @@ int WorkerMain(void* arg) {
   uint64_t* drops = w.drops;
   TscClock clock;
 
-  const TableAttachment::Mapping* mapping = nullptr;
-  std::unique_ptr<shm::TableReader> reader;
+  LcoreTable tables(w.table, w.index, ls);
   rte_mbuf* rx[kBurst];
   rte_mbuf* tx[kBurst];
   uint32_t tx_len[kBurst];
@@ -62,17 +59,9 @@ int WorkerMain(void* arg) {
     // Once per loop, received or not, so an idle lcore still announces the
     // generation it is on and never holds the table writer up; after rx, so
     // a burst is handled with the newest table published before it arrived.
-    const TableAttachment::Mapping* m = w.table->Acquire(w.index);
-    if (m != mapping) {
-      // A re-created region starts its generations afresh: announce "none"
-      // until the reader has announced one of the new region's.
-      __atomic_store_n(&ls->seen_generation, 0, __ATOMIC_SEQ_CST);
-      reader = std::make_unique<shm::TableReader>(&m->region, ls);
-      mapping = m;
-    }
-    uint64_t switches = reader->switches();
-    const shm::SlotView* table = reader->Acquire();
-    ctr[DSRLB_CTR_TABLE_SWITCHES] += reader->switches() - switches;
+    const uint64_t switches = tables.switches();
+    const shm::SlotView* table = tables.Acquire();
+    ctr[DSRLB_CTR_TABLE_SWITCHES] += tables.switches() - switches;
     if (n == 0) {
       if (w.idle_sleep_us != 0 && ++idle_polls >= kIdlePollsBeforeSleep)
         usleep(w.idle_sleep_us);
@@ -116,7 +105,7 @@ int WorkerMain(void* arg) {
     }
   }
 
-  w.table->Release(w.index);
+  tables.Release();
   __atomic_store_n(&ls->flags, ls->flags & ~DSRLB_LCORE_ACTIVE,
                    __ATOMIC_RELEASE);
   return 0;

@@ -1,4 +1,5 @@
-// Flow table: 8-way buckets, tags and stamps on one cache line per bucket.
+// Flow table: 8-way buckets, tags, marks and stamps on one cache line per
+// bucket; memory mapped once, 2 MiB aligned.
 #include "dataplane/pipeline/flow_table.h"
 
 #include <sys/mman.h>
@@ -9,22 +10,37 @@
 #include "dataplane/shm/dsrlb_shm.h"
 
 namespace dsrlb::dataplane {
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+}  // namespace
 
 void FlowTable::Unmap::operator()(void* p) const { munmap(p, bytes); }
 
 std::unique_ptr<void, FlowTable::Unmap> FlowTable::Map(size_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // Over-map by one huge page and trim to a 2 MiB boundary: only aligned
+  // 2 MiB ranges can become transparent huge pages, and an unaligned
+  // mapping loses the first and last one (all of it for a small table).
+  const size_t len = dsrlb_align_up(bytes, kHugePage);
+  void* raw = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   // Construction happens once, before any packet: no memory for the table
   // is a fatal configuration error, as at any other init step.
-  if (p == MAP_FAILED) {
+  if (raw == MAP_FAILED) {
     std::fprintf(stderr,
                  "dsrlb: cannot map %zu MiB for a flow table: lower the flow "
                  "table size\n", bytes >> 20);
     std::abort();
   }
-  madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if it is refused
-  return std::unique_ptr<void, Unmap>(p, Unmap{bytes});
+  auto* base = static_cast<uint8_t*>(raw);
+  auto* p = reinterpret_cast<uint8_t*>(
+      dsrlb_align_up(reinterpret_cast<uintptr_t>(base), kHugePage));
+  if (p > base) munmap(base, static_cast<size_t>(p - base));
+  const size_t tail = static_cast<size_t>(base + len + kHugePage - (p + len));
+  if (tail > 0) munmap(p + len, tail);
+  madvise(p, len, MADV_HUGEPAGE);  // advisory: fine if it is refused
+  return std::unique_ptr<void, Unmap>(p, Unmap{len});
 }
 
 FlowTable::FlowTable(uint32_t capacity) {
@@ -37,28 +53,6 @@ FlowTable::FlowTable(uint32_t capacity) {
   entry_memory_ = Map(sizeof(FlowEntry) * size_t{c});
   buckets_ = static_cast<Bucket*>(bucket_memory_.get());
   entries_ = static_cast<FlowEntry*>(entry_memory_.get());
-}
-
-uint32_t FlowTable::Find(const FlowKey& key, uint64_t hash, uint32_t now,
-                         FindResult* result) {
-  const uint32_t b = BucketOf(hash);
-  const uint32_t sig = Sig(hash);
-  Bucket& bucket = buckets_[b];
-  for (uint32_t w = 0; w < kWays; w++) {
-    if (bucket.sig[w] != sig) continue;
-    const uint32_t index = b * kWays + w;
-    const FlowEntry& e = entries_[index];
-    if (!(e.key == key)) continue;
-    if (now - bucket.stamp[w] > e.timeout) {
-      bucket.sig[w] = 0;
-      *result = FindResult::kExpired;
-      return kNone;
-    }
-    *result = FindResult::kHit;
-    return index;
-  }
-  *result = FindResult::kMiss;
-  return kNone;
 }
 
 uint32_t FlowTable::Insert(const FlowKey& key, uint64_t hash, uint32_t now,
@@ -85,6 +79,7 @@ uint32_t FlowTable::Insert(const FlowKey& key, uint64_t hash, uint32_t now,
     *result = oldest_age > e.timeout ? InsertResult::kExpired
                                      : InsertResult::kEvicted;
   bucket.sig[victim] = Sig(hash);
+  bucket.mark[victim] = 0;
   bucket.stamp[victim] = now;
   e.key = key;
   e.timeout = timeout;
@@ -96,6 +91,11 @@ uint32_t FlowTable::Occupied() const {
   for (uint32_t b = 0; b <= bucket_mask_; b++)
     for (uint32_t w = 0; w < kWays; w++) n += buckets_[b].sig[w] != 0;
   return n;
+}
+
+void FlowTable::ClearMarks() {
+  for (uint32_t b = 0; b <= bucket_mask_; b++)
+    std::memset(buckets_[b].mark, 0, sizeof(buckets_[b].mark));
 }
 
 void FlowTable::Clear() {

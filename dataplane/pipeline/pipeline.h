@@ -59,23 +59,79 @@ class Pipeline {
     return Verdict::kException;
   }
   // A packet between the two halves of its processing.
+  // No initializers: ProcessBurst keeps 32 on its stack, filled per burst.
+  // The IPv4 fast path keeps its key compact (two words, `v4`); every other
+  // packet carries a whole FlowKey. KeyOf() gives the whole key either way.
   struct Prepared {
-    FlowKey key;
-    uint64_t hash;  // FlowTable::Hash(key)
+    uint64_t addrs;  // v4: source bytes | destination bytes << 32
+    uint64_t tail;   // v4: FlowKeyTail(...)
+    uint64_t hash;   // FlowTable::Hash(key)
     int vip;
+    uint32_t vip_flags;
+    bool v4;
     bool icmp_error;
+    FlowKey key;     // !v4 only
   };
+  static const FlowKey& KeyOf(const Prepared& p, FlowKey* scratch);
+  static uint8_t ProtoOf(const Prepared& p) {
+    return p.v4 ? static_cast<uint8_t>(p.tail >> 40) : p.key.proto;
+  }
+
+  // Once per burst: notices a table other than the last one (another
+  // slot, generation or content) and starts a new epoch: entries validated
+  // in an older epoch are checked against the table again on their next
+  // hit, and what is derived from the table (source MAC, timeouts, the VIP
+  // cache) is derived again.
+  void Enter(const shm::SlotView& t) {
+    if (t.hdr != epoch_hdr_ || t.hdr->generation != epoch_generation_ ||
+        t.hdr->checksum != epoch_checksum_)
+      NewEpoch(t);
+  }
+  void NewEpoch(const shm::SlotView& t);
+
   // First half, no flow-table access: parse and VIP lookup. Returns true
   // when the packet needs a backend (p filled), else sets *verdict.
   bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                Prepared* p, Verdict* verdict);
+  // Prepare for anything the IPv4 fast path does not take.
+  bool PrepareParsed(const shm::SlotView& t, const uint8_t* frame,
+                     uint32_t len, Prepared* p, Verdict* verdict);
+  // The VIP of a key, -1 if none. The one place that knows how VIPs are
+  // found (SlotView::FindVip), behind a one-entry cache for IPv4.
+  int LookupVip(const shm::SlotView& t, const FlowKey& key, uint32_t* flags);
+  // LookupVip past the cache: the index, then the cache refilled.
+  int FindVip(const shm::SlotView& t, const FlowKey& key, uint32_t* flags);
+  // VIP checks common to both parse paths.
+  bool AcceptVip(Prepared* p, Verdict* verdict);
   // Second half: backend choice, MAC rewrite, counters.
   Verdict Finish(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
                  uint32_t len, uint32_t now);
+
   // The backend for p.key (VIP p.vip, active), 0 if none: flow table, then
   // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
   // follow an existing flow but never create entries.
   uint16_t PickBackend(const shm::SlotView& t, const Prepared& p, uint32_t now);
+  // Step 1 when the entry was not validated in this epoch: checks it
+  // against the table, and marks it if it holds.
+  bool Revalidate(const shm::SlotView& t, const Prepared& p, uint32_t index);
+  // A hit on a persistent VIP keeps the client's affinity alive.
+  void RefreshAffinity(const shm::SlotView& t, const Prepared& p, uint32_t now);
+  // Steps 2 and 3, for a packet without a usable flow entry.
+  uint16_t NewFlowBackend(const shm::SlotView& t, const Prepared& p,
+                          uint32_t now);
+  // Step 2: the backend of the client's affinity entry, 0 if none usable.
+  uint16_t FollowAffinity(const shm::SlotView& t, const Prepared& p,
+                          const FlowKey& akey, uint64_t ah, uint32_t now);
+  void AffinityKey(const shm::SlotView& t, const Prepared& p, FlowKey* akey,
+                   uint64_t* ah) const;
+  // Prepare + Finish in one pass, for tables that fit in the cache.
+  void ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
+                      const uint32_t* lens, uint32_t n, uint32_t now,
+                      Verdict* verdicts);
+  uint32_t FlowTimeout(uint8_t proto) const {
+    return proto == 6 ? tcp_timeout_ : udp_timeout_;
+  }
+
   // True if entry `e` may still carry traffic for VIP `v` in table `t`.
   static bool EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
                           bool allow_draining);
@@ -88,6 +144,19 @@ class Pipeline {
   LcoreCounters counters_;
   uint8_t port_mac_[6];
   bool exception_path_ = true;
+
+  // The table epoch (see Enter) and what was derived from its table.
+  const dsrlb_slot_header* epoch_hdr_ = nullptr;
+  uint64_t epoch_generation_ = 0;
+  uint64_t epoch_checksum_ = 0;
+  uint16_t epoch_ = 0;  // 16-bit: FlowTable's marks; 0 = never validated
+  uint8_t src_mac_[6] = {};
+  uint32_t tcp_timeout_ = 0, udp_timeout_ = 0;
+  // Last IPv4 VIP found, as VipCacheKey() (bit 63 set: none).
+  static constexpr uint64_t kNoVip = uint64_t{1} << 63;
+  uint64_t vip_cache_key_ = kNoVip;
+  int vip_cache_index_ = -1;
+  uint32_t vip_cache_flags_ = 0;
 };
 
 }  // namespace dsrlb::dataplane

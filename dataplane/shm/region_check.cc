@@ -1,4 +1,4 @@
-// Size, magic and version checks shared by both regions.
+// Size, magic, version and geometry checks shared by both regions.
 #include "dataplane/shm/region_check.h"
 
 #include <cstring>
@@ -29,6 +29,17 @@ absl::Status CheckRegionPrologue(absl::string_view kind, const uint8_t* base,
     return absl::FailedPreconditionError(absl::StrCat(
         kind, " region: format version ", version, ", this build reads ",
         DSRLB_FORMAT_VERSION, ": restart both planes from one build"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckVipAndBackendCounts(uint32_t max_vips,
+                                      uint32_t max_backends) {
+  if (max_vips == 0 || max_vips > 65535)
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_vips ", max_vips, " not in [1, 65535]"));
+  if (max_backends < 2 || max_backends > DSRLB_MAX_BACKEND_INDEX + 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_backends ", max_backends, " not in [2, 65536]"));
   return absl::OkStatus();
 }
 

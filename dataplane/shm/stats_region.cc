@@ -47,12 +47,7 @@ absl::Status StatsGeometry::Validate() const {
   if (max_lcores == 0 || max_lcores > 1024)
     return absl::InvalidArgumentError(
         absl::StrCat("max_lcores ", max_lcores, " not in [1, 1024]"));
-  if (max_vips == 0 || max_vips > 65535)
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_vips ", max_vips, " not in [1, 65535]"));
-  if (max_backends < 2 || max_backends > DSRLB_MAX_BACKEND_INDEX + 1)
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_backends ", max_backends, " not in [2, 65536]"));
+  RETURN_IF_ERROR(CheckVipAndBackendCounts(max_vips, max_backends));
   return absl::OkStatus();
 }
 

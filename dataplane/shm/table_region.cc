@@ -52,12 +52,7 @@ SlotView MakeSlotView(uint8_t* base, uint64_t offset,
 }  // namespace
 
 absl::Status TableGeometry::Validate() const {
-  if (max_vips == 0 || max_vips > 65535)
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_vips ", max_vips, " not in [1, 65535]"));
-  if (max_backends < 2 || max_backends > DSRLB_MAX_BACKEND_INDEX + 1)
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_backends ", max_backends, " not in [2, 65536]"));
+  RETURN_IF_ERROR(CheckVipAndBackendCounts(max_vips, max_backends));
   if (!IsPowerOfTwo(vip_index_size) || vip_index_size < 2 * max_vips)
     return absl::InvalidArgumentError(absl::StrCat(
         "vip_index_size ", vip_index_size,

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Side-by-side forwarding throughput: dsrlb-dataplane and dpdk-testpmd
-# (--forward-mode=macswap) in the same run, on the same virtual port:
+# Side-by-side forwarding throughput, one run, one port: dpdk-testpmd
+# --forward-mode=macswap (the I/O floor), DPDK's l3fwd -E (one exact-match
+# lookup per packet; built here from Debian's dpdk-doc examples with
+# perf/dataplane/l3fwd-net_pcap.patch) and dsrlb-dataplane, each on
 # net_pcap replaying (infinite_rx=1) 64-byte TCP frames to one VIP with 10,
 # 10^4 and 10^6 distinct flows; transmit on the same port, which net_pcap
-# drops (frees) when it has no tx_pcap, like net_null. One worker lcore
-# (main lcore 0 + worker lcore 1). With hugepages (--in-memory; reserved
-# here and released afterwards) and with --no-huge. Prints Mpps and the
-# ratio; never pass/fail. Run as root from the repository root:
+# frees when it has no tx_pcap. One worker lcore (main lcore 0 + worker 1),
+# hugepages (--in-memory; reserved here and released afterwards). dsrlb's
+# flow table is sized by the README's rule (next power of two >= 2 x flows).
+# Then instructions per packet (callgrind, perf/dataplane/instructions.sh)
+# and memory per flow. Prints figures; never pass/fail. Run as root from
+# the repository root:
 #   perf/dataplane/throughput.sh [BUILD_DIR]
 # Environment: DSRLB_BENCH_SECONDS (samples per run, default 6),
-# DSRLB_BENCH_FLOWS ("10 10000 1000000"), DSRLB_BENCH_MODES ("hugepages nohuge").
+# DSRLB_BENCH_FLOWS ("10 10000 1000000"), DSRLB_BENCH_MODES ("hugepages";
+# add "nohuge" for --no-huge), DSRLB_L3FWD (an l3fwd binary built with the
+# patch: skips the build), DSRLB_BENCH_INSTRUCTIONS=0 (skip callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -18,7 +24,7 @@ REGION=$BUILD/controlplane/tools/dsrlb-region
 TESTPMD=$(command -v dpdk-testpmd)
 SAMPLES=${DSRLB_BENCH_SECONDS:-6}
 FLOWS=${DSRLB_BENCH_FLOWS:-"10 10000 1000000"}
-MODES=${DSRLB_BENCH_MODES:-"hugepages nohuge"}
+MODES=${DSRLB_BENCH_MODES:-"hugepages"}
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 for f in "$DP" "$REGION"; do
   [ -x "$f" ] || { echo "missing $f: ninja -C $BUILD" >&2; exit 1; }
@@ -29,20 +35,23 @@ hp_orig=$(cat $HP)
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  umount "$work/huge" 2>/dev/null || true
   echo "$hp_orig" > $HP
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A hugetlbfs of our own (EAL --huge-dir): the run does not depend on, or
+# disturb, the system's mount; unmounted on exit.
+mkdir -p "$work/huge" && mount -t hugetlbfs nodev "$work/huge"
 
-cat > "$work/spec.json" <<JSON
-{"ring_size": 65537, "hash_seed": 1, "port_mac": "02:00:00:00:00:aa",
- "vips": [{"address": "192.168.4.15", "port": 80, "protocol": "tcp", "backends": [
-   {"address": "192.168.4.100", "weight": 1, "mac": "02:00:00:00:01:01"},
-   {"address": "192.168.4.101", "weight": 1, "mac": "02:00:00:00:01:02"},
-   {"address": "192.168.4.102", "weight": 2, "mac": "02:00:00:00:01:03"},
-   {"address": "192.168.4.103", "weight": 1, "mac": "02:00:00:00:01:04"}]}]}
-JSON
-"$REGION" publish "$work/spec.json" "$work/table" >/dev/null
+L3FWD=${DSRLB_L3FWD:-}
+if [ -z "$L3FWD" ]; then
+  L3FWD=$(perf/dataplane/build_l3fwd.sh "$work/l3fwd" 2>"$work/l3fwd-build.log" || true)
+  [ -x "$L3FWD" ] || { echo "l3fwd not built (see below); its column stays n/a" >&2
+                       tail -5 "$work/l3fwd-build.log" >&2; L3FWD=""; }
+fi
+
+perf/dataplane/bench_table.sh "$REGION" "$work/table"
 
 # CPU ticks (utime + stime) of each thread of process $1: "tid ticks" lines.
 thread_ticks() {
@@ -54,8 +63,9 @@ thread_ticks() {
 count_lines() { grep -cE "$1" "$2" || true; }
 
 # measure LOG RATE_RE SCALE TOTAL_RE CMD...: runs CMD in the background; once
-# two rate lines are out (warm-up), samples SAMPLES more, then stops it with
-# SIGINT. Prints two figures: the median rate over those lines (Mpps, wall
+# two rate lines are out and the packet total has reached $WARM_PACKETS
+# (warm-up: dsrlb's flow table has seen every flow twice), samples SAMPLES
+# more, then stops it with SIGINT. Prints two figures: the median rate over those lines (Mpps, wall
 # clock), and packets per CPU second of the busiest thread (the forwarding
 # lcore) over the same lines — what the loop does per core when the core is
 # shared with other work, as on this machine.
@@ -63,11 +73,13 @@ measure() {
   local log=$1 rate_re=$2 scale=$3 total_re=$4; shift 4
   "$@" >"$log" 2>&1 &
   pid=$!
-  local deadline=$((SECONDS + 180)) c1="" t1="" tot1="" wall cpu
+  local deadline=$((SECONDS + 300)) c1="" t1="" tot1="" wall cpu
   while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
     local n
     n=$(count_lines "$rate_re" "$log")
-    if [ -z "$c1" ] && [ "$n" -ge 2 ]; then
+    local cur
+    cur=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1 || true)
+    if [ -z "$c1" ] && [ "$n" -ge 2 ] && [ "${cur:-0}" -ge "${WARM_PACKETS:-0}" ]; then
       c1=$n; t1=$(thread_ticks "$pid")
       tot1=$(grep -oE "$total_re" "$log" | grep -oE '[0-9]+' | tail -1)
     elif [ -n "$c1" ] && [ "$n" -ge $((c1 + SAMPLES)) ]; then
@@ -90,40 +102,68 @@ measure() {
       printf "%.2f\n", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}')
   echo "$wall ${cpu:-n/a}"
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else print "n/a"}'; }
+ns() { awk -v a="$1" 'BEGIN {if (a+0 > 0) printf "%.0f", 1000/a; else print "n/a"}'; }
+rule_size() { local s=1024; while [ $s -lt $(($1 * 2)) ]; do s=$((s * 2)); done; echo $s; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (shared machines: compare within one run)"
-printf "%-10s %-8s | %-24s | %-24s | %s\n" "" "" "wall clock Mpps" "Mpps per CPU-second" "ratio dsrlb/testpmd"
-printf "%-10s %-8s | %11s %12s | %11s %12s | %6s %6s\n" memory flows dsrlb testpmd dsrlb testpmd wall cpu
+echo "Mpps, wall clock (median of $SAMPLES one-second lines) | in brackets: per CPU-second of the forwarding thread"
+printf "%-9s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" memory flows table \
+  testpmd l3fwd-E dsrlb "ns/pkt" "dsrlb/testpmd" "dsrlb/l3fwd"
 for mode in $MODES; do
   for flows in $FLOWS; do
     pcap=$work/flows-$flows.pcap
     [ -f "$pcap" ] || python3 perf/dataplane/make_flows_pcap.py "$pcap" "$flows" 192.168.4.15 80
     mbufs=$((flows + 32768))
     mem_mb=$(( (mbufs * 640 / 1048576) + 256 ))  # 256 B data room + headers + ring
+    fts=$(rule_size "$flows")
+    ft_mb=$(( fts * 72 / 1048576 + 2 ))
+    # l3fwd's exact-match tables (4M entries, IPv4 and IPv6) take ~1 GiB more.
+    l3_mb=$((mem_mb + 1024))
     if [ "$mode" = hugepages ]; then
-      echo $(( hp_orig + mem_mb / 2 + 64 )) > $HP
-      eal=(--in-memory --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
+      echo $(( hp_orig + l3_mb / 2 + 64 )) > $HP
+      eal=(--in-memory --huge-dir "$work/huge" --no-pci --no-telemetry -l 0-1 -m "$mem_mb")
     else
       echo "$hp_orig" > $HP
       eal=(--no-huge --no-pci --no-shconf --no-telemetry -l 0-1 -m "$mem_mb")
     fi
+    l3eal=("${eal[@]}")
+    l3eal[${#l3eal[@]}-1]=$l3_mb
     vdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
-    fts=1024
-    while [ $fts -lt $((flows * 2)) ]; do fts=$((fts * 2)); done
-    d=$(measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
-      "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table" \
-      --stats-region "$work/stats" --flow-table-size $fts --mbufs $mbufs \
-      --mbuf-size 256 --stats-interval 1000)
     t=$(measure "$work/testpmd.log" 'Tx-pps: +[0-9]+' 1000000 'TX-packets: +[0-9]+' \
       "$TESTPMD" "${eal[@]}" --vdev "$vdev" -- --forward-mode=macswap \
       --port-topology=loop --total-num-mbufs=$mbufs --mbuf-size=256 \
       --stats-period=1 --nb-cores=1)
-    read -r dw dc <<<"$d"
+    l="n/a n/a"
+    if [ -n "$L3FWD" ]; then
+      l=$(L3FWD_MIN_MBUFS=$mbufs L3FWD_MBUF_SIZE=384 measure "$work/l3fwd.log" \
+        'tx-pps [0-9]+' 1000000 'tx [0-9]+$' \
+        "$L3FWD" "${l3eal[@]}" --vdev "$vdev" -- -p 0x1 -P -E --parse-ptype \
+        --config="(0,0,1)")
+    fi
+    d=$(WARM_PACKETS=$((2 * flows)) measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
+      "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table" \
+      --stats-region "$work/stats" --flow-table-size "$fts" --mbufs $mbufs \
+      --mbuf-size 256 --stats-interval 1000)
     read -r tw tc <<<"$t"
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else print "n/a"}'; }
-    printf "%-10s %-8s | %11s %12s | %11s %12s | %6s %6s\n" "$mode" "$flows" \
-      "$dw" "$tw" "$dc" "$tc" "$(ratio "$dw" "$tw")" "$(ratio "$dc" "$tc")"
-    [ "$dw" = n/a ] && tail -5 "$work/dsrlb.log" >&2
+    read -r lw lc <<<"$l"
+    read -r dw dc <<<"$d"
+    printf "%-9s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" "$mode" "$flows" \
+      "2^$(awk -v s="$fts" 'BEGIN {printf "%d", log(s)/log(2)}') (${ft_mb}M)" \
+      "$tw [$tc]" "$lw [$lc]" "$dw [$dc]" "$(ns "$dw")" \
+      "$(ratio "$dw" "$tw") [$(ratio "$dc" "$tc")]" "$(ratio "$dw" "$lw") [$(ratio "$dc" "$lc")]"
     [ "$tw" = n/a ] && tail -5 "$work/testpmd.log" >&2
+    [ -n "$L3FWD" ] && [ "$lw" = n/a ] && tail -5 "$work/l3fwd.log" >&2
+    [ "$dw" = n/a ] && tail -5 "$work/dsrlb.log" >&2
   done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "memory: 72 bytes per flow-table entry (64 B entry + 8 B of bucket line);" \
+  "table per worker lcore = 72 B x (next power of two >= 2 x flows)"
+if [ "${DSRLB_BENCH_INSTRUCTIONS:-1}" != 0 ]; then
+  if command -v valgrind >/dev/null; then
+    perf/dataplane/instructions.sh "$BUILD"
+  else
+    echo "instructions per packet: n/a (apt-get install valgrind)"
+  fi
+fi
