@@ -98,9 +98,11 @@ int EventLoop::RunOnce(absl::Duration max_wait) {
   absl::Duration wait = max_wait;
   if (ran > 0) wait = absl::ZeroDuration();
   if (!timers_.empty())
-    wait = std::min(wait, std::max(absl::ZeroDuration(),
-                                   timers_.begin()->first.first - clock_->Now()));
-  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(wait + absl::Microseconds(999)));
+    wait =
+        std::min(wait, std::max(absl::ZeroDuration(),
+                                timers_.begin()->first.first - clock_->Now()));
+  int timeout_ms = static_cast<int>(
+      absl::ToInt64Milliseconds(wait + absl::Microseconds(999)));
   epoll_event events[32];
   int n = epoll_wait(epoll_fd_, events, 32, timeout_ms);
   for (int i = 0; i < n; i++) {

@@ -12,7 +12,7 @@
 namespace dsrlb {
 
 struct IpAddress {
-  uint8_t family = 0;  // DSRLB_AF_INET (4) or DSRLB_AF_INET6 (6)
+  uint8_t family = 0;               // DSRLB_AF_INET (4) or DSRLB_AF_INET6 (6)
   std::array<uint8_t, 16> bytes{};  // network order; IPv4 in bytes[0..3]
 
   static absl::StatusOr<IpAddress> Parse(absl::string_view text);

@@ -8,8 +8,8 @@
 #define DSRLB_CONCAT_INNER_(a, b) a##b
 #define DSRLB_CONCAT_(a, b) DSRLB_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                            \
-  do {                                                   \
+#define RETURN_IF_ERROR(expr)                             \
+  do {                                                    \
     if (absl::Status _st = (expr); !_st.ok()) return _st; \
   } while (0)
 

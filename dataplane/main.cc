@@ -79,7 +79,8 @@ class RatePrinter {
 // Everything checked before EAL (XDP interface and program, stale program),
 // with messages that say what to change. Returns the interface index in xdp
 // mode (0 otherwise) and adds the net_af_xdp vdev to the EAL arguments.
-int PrepareXdp(const Options& opt, uint32_t lcores, std::vector<std::string>* eal) {
+int PrepareXdp(const Options& opt, uint32_t lcores,
+               std::vector<std::string>* eal) {
   if (opt.xdp_iface.empty()) return 0;
   const int ifindex = static_cast<int>(if_nametoindex(opt.xdp_iface.c_str()));
   if (ifindex == 0)
@@ -96,13 +97,15 @@ int PrepareXdp(const Options& opt, uint32_t lcores, std::vector<std::string>* ea
                          attached->prog_id, " (", attached->name,
                          "): remove it with `ip link set dev ", opt.xdp_iface,
                          " xdp off` if it is not needed"));
-    std::fprintf(stderr, "dsrlb-dataplane: detaching a stale dsrlb XDP "
-                 "program (id %u) from %s\n", attached->prog_id,
-                 opt.xdp_iface.c_str());
+    std::fprintf(stderr,
+                 "dsrlb-dataplane: detaching a stale dsrlb XDP "
+                 "program (id %u) from %s\n",
+                 attached->prog_id, opt.xdp_iface.c_str());
     Check(DetachXdp(ifindex, attached->prog_id), opt.xdp_iface);
   }
   eal->push_back("--vdev");
-  eal->push_back(XdpVdevArg(opt.xdp_iface, *prog, static_cast<uint16_t>(lcores)));
+  eal->push_back(
+      XdpVdevArg(opt.xdp_iface, *prog, static_cast<uint16_t>(lcores)));
   return ifindex;
 }
 
@@ -115,7 +118,8 @@ uint32_t InitEal(std::vector<std::string>& eal) {
     Fatal(absl::StrCat("EAL init failed: ", rte_strerror(rte_errno),
                        " (see EAL's message above)"));
   const uint32_t workers = rte_lcore_count() - 1;
-  if (workers < 1) Fatal("no worker lcore: pass -l 0-1 (main + one worker) to EAL");
+  if (workers < 1)
+    Fatal("no worker lcore: pass -l 0-1 (main + one worker) to EAL");
   return workers;
 }
 
@@ -150,17 +154,18 @@ struct Workers {
 };
 
 // One flow table, pipeline and context per worker lcore, then the launch.
-void LaunchWorkers(const Options& opt, const PortSetup& ps, const uint8_t mac[6],
-                   shm::StatsRegion& stats, TableAttachment* table,
-                   Workers* out) {
+void LaunchWorkers(const Options& opt, const PortSetup& ps,
+                   const uint8_t mac[6], shm::StatsRegion& stats,
+                   TableAttachment* table, Workers* out) {
   const shm::StatsGeometry& sg = stats.geometry();
   out->ctx.resize(rte_lcore_count() - 1);
   uint32_t w = 0;
   unsigned lcore;
   RTE_LCORE_FOREACH_WORKER(lcore) {
     out->flows.push_back(std::make_unique<FlowTable>(opt.flow_table_size));
-    LcoreCounters lc{stats.counters(w), stats.drops(w), stats.vip_counters(w),
-                     stats.backend_counters(w), sg.max_vips, sg.max_backends};
+    LcoreCounters lc{stats.counters(w),     stats.drops(w),
+                     stats.vip_counters(w), stats.backend_counters(w),
+                     sg.max_vips,           sg.max_backends};
     out->pipelines.push_back(
         std::make_unique<Pipeline>(out->flows.back().get(), lc, mac));
     // No path to the kernel from a worker: what is not for an active VIP
@@ -180,9 +185,10 @@ void LaunchWorkers(const Options& opt, const PortSetup& ps, const uint8_t mac[6]
     rte_eal_remote_launch(WorkerMain, &c, lcore);
     w++;
   }
-  std::fprintf(stderr, "dsrlb-dataplane: forwarding on port %u with %u "
-               "worker lcore(s); table %s, stats %s\n", ps.port, w,
-               opt.table_region.c_str(), opt.stats_region.c_str());
+  std::fprintf(stderr,
+               "dsrlb-dataplane: forwarding on port %u with %u "
+               "worker lcore(s); table %s, stats %s\n",
+               ps.port, w, opt.table_region.c_str(), opt.stats_region.c_str());
 }
 
 // Main lcore until a signal: liveness, table re-creation, XDP steering, rate
@@ -200,7 +206,8 @@ void MainLoop(const Options& opt, shm::StatsRegion& stats, uint32_t index,
   while (!g_quit.load()) {
     uint64_t now = shm::MonotonicNs();
     __atomic_store_n(&stats.header()->heartbeat_ns, now, __ATOMIC_RELEASE);
-    __atomic_store_n(&main_ls->heartbeat, main_ls->heartbeat + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&main_ls->heartbeat, main_ls->heartbeat + 1,
+                     __ATOMIC_RELAXED);
     if (now >= next_poll) {
       table->Poll();
       next_poll = now + 100'000'000;
@@ -212,9 +219,10 @@ void MainLoop(const Options& opt, shm::StatsRegion& stats, uint32_t index,
       if (n.ok()) {
         synced_generation = tables.generation();
         synced_mapping = tables.mapping();
-        std::fprintf(stderr, "dsrlb-dataplane: XDP steers %u VIP keys "
-                     "(generation %llu)\n", *n,
-                     static_cast<unsigned long long>(synced_generation));
+        std::fprintf(stderr,
+                     "dsrlb-dataplane: XDP steers %u VIP keys "
+                     "(generation %llu)\n",
+                     *n, static_cast<unsigned long long>(synced_generation));
       } else {
         std::fprintf(stderr, "dsrlb-dataplane: %s\n",
                      std::string(n.status().message()).c_str());
@@ -259,7 +267,7 @@ int Run(int argc, char** argv) {
   }
   const Options opt = *parsed;
 
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
@@ -270,7 +278,9 @@ int Run(int argc, char** argv) {
   auto lcores = CountWorkerLcores(args.eal);
   Check(lcores.status(), "EAL lcores");
   if (*lcores < 1)
-    Fatal("no worker lcore: give EAL a main lcore and at least one worker, e.g. -l 0-1");
+    Fatal(
+        "no worker lcore: give EAL a main lcore and at least one worker, e.g. "
+        "-l 0-1");
   const int ifindex = PrepareXdp(opt, *lcores, &args.eal);
   const uint32_t workers = InitEal(args.eal);
 
@@ -292,10 +302,11 @@ int Run(int argc, char** argv) {
   }
 
   // Wait for the control plane's table (it may start second).
-  auto table = TableAttachment::Open(opt.table_region, workers + 1, g_quit, [&] {
-    __atomic_store_n(&stats->header()->heartbeat_ns, shm::MonotonicNs(),
-                     __ATOMIC_RELEASE);
-  });
+  auto table =
+      TableAttachment::Open(opt.table_region, workers + 1, g_quit, [&] {
+        __atomic_store_n(&stats->header()->heartbeat_ns, shm::MonotonicNs(),
+                         __ATOMIC_RELEASE);
+      });
   if (!table.ok() && !absl::IsCancelled(table.status())) Check(table.status());
   Workers running;
   if (table.ok()) {

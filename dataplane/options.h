@@ -23,7 +23,7 @@ struct Options {
   uint32_t idle_sleep_us = 0;           // 0: pure polling
   uint16_t rx_desc = 1024;
   uint16_t tx_desc = 1024;
-  uint32_t mbufs = 0;  // 0: enough for the queues
+  uint32_t mbufs = 0;           // 0: enough for the queues
   uint16_t mbuf_data_room = 0;  // 0: DPDK's default (2048 + headroom)
 };
 

@@ -14,16 +14,16 @@ namespace dsrlb::dataplane {
 absl::StatusOr<rte_mempool*> CreateMbufPool(const PortSetup& s) {
   constexpr unsigned kCache = 256;
   unsigned per_queue = s.rx_desc + s.tx_desc + 2 * 32 + kCache;
-  unsigned n = s.mbufs != 0 ? s.mbufs : std::max(8191u, per_queue * s.queues + 1024);
+  unsigned n =
+      s.mbufs != 0 ? s.mbufs : std::max(8191u, per_queue * s.queues + 1024);
   uint16_t room = s.mbuf_data_room != 0 ? s.mbuf_data_room
                                         : uint16_t{RTE_MBUF_DEFAULT_BUF_SIZE};
   if (room <= RTE_PKTMBUF_HEADROOM)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--mbuf-size ", room, " leaves no room after the ",
-        RTE_PKTMBUF_HEADROOM, "-byte headroom"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--mbuf-size ", room, " leaves no room after the ",
+                     RTE_PKTMBUF_HEADROOM, "-byte headroom"));
   rte_mempool* pool = rte_pktmbuf_pool_create(
-      "dsrlb_mbufs", n, kCache, 0, room,
-      static_cast<int>(rte_socket_id()));
+      "dsrlb_mbufs", n, kCache, 0, room, static_cast<int>(rte_socket_id()));
   if (pool == nullptr)
     return absl::ResourceExhaustedError(absl::StrCat(
         "cannot allocate ", n, " mbufs (", rte_strerror(rte_errno),
@@ -40,8 +40,8 @@ absl::Status StartPort(const PortSetup& s, rte_mempool* pool, uint8_t mac[6]) {
         "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap, or use --xdp-iface"));
   rte_eth_dev_info info;
   if (int rc = rte_eth_dev_info_get(s.port, &info); rc != 0)
-    return absl::InternalError(absl::StrCat("port ", s.port, ": dev_info: ",
-                                            rte_strerror(-rc)));
+    return absl::InternalError(
+        absl::StrCat("port ", s.port, ": dev_info: ", rte_strerror(-rc)));
   if (s.queues > info.max_rx_queues || s.queues > info.max_tx_queues)
     return absl::InvalidArgumentError(absl::StrCat(
         "port ", s.port, " (", info.driver_name, ") has ", info.max_rx_queues,
@@ -55,17 +55,17 @@ absl::Status StartPort(const PortSetup& s, rte_mempool* pool, uint8_t mac[6]) {
         (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
         info.flow_type_rss_offloads;
   }
-  if (int rc = rte_eth_dev_configure(s.port, s.queues, s.queues, &conf); rc != 0)
-    return absl::InternalError(absl::StrCat("port ", s.port, ": configure: ",
-                                            rte_strerror(-rc)));
+  if (int rc = rte_eth_dev_configure(s.port, s.queues, s.queues, &conf);
+      rc != 0)
+    return absl::InternalError(
+        absl::StrCat("port ", s.port, ": configure: ", rte_strerror(-rc)));
   uint16_t rxd = s.rx_desc, txd = s.tx_desc;
   rte_eth_dev_adjust_nb_rx_tx_desc(s.port, &rxd, &txd);
   int socket = rte_eth_dev_socket_id(s.port);
   if (socket < 0) socket = static_cast<int>(rte_socket_id());
   for (uint16_t q = 0; q < s.queues; q++) {
-    if (int rc = rte_eth_rx_queue_setup(s.port, q, rxd,
-                                        static_cast<unsigned>(socket), nullptr,
-                                        pool);
+    if (int rc = rte_eth_rx_queue_setup(
+            s.port, q, rxd, static_cast<unsigned>(socket), nullptr, pool);
         rc != 0)
       return absl::InternalError(absl::StrCat("port ", s.port, " rx queue ", q,
                                               ": ", rte_strerror(-rc)));
@@ -76,10 +76,11 @@ absl::Status StartPort(const PortSetup& s, rte_mempool* pool, uint8_t mac[6]) {
                                               ": ", rte_strerror(-rc)));
   }
   if (int rc = rte_eth_dev_start(s.port); rc != 0)
-    return absl::InternalError(absl::StrCat("port ", s.port, ": start: ",
-                                            rte_strerror(-rc)));
+    return absl::InternalError(
+        absl::StrCat("port ", s.port, ": start: ", rte_strerror(-rc)));
   rte_ether_addr addr;
-  if (rte_eth_macaddr_get(s.port, &addr) == 0) std::copy_n(addr.addr_bytes, 6, mac);
+  if (rte_eth_macaddr_get(s.port, &addr) == 0)
+    std::copy_n(addr.addr_bytes, 6, mac);
   if (s.promiscuous) rte_eth_promiscuous_enable(s.port);
   return absl::OkStatus();
 }

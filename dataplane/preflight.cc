@@ -17,8 +17,8 @@ absl::Status CheckHugepages(const std::vector<std::string>& eal_args) {
     if (a == "--no-huge") return absl::OkStatus();
   uint64_t free_pages = 0;
   std::error_code ec;
-  for (const auto& d : std::filesystem::directory_iterator(
-           "/sys/kernel/mm/hugepages", ec)) {
+  for (const auto& d :
+       std::filesystem::directory_iterator("/sys/kernel/mm/hugepages", ec)) {
     std::ifstream in(d.path() / "free_hugepages");
     uint64_t n = 0;
     if (in >> n) free_pages += n;
@@ -93,7 +93,8 @@ absl::StatusOr<int> CountList(const std::string& list) {
 
 }  // namespace
 
-absl::StatusOr<int> CountWorkerLcores(const std::vector<std::string>& eal_args) {
+absl::StatusOr<int> CountWorkerLcores(
+    const std::vector<std::string>& eal_args) {
   for (size_t i = 0; i + 1 < eal_args.size(); i++) {
     const std::string& a = eal_args[i];
     if (a == "-l" || a == "--lcores") {
@@ -123,19 +124,22 @@ absl::StatusOr<std::string> FindXdpProgram(const std::string& given) {
   std::error_code ec;
   if (!given.empty()) {
     if (std::filesystem::exists(given, ec)) return given;
-    return absl::NotFoundError(absl::StrCat("--xdp-prog ", given, ": no such file"));
+    return absl::NotFoundError(
+        absl::StrCat("--xdp-prog ", given, ": no such file"));
   }
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
   std::vector<std::string> candidates = {
       (self.parent_path() / "xdp" / "dsrlb_xdp.bpf.o").string(),
       DSRLB_XDP_INSTALL_PATH,
   };
   for (const std::string& c : candidates)
     if (std::filesystem::exists(c, ec)) return c;
-  return absl::NotFoundError(absl::StrCat(
-      "dsrlb's XDP program is neither at ", candidates[0], " nor at ",
-      candidates[1], ": build it (ninja dataplane/xdp/dsrlb_xdp.bpf.o) or "
-      "pass --xdp-prog PATH"));
+  return absl::NotFoundError(
+      absl::StrCat("dsrlb's XDP program is neither at ", candidates[0],
+                   " nor at ", candidates[1],
+                   ": build it (ninja dataplane/xdp/dsrlb_xdp.bpf.o) or "
+                   "pass --xdp-prog PATH"));
 }
 
 }  // namespace dsrlb::dataplane

@@ -16,18 +16,18 @@ absl::StatusOr<std::unique_ptr<TableAttachment::Mapping>> TableAttachment::Map(
   ASSIGN_OR_RETURN(m->file, shm::MappedFile::Open(path, /*writable=*/false));
   auto region = shm::TableRegion::FromMemory(m->file.data(), m->file.size());
   if (!region.ok())
-    return absl::Status(region.status().code(),
-                        absl::StrCat("table region ", path, ": ",
-                                     region.status().message()));
+    return absl::Status(
+        region.status().code(),
+        absl::StrCat("table region ", path, ": ", region.status().message()));
   m->region = *region;
   // Nothing published yet is fine (workers count drop_no_table); a
   // published slot that does not check out is not.
   if (m->region.LoadGeneration() != 0) {
     auto slot = m->region.ValidatedCurrent();
     if (!slot.ok())
-      return absl::Status(slot.status().code(),
-                          absl::StrCat("table region ", path, ": ",
-                                       slot.status().message()));
+      return absl::Status(
+          slot.status().code(),
+          absl::StrCat("table region ", path, ": ", slot.status().message()));
   }
   return m;
 }
@@ -82,8 +82,10 @@ void TableAttachment::Poll() {
     rejected_inode_ = ino;
     return;
   }
-  std::fprintf(stderr, "dsrlb-dataplane: table region %s was re-created; "
-               "switched to the new one\n", path_.c_str());
+  std::fprintf(stderr,
+               "dsrlb-dataplane: table region %s was re-created; "
+               "switched to the new one\n",
+               path_.c_str());
   retired_.push_back(std::move(owned_current_));
   owned_current_ = std::move(*m);
   current_.store(owned_current_.get(), std::memory_order_seq_cst);

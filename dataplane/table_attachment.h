@@ -23,9 +23,10 @@ class TableAttachment {
   };
 
   // Waits until `path` exists and holds a published table (logging once:
-  // the control plane may start second), then maps and validates it. An invalid region is an error that
-  // names the problem. Cancelled (Cancelled status) when `quit` turns true.
-  // `tick` runs every few ms while waiting (the process heartbeat).
+  // the control plane may start second), then maps and validates it. An invalid
+  // region is an error that names the problem. Cancelled (Cancelled status)
+  // when `quit` turns true. `tick` runs every few ms while waiting (the process
+  // heartbeat).
   static absl::StatusOr<std::unique_ptr<TableAttachment>> Open(
       const std::string& path, uint32_t num_workers,
       const std::atomic<bool>& quit, absl::FunctionRef<void()> tick);

@@ -48,7 +48,8 @@ int WorkerMain(void* arg) {
   uint32_t idle_polls = 0;
 
   ls->lcore_id = rte_lcore_id();
-  __atomic_store_n(&ls->flags, ls->flags | DSRLB_LCORE_ACTIVE, __ATOMIC_RELEASE);
+  __atomic_store_n(&ls->flags, ls->flags | DSRLB_LCORE_ACTIVE,
+                   __ATOMIC_RELEASE);
 
   while (!w.quit->load(std::memory_order_relaxed)) {
     // Plain store: this lcore is the only writer; readers only compare.

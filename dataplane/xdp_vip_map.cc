@@ -26,7 +26,8 @@ struct KeyHash {
   }
 };
 struct KeyEq {
-  bool operator()(const dsrlb_xdp_vip_key& a, const dsrlb_xdp_vip_key& b) const {
+  bool operator()(const dsrlb_xdp_vip_key& a,
+                  const dsrlb_xdp_vip_key& b) const {
     return std::memcmp(&a, &b, sizeof(a)) == 0;
   }
 };
@@ -67,7 +68,8 @@ absl::StatusOr<XdpVipMap> XdpVipMap::Open(int ifindex) {
     return absl::NotFoundError(
         "no XDP program attached to the interface after net_af_xdp started");
   int prog_fd = bpf_prog_get_fd_by_id(prog_id);
-  if (prog_fd < 0) return Errno(absl::StrCat("XDP program id ", prog_id), errno);
+  if (prog_fd < 0)
+    return Errno(absl::StrCat("XDP program id ", prog_id), errno);
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
   uint32_t map_ids[16] = {};
@@ -102,7 +104,8 @@ absl::StatusOr<uint32_t> XdpVipMap::Sync(const shm::SlotView* table) {
   if (table != nullptr) {
     for (uint32_t v = 0; v < table->hdr->num_vips; v++) {
       const dsrlb_vip& vip = table->vips[v];
-      if ((vip.flags & DSRLB_VIP_IN_USE) == 0 || (vip.flags & DSRLB_VIP_ACTIVE) == 0)
+      if ((vip.flags & DSRLB_VIP_IN_USE) == 0 ||
+          (vip.flags & DSRLB_VIP_ACTIVE) == 0)
         continue;
       dsrlb_xdp_vip_key k{};
       std::memcpy(k.addr, vip.addr, vip.family == DSRLB_AF_INET ? 4 : 16);

@@ -21,8 +21,8 @@ double Ms(Clock::duration d) {
 }
 
 void BuildTimes() {
-  std::printf("%-8s %-8s %10s %10s %10s   %s\n", "N", "M", "min_ms", "median_ms",
-              "max_ms", "reference");
+  std::printf("%-8s %-8s %10s %10s %10s   %s\n", "N", "M", "min_ms",
+              "median_ms", "max_ms", "reference");
   for (uint32_t m : {65537u, 655373u}) {
     for (int n : {10, 100, 1000}) {
       std::vector<dsrlb::tables::MaglevBackend> b;
@@ -84,7 +84,8 @@ void PublishLatency() {
     if (!dsrlb::tables::FillSlot(spec, slot).ok()) std::abort();
     uint64_t g = *writer.CommitPublish();
     auto committed = Clock::now();
-    while (__atomic_load_n(&stats.lcore(0)->seen_generation, __ATOMIC_ACQUIRE) != g)
+    while (__atomic_load_n(&stats.lcore(0)->seen_generation,
+                           __ATOMIC_ACQUIRE) != g)
       std::this_thread::yield();
     fill.push_back(Ms(committed - start));
     visible.push_back(Ms(Clock::now() - committed) * 1000.0);
@@ -93,12 +94,14 @@ void PublishLatency() {
   for (auto& t : readers) t.join();
   std::sort(fill.begin(), fill.end());
   std::sort(visible.begin(), visible.end());
-  std::printf("\npublish (4 VIPs x 100 backends, M=65537): build+checksum "
-              "median %.3f ms (min %.3f, max %.3f)\n",
-              fill[fill.size() / 2], fill.front(), fill.back());
-  std::printf("publish -> reader on new generation: median %.1f us (min %.1f, "
-              "max %.1f)\n", visible[visible.size() / 2], visible.front(),
-              visible.back());
+  std::printf(
+      "\npublish (4 VIPs x 100 backends, M=65537): build+checksum "
+      "median %.3f ms (min %.3f, max %.3f)\n",
+      fill[fill.size() / 2], fill.front(), fill.back());
+  std::printf(
+      "publish -> reader on new generation: median %.1f us (min %.1f, "
+      "max %.1f)\n",
+      visible[visible.size() / 2], visible.front(), visible.back());
   unlink(tpath.c_str());
   unlink(spath.c_str());
 }

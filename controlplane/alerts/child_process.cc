@@ -52,7 +52,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     absl::Duration timeout, Done done) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command line");
   std::vector<char*> cargv;
-  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
 
   posix_spawnattr_t attr;
@@ -90,11 +91,12 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   }
   std::unique_ptr<ChildProcess> child(
       new ChildProcess(loop, pid, pidfd, std::move(done)));
-  absl::Status watched =
-      loop->WatchFd(pidfd, EPOLLIN, [c = child.get()](uint32_t) { c->OnExit(); });
+  absl::Status watched = loop->WatchFd(
+      pidfd, EPOLLIN, [c = child.get()](uint32_t) { c->OnExit(); });
   if (!watched.ok()) return watched;  // the destructor kills and reaps
   if (timeout > absl::ZeroDuration())
-    child->timer_ = loop->RunAfter(timeout, [c = child.get()] { c->OnTimeout(); });
+    child->timer_ =
+        loop->RunAfter(timeout, [c = child.get()] { c->OnTimeout(); });
   return child;
 }
 
@@ -123,8 +125,8 @@ void ChildProcess::OnTimeout() {
 void ChildProcess::OnExit() {
   int status = 0;
   pid_t r = waitpid(pid_, &status, WNOHANG);
-  if (r == 0) return;  // spurious
-  if (r < 0) status = 255 << 8;  // reaped elsewhere: report a failure
+  if (r == 0) return;                    // spurious
+  if (r < 0) status = 255 << 8;          // reaped elsewhere: report a failure
   if (timed_out_) kill(-pid_, SIGKILL);  // stragglers of the group
   pid_ = -1;
   if (timer_ != 0) loop_->Cancel(timer_);

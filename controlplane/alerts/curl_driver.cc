@@ -52,8 +52,8 @@ absl::Status CurlDriver::Add(CURL* easy, Done done) {
         "curl driver has no timerfd (out of file descriptors?)");
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc != CURLM_OK)
-    return absl::InternalError(absl::StrCat("curl_multi_add_handle: ",
-                                            curl_multi_strerror(rc)));
+    return absl::InternalError(
+        absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(rc)));
   transfers_[easy] = std::move(done);
   return absl::OkStatus();
 }

@@ -14,13 +14,14 @@ NotifyScriptRunner::~NotifyScriptRunner() = default;
 absl::Status NotifyScriptRunner::Run(const std::string& command,
                                      const std::vector<std::string>& args) {
   const uint64_t id = next_id_++;
-  auto child = ChildProcess::Spawn(
-      loop_, ChildProcess::ShellArgv(command, args), timeout_,
-      [this, id, command](const ChildExit& exit) {
-        if (report_) report_(command, exit);
-        // ChildProcess touches nothing of itself after calling us.
-        children_.erase(id);
-      });
+  auto child =
+      ChildProcess::Spawn(loop_, ChildProcess::ShellArgv(command, args),
+                          timeout_, [this, id, command](const ChildExit& exit) {
+                            if (report_) report_(command, exit);
+                            // ChildProcess touches nothing of itself after
+                            // calling us.
+                            children_.erase(id);
+                          });
   if (!child.ok()) return child.status();
   children_[id] = std::move(*child);
   return absl::OkStatus();

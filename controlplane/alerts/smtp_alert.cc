@@ -64,22 +64,20 @@ bool SmtpMailer::Configured(const config::GlobalDefs& global) {
 
 std::string SmtpMailer::Subject(const config::GlobalDefs& global,
                                 const std::string& text) {
-  return absl::StrCat(
-      "[", global.router_id.empty() ? HostName() : global.router_id, "] ",
-      text);
+  return absl::StrCat("[",
+                      global.router_id.empty() ? HostName() : global.router_id,
+                      "] ", text);
 }
 
 std::string SmtpMailer::FormatMessage(const config::GlobalDefs& global,
                                       const std::string& subject,
-                                      const std::string& body,
-                                      absl::Time now) {
+                                      const std::string& body, absl::Time now) {
   return absl::StrCat(
       "Date: ",
       absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", now, absl::LocalTimeZone()),
       "\r\nFrom: ", global.notification_email_from, "\r\nSubject: ", subject,
       "\r\nX-Mailer: dsrlb\r\nTo: ",
-      absl::StrJoin(global.notification_email, ", "), "\r\n\r\n", body,
-      "\r\n");
+      absl::StrJoin(global.notification_email, ", "), "\r\n\r\n", body, "\r\n");
 }
 
 absl::Status SmtpMailer::Send(const config::GlobalDefs& global,
@@ -95,14 +93,15 @@ absl::Status SmtpMailer::Send(const config::GlobalDefs& global,
   mail->payload = FormatMessage(global, subject, body, absl::Now());
   mail->done = std::move(done);
   for (const std::string& to : global.notification_email)
-    mail->rcpt = curl_slist_append(mail->rcpt, absl::StrCat("<", to, ">").c_str());
+    mail->rcpt =
+        curl_slist_append(mail->rcpt, absl::StrCat("<", to, ">").c_str());
   const std::string url =
       absl::StrCat("smtp://", SmtpUrlHost(global.smtp_server), ":",
                    global.smtp_port, "/", HostName());
   const std::string from =
       absl::StrCat("<", global.notification_email_from, ">");
-  const long timeout_ms = static_cast<long>(
-      std::max<int64_t>(1, absl::ToInt64Milliseconds(global.smtp_connect_timeout)));
+  const long timeout_ms = static_cast<long>(std::max<int64_t>(
+      1, absl::ToInt64Milliseconds(global.smtp_connect_timeout)));
   CURL* e = mail->easy;
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_MAIL_FROM, from.c_str());

@@ -39,21 +39,24 @@ absl::Status PrepareSocketPath(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec)
-    return absl::PermissionDeniedError(absl::StrCat(
-        "--socket ", path, ": cannot create ", parent.string(), ": ", ec.message()));
+    return absl::PermissionDeniedError(
+        absl::StrCat("--socket ", path, ": cannot create ", parent.string(),
+                     ": ", ec.message()));
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) return absl::OkStatus();
   if (!S_ISSOCK(st.st_mode))
     return absl::AlreadyExistsError(absl::StrCat(
-        "--socket ", path, ": exists and is not a socket; remove it or pick another path"));
+        "--socket ", path,
+        ": exists and is not a socket; remove it or pick another path"));
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
   if (path.size() >= sizeof(sa.sun_path))
-    return absl::InvalidArgumentError(absl::StrCat("--socket ", path, ": path too long"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--socket ", path, ": path too long"));
   std::memcpy(sa.sun_path, path.c_str(), path.size());
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  bool live = fd >= 0 &&
-              connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
+  bool live =
+      fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
   if (fd >= 0) close(fd);
   if (live)
     return absl::AlreadyExistsError(absl::StrCat(
@@ -70,7 +73,8 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
   grpc::ServerBuilder builder;
   builder.RegisterService(service);
   if (!options.socket.empty()) {
-    if (absl::Status st = PrepareSocketPath(options.socket); !st.ok()) return st;
+    if (absl::Status st = PrepareSocketPath(options.socket); !st.ok())
+      return st;
     builder.AddListeningPort("unix:" + options.socket,
                              grpc::InsecureServerCredentials());
   }

@@ -17,7 +17,8 @@ absl::StatusOr<IpAddress> ParseAddress(const std::string& text,
   if (text.empty()) return Bad(field, "required (an IPv4 or IPv6 address)");
   auto a = IpAddress::Parse(text);
   if (!a.ok())
-    return Bad(field, absl::StrCat("'", text, "' is not an IPv4 or IPv6 address"));
+    return Bad(field,
+               absl::StrCat("'", text, "' is not an IPv4 or IPv6 address"));
   return *a;
 }
 
@@ -29,27 +30,37 @@ absl::Status CheckPort(uint32_t port, const std::string& field) {
 
 pb::HealthState HealthToProto(Health h) {
   switch (h) {
-    case Health::kUp: return pb::HEALTH_STATE_UP;
-    case Health::kDown: return pb::HEALTH_STATE_DOWN;
-    case Health::kUnchecked: return pb::HEALTH_STATE_UNCHECKED;
+    case Health::kUp:
+      return pb::HEALTH_STATE_UP;
+    case Health::kDown:
+      return pb::HEALTH_STATE_DOWN;
+    case Health::kUnchecked:
+      return pb::HEALTH_STATE_UNCHECKED;
   }
   return pb::HEALTH_STATE_UNSPECIFIED;
 }
 
 pb::BackendState BackendStateToProto(uint8_t s) {
   switch (s) {
-    case DSRLB_BACKEND_UP: return pb::BACKEND_STATE_UP;
-    case DSRLB_BACKEND_DRAINING: return pb::BACKEND_STATE_DRAINING;
-    default: return pb::BACKEND_STATE_DOWN;
+    case DSRLB_BACKEND_UP:
+      return pb::BACKEND_STATE_UP;
+    case DSRLB_BACKEND_DRAINING:
+      return pb::BACKEND_STATE_DRAINING;
+    default:
+      return pb::BACKEND_STATE_DOWN;
   }
 }
 
 pb::Scheduler SchedulerToProto(config::LbAlgo a) {
   switch (a) {
-    case config::LbAlgo::kRr: return pb::SCHEDULER_RR;
-    case config::LbAlgo::kWrr: return pb::SCHEDULER_WRR;
-    case config::LbAlgo::kMh: return pb::SCHEDULER_MH;
-    case config::LbAlgo::kSh: return pb::SCHEDULER_SH;
+    case config::LbAlgo::kRr:
+      return pb::SCHEDULER_RR;
+    case config::LbAlgo::kWrr:
+      return pb::SCHEDULER_WRR;
+    case config::LbAlgo::kMh:
+      return pb::SCHEDULER_MH;
+    case config::LbAlgo::kSh:
+      return pb::SCHEDULER_SH;
   }
   return pb::SCHEDULER_UNSPECIFIED;
 }
@@ -60,7 +71,8 @@ namespace {
 
 // Address and port: what a virtual-server key and a real-server key share.
 absl::StatusOr<RsKey> ParseAddressPort(const std::string& address,
-                                       uint32_t port, const std::string& field) {
+                                       uint32_t port,
+                                       const std::string& field) {
   RsKey out;
   auto a = ParseAddress(address, field + ".address");
   if (!a.ok()) return a.status();
@@ -79,8 +91,12 @@ absl::StatusOr<VsKey> ParseVsKey(bool present, const pb::VirtualServerKey& key,
   if (!ap.ok()) return ap.status();
   VsKey out{ap->address, ap->port};
   switch (key.protocol()) {
-    case pb::PROTOCOL_TCP: out.protocol = config::Protocol::kTcp; break;
-    case pb::PROTOCOL_UDP: out.protocol = config::Protocol::kUdp; break;
+    case pb::PROTOCOL_TCP:
+      out.protocol = config::Protocol::kTcp;
+      break;
+    case pb::PROTOCOL_UDP:
+      out.protocol = config::Protocol::kUdp;
+      break;
     default:
       return Bad(field + ".protocol", "must be PROTOCOL_TCP or PROTOCOL_UDP");
   }
@@ -96,11 +112,16 @@ absl::StatusOr<RsKey> ParseRsKey(bool present, const pb::RealServerKey& key,
 absl::StatusOr<config::LbAlgo> ParseScheduler(pb::Scheduler s) {
   switch (s) {
     case pb::SCHEDULER_UNSPECIFIED:
-    case pb::SCHEDULER_WRR: return config::LbAlgo::kWrr;
-    case pb::SCHEDULER_RR: return config::LbAlgo::kRr;
-    case pb::SCHEDULER_MH: return config::LbAlgo::kMh;
-    case pb::SCHEDULER_SH: return config::LbAlgo::kSh;
-    default: return Bad("scheduler", absl::StrCat(s, " is not a scheduler"));
+    case pb::SCHEDULER_WRR:
+      return config::LbAlgo::kWrr;
+    case pb::SCHEDULER_RR:
+      return config::LbAlgo::kRr;
+    case pb::SCHEDULER_MH:
+      return config::LbAlgo::kMh;
+    case pb::SCHEDULER_SH:
+      return config::LbAlgo::kSh;
+    default:
+      return Bad("scheduler", absl::StrCat(s, " is not a scheduler"));
   }
 }
 
@@ -136,7 +157,8 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
     auto it = ctx.snapshot->neighbors.find(rs.key.address);
     if (it != ctx.snapshot->neighbors.end()) n = &it->second;
   }
-  if (n != nullptr && n->mac.has_value()) out.set_mac(MacToString(n->mac->data()));
+  if (n != nullptr && n->mac.has_value())
+    out.set_mac(MacToString(n->mac->data()));
   Effective e = EffectiveOf(vs, rs, n);
   out.set_effective_weight(e.state == DSRLB_BACKEND_UP ? e.ring_weight : 0);
   out.set_state(BackendStateToProto(e.state));
@@ -155,7 +177,8 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
   return out;
 }
 
-pb::VirtualServer ToProto(const VirtualServerState& vs, const ViewContext& ctx) {
+pb::VirtualServer ToProto(const VirtualServerState& vs,
+                          const ViewContext& ctx) {
   pb::VirtualServer out;
   *out.mutable_key() = ToProto(vs.key);
   out.set_scheduler(SchedulerToProto(vs.algo));
@@ -217,7 +240,8 @@ pb::Event ToProto(const Event& e) {
       v->set_instance(e.instance);
       v->set_reason(e.reason);
       pb::VrrpState from, to;
-      if (pb::VrrpState_Parse("VRRP_STATE_" + e.vrrp_from, &from)) v->set_from(from);
+      if (pb::VrrpState_Parse("VRRP_STATE_" + e.vrrp_from, &from))
+        v->set_from(from);
       if (pb::VrrpState_Parse("VRRP_STATE_" + e.vrrp_to, &to)) v->set_to(to);
       break;
     }

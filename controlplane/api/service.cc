@@ -50,8 +50,9 @@ absl::Status DsrlbService::DoList(v1::ListVirtualServersResponse* out) {
 
 absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
                                  v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
-                                         req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
   View v = TakeView(deps_);
   const VirtualServerState* vs = Find(v.snapshot, key);
   if (vs == nullptr)
@@ -63,16 +64,17 @@ absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
 
 absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                                    v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
-                                         req.virtual_server(), "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
   ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
   if (req.persistence_timeout_s() > kMaxPersistenceS)
     return absl::InvalidArgumentError(
         absl::StrCat("persistence_timeout_s: ", req.persistence_timeout_s(),
                      " is over the maximum ", kMaxPersistenceS));
-  ASSIGN_OR_RETURN(VirtualServerState vs,
-                   deps_.state->AddVirtualServer(key, algo,
-                                                 req.persistence_timeout_s()));
+  ASSIGN_OR_RETURN(
+      VirtualServerState vs,
+      deps_.state->AddVirtualServer(key, algo, req.persistence_timeout_s()));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -80,9 +82,11 @@ absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
 
 absl::Status DsrlbService::DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                                       v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key, ParseVsKey(req.has_virtual_server(),
-                                         req.virtual_server(), "virtual_server"));
-  ASSIGN_OR_RETURN(VirtualServerState vs, deps_.state->RemoveVirtualServer(key));
+  ASSIGN_OR_RETURN(VsKey key,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  ASSIGN_OR_RETURN(VirtualServerState vs,
+                   deps_.state->RemoveVirtualServer(key));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -106,22 +110,25 @@ absl::Status DsrlbService::RenderRs(const VsKey& vs_key, const RsKey& rs_key,
 
 absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
-                                        req.virtual_server(), "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
-                                        "real_server"));
+  ASSIGN_OR_RETURN(VsKey vs,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
+                                        req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
   return RenderRs(vs, rs, out);
 }
 
 absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
                                       v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
-                                        req.virtual_server(), "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
-                                        "real_server"));
+  ASSIGN_OR_RETURN(VsKey vs,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
+                                        req.real_server(), "real_server"));
   StateSnapshot before = deps_.state->Snapshot();
-  ASSIGN_OR_RETURN(RealServerState removed, deps_.state->RemoveRealServer(vs, rs));
+  ASSIGN_OR_RETURN(RealServerState removed,
+                   deps_.state->RemoveRealServer(vs, rs));
   VirtualServerState owner;
   owner.key = vs;
   if (const VirtualServerState* v = Find(before, vs)) owner.algo = v->algo;
@@ -131,20 +138,22 @@ absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
 
 absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
                                        v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
-                                        req.virtual_server(), "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
-                                        "real_server"));
+  ASSIGN_OR_RETURN(VsKey vs,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
+                                        req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
   return RenderRs(vs, rs, out);
 }
 
 absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs, ParseVsKey(req.has_virtual_server(),
-                                        req.virtual_server(), "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(), req.real_server(),
-                                        "real_server"));
+  ASSIGN_OR_RETURN(VsKey vs,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
+                                        req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
   return RenderRs(vs, rs, out);
 }
@@ -208,10 +217,10 @@ absl::Status DsrlbService::DoWatch(Ctx* ctx,
   return absl::OkStatus();
 }
 
-#define DSRLB_RPC(Method, Req, Resp, Body)                                 \
-  ::grpc::Status DsrlbService::Method(Ctx*, const v1::Req* req,           \
-                                      v1::Resp* resp) {                    \
-    return ToGrpcStatus(Body);                                             \
+#define DSRLB_RPC(Method, Req, Resp, Body)                      \
+  ::grpc::Status DsrlbService::Method(Ctx*, const v1::Req* req, \
+                                      v1::Resp* resp) {         \
+    return ToGrpcStatus(Body);                                  \
   }
 
 DSRLB_RPC(ListVirtualServers, ListVirtualServersRequest,
@@ -235,8 +244,9 @@ DSRLB_RPC(GetVrrpState, GetVrrpStateRequest, GetVrrpStateResponse,
           ((void)req, DoVrrp(resp)))
 #undef DSRLB_RPC
 
-::grpc::Status DsrlbService::WatchEvents(Ctx* ctx, const v1::WatchEventsRequest*,
-                                         ::grpc::ServerWriter<v1::Event>* writer) {
+::grpc::Status DsrlbService::WatchEvents(
+    Ctx* ctx, const v1::WatchEventsRequest*,
+    ::grpc::ServerWriter<v1::Event>* writer) {
   return ToGrpcStatus(DoWatch(ctx, writer));
 }
 

@@ -34,7 +34,8 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
                                   v1::VirtualServer*) override;
   ::grpc::Status AddVirtualServer(Ctx*, const v1::AddVirtualServerRequest*,
                                   v1::VirtualServer*) override;
-  ::grpc::Status RemoveVirtualServer(Ctx*, const v1::RemoveVirtualServerRequest*,
+  ::grpc::Status RemoveVirtualServer(Ctx*,
+                                     const v1::RemoveVirtualServerRequest*,
                                      v1::VirtualServer*) override;
   ::grpc::Status AddRealServer(Ctx*, const v1::AddRealServerRequest*,
                                v1::RealServer*) override;
@@ -55,13 +56,18 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
  private:
   // The bodies, in absl::Status terms; the overrides only convert.
   absl::Status DoList(v1::ListVirtualServersResponse* out);
-  absl::Status DoGet(const v1::GetVirtualServerRequest& req, v1::VirtualServer* out);
-  absl::Status DoAddVs(const v1::AddVirtualServerRequest& req, v1::VirtualServer* out);
+  absl::Status DoGet(const v1::GetVirtualServerRequest& req,
+                     v1::VirtualServer* out);
+  absl::Status DoAddVs(const v1::AddVirtualServerRequest& req,
+                       v1::VirtualServer* out);
   absl::Status DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                           v1::VirtualServer* out);
-  absl::Status DoAddRs(const v1::AddRealServerRequest& req, v1::RealServer* out);
-  absl::Status DoRemoveRs(const v1::RemoveRealServerRequest& req, v1::RealServer* out);
-  absl::Status DoSetWeight(const v1::SetWeightRequest& req, v1::RealServer* out);
+  absl::Status DoAddRs(const v1::AddRealServerRequest& req,
+                       v1::RealServer* out);
+  absl::Status DoRemoveRs(const v1::RemoveRealServerRequest& req,
+                          v1::RealServer* out);
+  absl::Status DoSetWeight(const v1::SetWeightRequest& req,
+                           v1::RealServer* out);
   absl::Status DoDrain(const v1::DrainRequest& req, v1::RealServer* out);
   absl::Status DoReload(v1::ReloadConfigResponse* out);
   absl::Status DoVrrp(v1::GetVrrpStateResponse* out);

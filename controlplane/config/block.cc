@@ -16,10 +16,10 @@ absl::Status NotSupported(const Token& t, absl::string_view section,
                                        why.empty() ? "" : ": ", why));
 }
 
-absl::Status DispatchBlock(const std::vector<Node>& children,
-                           absl::string_view section,
-                           const std::vector<Keyword>& keywords,
-                           std::initializer_list<absl::string_view> unsupported) {
+absl::Status DispatchBlock(
+    const std::vector<Node>& children, absl::string_view section,
+    const std::vector<Keyword>& keywords,
+    std::initializer_list<absl::string_view> unsupported) {
   std::map<absl::string_view, SourceLocation> seen;
   for (const Node& child : children) {
     const Token& kw = child.keyword;
@@ -39,10 +39,9 @@ absl::Status DispatchBlock(const std::vector<Node>& children,
           found->same_as.empty() ? found->name : found->same_as;
       auto [it, inserted] = seen.emplace(key, kw.where);
       if (!inserted) {
-        return ErrorAt(kw.where,
-                       absl::StrCat("'", kw.text, "' given twice in ", section,
-                                    " (first at line ", it->second.line,
-                                    "): keep one"));
+        return ErrorAt(kw.where, absl::StrCat("'", kw.text, "' given twice in ",
+                                              section, " (first at line ",
+                                              it->second.line, "): keep one"));
       }
     }
     RETURN_IF_ERROR(found->handle(child));

@@ -25,10 +25,10 @@ struct Keyword {
 // Runs the handler of each statement in `children`. A keyword keepalived
 // knows but dsrlb does not implement (`unsupported`) and an unknown keyword
 // are errors naming it and `section`; so is a second single-valued keyword.
-absl::Status DispatchBlock(const std::vector<Node>& children,
-                           absl::string_view section,
-                           const std::vector<Keyword>& keywords,
-                           std::initializer_list<absl::string_view> unsupported);
+absl::Status DispatchBlock(
+    const std::vector<Node>& children, absl::string_view section,
+    const std::vector<Keyword>& keywords,
+    std::initializer_list<absl::string_view> unsupported);
 
 absl::Status NotSupported(const Token& t, absl::string_view section,
                           absl::string_view why = {});

@@ -44,7 +44,8 @@ absl::Status ParseUrl(const Node& n, HttpUrl* url) {
          std::string d = absl::AsciiStrToLower(s.args[0].text);
          bool hex = d.size() == 32;
          for (char c : d) {
-           if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) hex = false;
+           if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)))
+             hex = false;
          }
          if (!hex) {
            return ErrorAt(s.args[0].where,
@@ -56,12 +57,10 @@ absl::Status ParseUrl(const Node& n, HttpUrl* url) {
          return absl::OkStatus();
        }},
   };
-  RETURN_IF_ERROR(DispatchBlock(n.children, "url", kw, {"regex", "regex_no_match",
-                                                        "regex_options",
-                                                        "regex_stack",
-                                                        "regex_min_offset",
-                                                        "regex_max_offset",
-                                                        "virtualhost"}));
+  RETURN_IF_ERROR(
+      DispatchBlock(n.children, "url", kw,
+                    {"regex", "regex_no_match", "regex_options", "regex_stack",
+                     "regex_min_offset", "regex_max_offset", "virtualhost"}));
   if (!have_path) {
     return ErrorAt(n.keyword.where, "'url' block needs a 'path'");
   }
@@ -70,10 +69,14 @@ absl::Status ParseUrl(const Node& n, HttpUrl* url) {
 
 absl::string_view KindName(CheckerKind kind) {
   switch (kind) {
-    case CheckerKind::kTcp: return "TCP_CHECK";
-    case CheckerKind::kHttp: return "HTTP_GET";
-    case CheckerKind::kSsl: return "SSL_GET";
-    case CheckerKind::kMisc: return "MISC_CHECK";
+    case CheckerKind::kTcp:
+      return "TCP_CHECK";
+    case CheckerKind::kHttp:
+      return "HTTP_GET";
+    case CheckerKind::kSsl:
+      return "SSL_GET";
+    case CheckerKind::kMisc:
+      return "MISC_CHECK";
   }
   return "checker";
 }
@@ -90,21 +93,22 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
   bool have_misc_path = false;
   std::vector<Keyword> kw;
   auto retry = [c](const Node& s) {
-    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " COUNT")));
+    RETURN_IF_ERROR(
+        ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " COUNT")));
     ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], s.keyword.text, 0, 100));
     c->retry = static_cast<int>(v);
     return absl::OkStatus();
   };
   kw.push_back({"retry", retry, false, "retry"});
   kw.push_back({"nb_get_retry", retry, false, "retry"});
-  kw.push_back({"delay_before_retry", [c](const Node& s) {
-                  RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_before_retry SECONDS"));
-                  ASSIGN_OR_RETURN(c->delay_before_retry,
-                                   SecondsValue(s.args[0], "delay_before_retry",
-                                                absl::ZeroDuration(),
-                                                absl::Hours(1)));
-                  return absl::OkStatus();
-                }});
+  kw.push_back(
+      {"delay_before_retry", [c](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_before_retry SECONDS"));
+         ASSIGN_OR_RETURN(c->delay_before_retry,
+                          SecondsValue(s.args[0], "delay_before_retry",
+                                       absl::ZeroDuration(), absl::Hours(1)));
+         return absl::OkStatus();
+       }});
   if (!misc) {
     kw.push_back({"connect_ip", [c](const Node& s) {
                     RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_ip IP"));
@@ -114,8 +118,9 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
                   }});
     kw.push_back({"connect_port", [c](const Node& s) {
                     RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_port PORT"));
-                    ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "connect_port",
-                                                         1, 65535));
+                    ASSIGN_OR_RETURN(
+                        int64_t v,
+                        IntValue(s.args[0], "connect_port", 1, 65535));
                     c->connect_port = static_cast<uint16_t>(v);
                     return absl::OkStatus();
                   }});
@@ -125,11 +130,12 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
                     return absl::OkStatus();
                   }});
     kw.push_back({"connect_timeout", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_timeout SECONDS"));
-                    ASSIGN_OR_RETURN(c->connect_timeout,
-                                     SecondsValue(s.args[0], "connect_timeout",
-                                                  absl::Milliseconds(1),
-                                                  absl::Hours(1)));
+                    RETURN_IF_ERROR(
+                        ExpectArgs(s, 1, 1, "connect_timeout SECONDS"));
+                    ASSIGN_OR_RETURN(
+                        c->connect_timeout,
+                        SecondsValue(s.args[0], "connect_timeout",
+                                     absl::Milliseconds(1), absl::Hours(1)));
                     return absl::OkStatus();
                   }});
   }
@@ -155,11 +161,12 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
                     return absl::OkStatus();
                   }});
     kw.push_back({"misc_timeout", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "misc_timeout SECONDS"));
-                    ASSIGN_OR_RETURN(c->misc_timeout,
-                                     SecondsValue(s.args[0], "misc_timeout",
-                                                  absl::Milliseconds(1),
-                                                  absl::Hours(1)));
+                    RETURN_IF_ERROR(
+                        ExpectArgs(s, 1, 1, "misc_timeout SECONDS"));
+                    ASSIGN_OR_RETURN(
+                        c->misc_timeout,
+                        SecondsValue(s.args[0], "misc_timeout",
+                                     absl::Milliseconds(1), absl::Hours(1)));
                     return absl::OkStatus();
                   }});
     kw.push_back({"misc_dynamic", [c](const Node& s) {
@@ -173,8 +180,9 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
        "log_all_failures", "user", "enable_sni", "tls_compliant",
        "fast_recovery", "http_protocol", "ssl_version", "nb_sock_retry"}));
   if (http && c->urls.empty()) {
-    return ErrorAt(n.keyword.where,
-                   absl::StrCat(section, " needs at least one 'url { path ... }'"));
+    return ErrorAt(
+        n.keyword.where,
+        absl::StrCat(section, " needs at least one 'url { path ... }'"));
   }
   if (misc && !have_misc_path) {
     return ErrorAt(n.keyword.where, "MISC_CHECK needs a 'misc_path'");

@@ -25,8 +25,8 @@ struct GlobalDefs {
   std::string router_id;
   std::vector<std::string> notification_email;
   std::string notification_email_from;
-  std::string smtp_server;   // host or IP
-  uint16_t smtp_port = 25;   // "smtp_server HOST PORT"
+  std::string smtp_server;  // host or IP
+  uint16_t smtp_port = 25;  // "smtp_server HOST PORT"
   absl::Duration smtp_connect_timeout = absl::Seconds(30);
   int vrrp_version = 2;  // default for instances that do not set version
 };
@@ -72,9 +72,9 @@ struct RealServer {
   int rise = 1;
   int fall = 1;
   std::optional<absl::Duration> delay_loop;  // overrides the virtual server's
-  std::string notify_up;    // script run on up
-  std::string notify_down;  // script run on down
-  bool smtp_alert = true;   // mail on state change when global smtp is set
+  std::string notify_up;                     // script run on up
+  std::string notify_down;                   // script run on down
+  bool smtp_alert = true;  // mail on state change when global smtp is set
 };
 
 enum class LbAlgo { kRr, kWrr, kMh, kSh };
@@ -88,10 +88,10 @@ struct VirtualServer {
   LbAlgo lb_algo = LbAlgo::kWrr;
   Protocol protocol = Protocol::kTcp;
   uint32_t persistence_timeout_s = 0;  // 0 = off
-  uint32_t quorum = 1;        // sum of up weights needed for the VIP
+  uint32_t quorum = 1;                 // sum of up weights needed for the VIP
   uint32_t hysteresis = 0;
-  bool alpha = false;  // servers start down until their first check passes
-  bool omega = false;  // run quorum_down when the VS is removed
+  bool alpha = false;       // servers start down until their first check passes
+  bool omega = false;       // run quorum_down when the VS is removed
   std::string quorum_up;    // script
   std::string quorum_down;  // script
   std::vector<RealServer> real_servers;
@@ -113,9 +113,9 @@ struct TrackInterface {
 
 struct VirtualIpAddress {
   IpAddress address;
-  int prefix_len = 32;   // /32 or /128 unless written
-  std::string dev;       // "dev eth1"; default: the instance's interface
-  std::string label;     // "label eth0:1": the address label, or empty
+  int prefix_len = 32;  // /32 or /128 unless written
+  std::string dev;      // "dev eth1"; default: the instance's interface
+  std::string label;    // "label eth0:1": the address label, or empty
   SourceLocation where;
 };
 

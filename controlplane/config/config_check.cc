@@ -14,10 +14,14 @@ std::string Endpoint(const IpAddress& ip, uint16_t port) {
 
 absl::string_view AlgoName(LbAlgo a) {
   switch (a) {
-    case LbAlgo::kRr: return "rr";
-    case LbAlgo::kWrr: return "wrr";
-    case LbAlgo::kMh: return "mh";
-    case LbAlgo::kSh: return "sh";
+    case LbAlgo::kRr:
+      return "rr";
+    case LbAlgo::kWrr:
+      return "wrr";
+    case LbAlgo::kMh:
+      return "mh";
+    case LbAlgo::kSh:
+      return "sh";
   }
   return "?";
 }
@@ -28,11 +32,10 @@ std::string Seconds(absl::Duration d) {
 
 std::string DescribeChecker(const Checker& c, const RealServer& rs) {
   uint16_t port = c.connect_port.value_or(rs.port);
-  std::string target =
-      Endpoint(c.connect_ip.value_or(rs.address), port);
-  std::string timers = absl::StrCat("timeout ", Seconds(c.connect_timeout),
-                                    ", retry ", c.retry, " after ",
-                                    Seconds(c.delay_before_retry));
+  std::string target = Endpoint(c.connect_ip.value_or(rs.address), port);
+  std::string timers =
+      absl::StrCat("timeout ", Seconds(c.connect_timeout), ", retry ", c.retry,
+                   " after ", Seconds(c.delay_before_retry));
   switch (c.kind) {
     case CheckerKind::kTcp:
       return absl::StrCat("TCP_CHECK ", target, " (", timers, ")");
@@ -45,9 +48,9 @@ std::string DescribeChecker(const Checker& c, const RealServer& rs) {
         if (!u.digest.empty()) absl::StrAppend(&s, " digest ", u.digest);
         urls.push_back(s);
       }
-      return absl::StrCat(c.kind == CheckerKind::kHttp ? "HTTP_GET " : "SSL_GET ",
-                          target, " ", absl::StrJoin(urls, ", "), " (", timers,
-                          ")");
+      return absl::StrCat(
+          c.kind == CheckerKind::kHttp ? "HTTP_GET " : "SSL_GET ", target, " ",
+          absl::StrJoin(urls, ", "), " (", timers, ")");
     }
     case CheckerKind::kMisc:
       return absl::StrCat("MISC_CHECK '", c.misc_path, "' (timeout ",
@@ -75,14 +78,13 @@ std::string DescribeConfig(const Config& config) {
     absl::StrAppend(&out, ", ", vs.real_servers.size(), " real server",
                     vs.real_servers.size() == 1 ? "" : "s", "\n");
     for (const RealServer& rs : vs.real_servers) {
-      absl::StrAppend(&out, "  real_server ", Endpoint(rs.address, rs.port),
-                      " weight ", rs.weight,
-                      rs.inhibit_on_failure ? " inhibit_on_failure" : "",
-                      rs.rise != 1 || rs.fall != 1
-                          ? absl::StrCat(" rise ", rs.rise, " fall ", rs.fall)
-                          : "",
-                      rs.checkers.empty() ? " (no checker: always up)" : "",
-                      "\n");
+      absl::StrAppend(
+          &out, "  real_server ", Endpoint(rs.address, rs.port), " weight ",
+          rs.weight, rs.inhibit_on_failure ? " inhibit_on_failure" : "",
+          rs.rise != 1 || rs.fall != 1
+              ? absl::StrCat(" rise ", rs.rise, " fall ", rs.fall)
+              : "",
+          rs.checkers.empty() ? " (no checker: always up)" : "", "\n");
       for (const Checker& c : rs.checkers) {
         absl::StrAppend(&out, "    ", DescribeChecker(c, rs), "\n");
       }
@@ -101,7 +103,7 @@ std::string DescribeConfig(const Config& config) {
         v.priority, ", VRRPv", v.version, ", advert ", Seconds(v.advert_int),
         v.auth_type == VrrpAuthType::kPass ? ", auth PASS"
         : v.auth_type == VrrpAuthType::kAh ? ", auth AH"
-                                            : "",
+                                           : "",
         v.nopreempt ? ", nopreempt" : "", "; VIPs ",
         vips.empty() ? "none" : absl::StrJoin(vips, ", "), "\n");
   }

@@ -1,8 +1,8 @@
 // global_defs { ... }: router id, mail alerts, default VRRP version.
+#include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
 #include "controlplane/config/values.h"
-#include "common/status_macros.h"
 
 namespace dsrlb::config {
 
@@ -33,7 +33,8 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
        }},
       {"notification_email_from",
        [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "notification_email_from ADDRESS"));
+         RETURN_IF_ERROR(
+             ExpectArgs(s, 1, 1, "notification_email_from ADDRESS"));
          g->notification_email_from = s.args[0].text;
          return absl::OkStatus();
        }},
@@ -65,25 +66,59 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
          return absl::OkStatus();
        }},
   };
-  return DispatchBlock(
-      n.children, "global_defs", kw,
-      {"lvs_id", "smtp_helo_name", "script_user", "enable_script_security",
-       "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_garp_master_delay",
-       "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
-       "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval",
-       "vrrp_gna_interval", "vrrp_lower_prio_no_advert",
-       "vrrp_higher_prio_send_advert", "vrrp_skip_check_adv_addr",
-       "vrrp_strict", "vrrp_iptables", "vrrp_ipsets", "vrrp_check_unicast_src",
-       "vrrp_priority", "checker_priority", "vrrp_no_swap", "checker_no_swap",
-       "vrrp_rt_priority", "checker_rt_priority", "lvs_sync_daemon",
-       "lvs_flush", "lvs_timeouts", "enable_traps", "enable_snmp_vrrp",
-       "enable_snmp_checker", "enable_snmp_rfc", "snmp_socket",
-       "dynamic_interfaces", "max_auto_priority", "net_namespace",
-       "instance", "notify_fifo", "vrrp_notify_fifo", "lvs_notify_fifo",
-       "default_interface", "router_id_from_hostname", "smtp_alert",
-       "smtp_alert_vrrp", "smtp_alert_checker", "checker_log_all_failures",
-       "vrrp_startup_delay", "vrrp_min_garp", "script_timeout",
-       "dbus", "umask", "nftables"});
+  return DispatchBlock(n.children, "global_defs", kw,
+                       {"lvs_id",
+                        "smtp_helo_name",
+                        "script_user",
+                        "enable_script_security",
+                        "vrrp_mcast_group4",
+                        "vrrp_mcast_group6",
+                        "vrrp_garp_master_delay",
+                        "vrrp_garp_master_repeat",
+                        "vrrp_garp_master_refresh",
+                        "vrrp_garp_master_refresh_repeat",
+                        "vrrp_garp_interval",
+                        "vrrp_gna_interval",
+                        "vrrp_lower_prio_no_advert",
+                        "vrrp_higher_prio_send_advert",
+                        "vrrp_skip_check_adv_addr",
+                        "vrrp_strict",
+                        "vrrp_iptables",
+                        "vrrp_ipsets",
+                        "vrrp_check_unicast_src",
+                        "vrrp_priority",
+                        "checker_priority",
+                        "vrrp_no_swap",
+                        "checker_no_swap",
+                        "vrrp_rt_priority",
+                        "checker_rt_priority",
+                        "lvs_sync_daemon",
+                        "lvs_flush",
+                        "lvs_timeouts",
+                        "enable_traps",
+                        "enable_snmp_vrrp",
+                        "enable_snmp_checker",
+                        "enable_snmp_rfc",
+                        "snmp_socket",
+                        "dynamic_interfaces",
+                        "max_auto_priority",
+                        "net_namespace",
+                        "instance",
+                        "notify_fifo",
+                        "vrrp_notify_fifo",
+                        "lvs_notify_fifo",
+                        "default_interface",
+                        "router_id_from_hostname",
+                        "smtp_alert",
+                        "smtp_alert_vrrp",
+                        "smtp_alert_checker",
+                        "checker_log_all_failures",
+                        "vrrp_startup_delay",
+                        "vrrp_min_garp",
+                        "script_timeout",
+                        "dbus",
+                        "umask",
+                        "nftables"});
 }
 
 }  // namespace dsrlb::config

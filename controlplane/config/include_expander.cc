@@ -92,8 +92,8 @@ class Expander {
     // An empty conf.d is normal; a named file that is not there is a typo.
     if (matches.empty() && !HasGlobChars(pattern_tok.text)) {
       return ErrorAt(pattern_tok.where,
-                     absl::StrCat("'include ", pattern_tok.text, "': ",
-                                  pattern, " does not exist"));
+                     absl::StrCat("'include ", pattern_tok.text, "': ", pattern,
+                                  " does not exist"));
     }
     for (const std::string& path : matches) {
       std::string real = RealPath(path);
@@ -101,9 +101,9 @@ class Expander {
         if (stack_[k] != real) continue;
         std::vector<std::string> chain(stack_.begin() + k, stack_.end());
         chain.push_back(real);
-        return ErrorAt(include.where,
-                       absl::StrCat("include loop: ",
-                                    absl::StrJoin(chain, " -> ")));
+        return ErrorAt(
+            include.where,
+            absl::StrCat("include loop: ", absl::StrJoin(chain, " -> ")));
       }
       absl::StatusOr<std::string> text = ReadConfigFile(path);
       if (!text.ok()) {
@@ -141,8 +141,8 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
         absl::StrCat(path, " is not a regular file"));
   }
   if (static_cast<uint64_t>(st.st_size) > kMaxConfigFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, " is larger than ", kMaxConfigFileBytes, " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is larger than ", kMaxConfigFileBytes, " bytes"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -157,8 +157,8 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
   }
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > kMaxConfigFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, " is larger than ", kMaxConfigFileBytes, " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is larger than ", kMaxConfigFileBytes, " bytes"));
   }
   return text;
 }

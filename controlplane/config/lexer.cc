@@ -48,8 +48,9 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view text,
       continue;
     }
     if (IsBadControl(c)) {
-      return ErrorAt(where(i), absl::StrFormat("invalid control character 0x%02x",
-                                               static_cast<unsigned char>(c)));
+      return ErrorAt(where(i),
+                     absl::StrFormat("invalid control character 0x%02x",
+                                     static_cast<unsigned char>(c)));
     }
     Token tok;
     tok.where = where(i);
@@ -67,7 +68,8 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view text,
       size_t end = i + 1;
       while (end < text.size() && text[end] != '"' && text[end] != '\n') {
         if (IsBadControl(text[end])) {
-          return ErrorAt(where(end), "invalid control character in quoted string");
+          return ErrorAt(where(end),
+                         "invalid control character in quoted string");
         }
         ++end;
       }

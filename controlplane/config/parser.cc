@@ -18,7 +18,9 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   config.files = std::move(expanded.files);
   std::vector<Keyword> kw = {
       {"global_defs",
-       [&](const Node& n) { return ParseGlobalDefs(n, &config.global, &notes); }},
+       [&](const Node& n) {
+         return ParseGlobalDefs(n, &config.global, &notes);
+       }},
       {"vrrp_script",
        [&](const Node& n) {
          VrrpScript s;

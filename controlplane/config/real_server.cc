@@ -67,10 +67,9 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
       {"delay_loop",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_loop SECONDS"));
-         ASSIGN_OR_RETURN(rs->delay_loop,
-                          SecondsValue(s.args[0], "delay_loop",
-                                       absl::Milliseconds(10),
-                                       absl::Hours(24)));
+         ASSIGN_OR_RETURN(rs->delay_loop, SecondsValue(s.args[0], "delay_loop",
+                                                       absl::Milliseconds(10),
+                                                       absl::Hours(24)));
          return absl::OkStatus();
        }},
       {"smtp_alert",
@@ -86,9 +85,9 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
   return DispatchBlock(
       n.children, "real_server", kw,
       {"SMTP_CHECK", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK",
-       "FILE_CHECK", "uthreshold", "lthreshold", "retry",
-       "delay_before_retry", "connect_timeout", "warmup", "virtualhost",
-       "alpha", "lvs_method", "lb_kind", "notify_up_down", "tunnel_encap"});
+       "FILE_CHECK", "uthreshold", "lthreshold", "retry", "delay_before_retry",
+       "connect_timeout", "warmup", "virtualhost", "alpha", "lvs_method",
+       "lb_kind", "notify_up_down", "tunnel_encap"});
 }
 
 }  // namespace dsrlb::config

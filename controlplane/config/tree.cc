@@ -47,9 +47,9 @@ class TreeBuilder {
       }
       if (pos_ < tokens_.size() && tokens_[pos_].kind == Token::Kind::kOpen) {
         if (depth + 1 > kMaxBlockDepth) {
-          return ErrorAt(tokens_[pos_].where,
-                         absl::StrCat("blocks nested deeper than ",
-                                      kMaxBlockDepth));
+          return ErrorAt(
+              tokens_[pos_].where,
+              absl::StrCat("blocks nested deeper than ", kMaxBlockDepth));
         }
         ++pos_;
         node.has_block = true;

@@ -22,42 +22,43 @@ std::string Where(const SourceLocation& w) {
 absl::Status ValidateVirtualServers(const Config& config) {
   std::map<std::tuple<IpAddress, uint16_t, Protocol>, SourceLocation> vips;
   for (const VirtualServer& vs : config.virtual_servers) {
-    auto [it, fresh] =
-        vips.emplace(std::make_tuple(vs.address, vs.port, vs.protocol), vs.where);
+    auto [it, fresh] = vips.emplace(
+        std::make_tuple(vs.address, vs.port, vs.protocol), vs.where);
     if (!fresh) {
-      return ErrorAt(vs.where, absl::StrCat("duplicate virtual_server ",
-                                            Endpoint(vs.address, vs.port),
-                                            " (first at ", Where(it->second),
-                                            ")"));
+      return ErrorAt(vs.where,
+                     absl::StrCat("duplicate virtual_server ",
+                                  Endpoint(vs.address, vs.port), " (first at ",
+                                  Where(it->second), ")"));
     }
     std::map<std::pair<IpAddress, uint16_t>, SourceLocation> reals;
     for (const RealServer& rs : vs.real_servers) {
-      auto [rit, rfresh] = reals.emplace(std::make_pair(rs.address, rs.port),
-                                         rs.where);
+      auto [rit, rfresh] =
+          reals.emplace(std::make_pair(rs.address, rs.port), rs.where);
       if (!rfresh) {
-        return ErrorAt(rs.where,
-                       absl::StrCat("duplicate real_server ",
-                                    Endpoint(rs.address, rs.port),
-                                    " in virtual_server ",
-                                    Endpoint(vs.address, vs.port), " (first at ",
-                                    Where(rit->second), ")"));
+        return ErrorAt(
+            rs.where,
+            absl::StrCat("duplicate real_server ",
+                         Endpoint(rs.address, rs.port), " in virtual_server ",
+                         Endpoint(vs.address, vs.port), " (first at ",
+                         Where(rit->second), ")"));
       }
       if (rs.address.family != vs.address.family) {
-        return ErrorAt(rs.where,
-                       absl::StrCat("real_server ", rs.address.ToString(),
-                                    " is not the same IP family as virtual_server ",
-                                    vs.address.ToString(),
-                                    ": direct server return cannot change it"));
+        return ErrorAt(
+            rs.where,
+            absl::StrCat("real_server ", rs.address.ToString(),
+                         " is not the same IP family as virtual_server ",
+                         vs.address.ToString(),
+                         ": direct server return cannot change it"));
       }
       // DR rewrites only the MAC: the packet keeps the VIP's port.
       if (rs.port != vs.port) {
-        return ErrorAt(rs.where,
-                       absl::StrCat("real_server port ", rs.port,
-                                    " differs from virtual_server port ",
-                                    vs.port,
-                                    ": lb_kind DR cannot map ports; the real "
-                                    "server must listen on ",
-                                    vs.port));
+        return ErrorAt(
+            rs.where,
+            absl::StrCat("real_server port ", rs.port,
+                         " differs from virtual_server port ", vs.port,
+                         ": lb_kind DR cannot map ports; the real "
+                         "server must listen on ",
+                         vs.port));
       }
     }
   }
@@ -67,12 +68,14 @@ absl::Status ValidateVirtualServers(const Config& config) {
 absl::Status ValidateInstance(const VrrpInstance& v,
                               const ParseNotes::Instance& note) {
   using State = VrrpInstance::InitialState;
-  if (v.version == 2 && v.advert_int % absl::Seconds(1) != absl::ZeroDuration()) {
-    return ErrorAt(note.advert_int_where,
-                   absl::StrCat("advert_int ", absl::FormatDuration(v.advert_int),
-                                " needs VRRP version 3: version 2 advertises "
-                                "whole seconds (set 'version 3' or a whole "
-                                "number)"));
+  if (v.version == 2 &&
+      v.advert_int % absl::Seconds(1) != absl::ZeroDuration()) {
+    return ErrorAt(
+        note.advert_int_where,
+        absl::StrCat("advert_int ", absl::FormatDuration(v.advert_int),
+                     " needs VRRP version 3: version 2 advertises "
+                     "whole seconds (set 'version 3' or a whole "
+                     "number)"));
   }
   if (v.version == 3 && v.advert_int > absl::Milliseconds(40950)) {
     return ErrorAt(note.advert_int_where,
@@ -104,9 +107,10 @@ absl::Status ValidateInstance(const VrrpInstance& v,
                                 "(keepalived clears it for a MASTER start)"));
   }
   if (v.nopreempt && note.preempt_delay_where.line != 0) {
-    return ErrorAt(note.preempt_delay_where,
-                   absl::StrCat("vrrp_instance ", v.name,
-                                ": preempt_delay has no effect with nopreempt"));
+    return ErrorAt(
+        note.preempt_delay_where,
+        absl::StrCat("vrrp_instance ", v.name,
+                     ": preempt_delay has no effect with nopreempt"));
   }
   std::set<std::pair<IpAddress, int>> seen;
   for (const VirtualIpAddress& vip : v.virtual_ipaddress) {
@@ -117,9 +121,9 @@ absl::Status ValidateInstance(const VrrpInstance& v,
                                   "use one instance per family"));
     }
     if (!seen.emplace(vip.address, vip.prefix_len).second) {
-      return ErrorAt(vip.where, absl::StrCat("virtual_ipaddress ",
-                                             vip.address.ToString(),
-                                             " listed twice"));
+      return ErrorAt(vip.where,
+                     absl::StrCat("virtual_ipaddress ", vip.address.ToString(),
+                                  " listed twice"));
     }
   }
   if (!v.virtual_ipaddress.empty()) {
@@ -143,9 +147,9 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
   for (const VrrpScript& s : config.vrrp_scripts) {
     auto [it, fresh] = scripts.emplace(s.name, s.where);
     if (!fresh) {
-      return ErrorAt(s.where, absl::StrCat("duplicate vrrp_script ", s.name,
-                                           " (first at ", Where(it->second),
-                                           ")"));
+      return ErrorAt(
+          s.where, absl::StrCat("duplicate vrrp_script ", s.name, " (first at ",
+                                Where(it->second), ")"));
     }
   }
   std::map<std::tuple<std::string, uint8_t, uint8_t>, std::string> vrids;
@@ -153,9 +157,9 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
     const VrrpInstance& v = config.vrrp_instances[i];
     auto [it, fresh] = instances.emplace(v.name, v.where);
     if (!fresh) {
-      return ErrorAt(v.where, absl::StrCat("duplicate vrrp_instance ", v.name,
-                                           " (first at ", Where(it->second),
-                                           ")"));
+      return ErrorAt(v.where,
+                     absl::StrCat("duplicate vrrp_instance ", v.name,
+                                  " (first at ", Where(it->second), ")"));
     }
     RETURN_IF_ERROR(ValidateInstance(v, notes.instances[i]));
     uint8_t family =
@@ -163,44 +167,41 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
     auto [vit, vfresh] = vrids.emplace(
         std::make_tuple(v.interface, v.virtual_router_id, family), v.name);
     if (!vfresh) {
-      return ErrorAt(v.where,
-                     absl::StrCat("vrrp_instance ", v.name,
-                                  " uses virtual_router_id ",
-                                  v.virtual_router_id, " on ", v.interface,
-                                  ", already used by vrrp_instance ",
-                                  vit->second, ": give each a unique id"));
+      return ErrorAt(
+          v.where,
+          absl::StrCat("vrrp_instance ", v.name, " uses virtual_router_id ",
+                       v.virtual_router_id, " on ", v.interface,
+                       ", already used by vrrp_instance ", vit->second,
+                       ": give each a unique id"));
     }
   }
   for (const ParseNotes::Ref& ref : notes.track_scripts) {
     if (!scripts.contains(ref.name)) {
-      return ErrorAt(ref.where,
-                     absl::StrCat("vrrp_instance ", ref.owner,
-                                  " tracks unknown vrrp_script '", ref.name,
-                                  "'"));
+      return ErrorAt(ref.where, absl::StrCat("vrrp_instance ", ref.owner,
+                                             " tracks unknown vrrp_script '",
+                                             ref.name, "'"));
     }
   }
   for (const VrrpSyncGroup& g : config.vrrp_sync_groups) {
     auto [it, fresh] = groups.emplace(g.name, g.where);
     if (!fresh) {
-      return ErrorAt(g.where, absl::StrCat("duplicate vrrp_sync_group ", g.name,
-                                           " (first at ", Where(it->second),
-                                           ")"));
+      return ErrorAt(g.where,
+                     absl::StrCat("duplicate vrrp_sync_group ", g.name,
+                                  " (first at ", Where(it->second), ")"));
     }
   }
   std::map<std::string, std::string> member_of;
   for (const ParseNotes::Ref& ref : notes.sync_members) {
     if (!instances.contains(ref.name)) {
-      return ErrorAt(ref.where,
-                     absl::StrCat("vrrp_sync_group ", ref.owner,
-                                  " names unknown vrrp_instance '", ref.name,
-                                  "'"));
+      return ErrorAt(ref.where, absl::StrCat("vrrp_sync_group ", ref.owner,
+                                             " names unknown vrrp_instance '",
+                                             ref.name, "'"));
     }
     auto [it, fresh] = member_of.emplace(ref.name, ref.owner);
     if (!fresh) {
       return ErrorAt(ref.where,
                      absl::StrCat("vrrp_instance ", ref.name,
-                                  " is already in vrrp_sync_group ",
-                                  it->second,
+                                  " is already in vrrp_sync_group ", it->second,
                                   ": an instance belongs to one group"));
     }
   }
@@ -213,13 +214,13 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
                      .track_script[ref.track_index]
                      .weight;
     if (weight != 0) {
-      return ErrorAt(ref.where,
-                     absl::StrCat("vrrp_instance ", ref.owner,
-                                  " is in vrrp_sync_group ", group->second,
-                                  ", where a tracked script cannot change "
-                                  "priority: track '",
-                                  ref.name, "' with weight 0 (now ", weight,
-                                  ")"));
+      return ErrorAt(
+          ref.where,
+          absl::StrCat("vrrp_instance ", ref.owner, " is in vrrp_sync_group ",
+                       group->second,
+                       ", where a tracked script cannot change "
+                       "priority: track '",
+                       ref.name, "' with weight 0 (now ", weight, ")"));
     }
   }
   return absl::OkStatus();

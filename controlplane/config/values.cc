@@ -3,9 +3,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace dsrlb::config {
 
@@ -22,9 +22,9 @@ absl::Status BadChoice(const Token& t, absl::string_view what,
 absl::Status ExpectArgs(const Node& n, size_t min, size_t max,
                         absl::string_view usage) {
   if (n.has_block) {
-    return ErrorAt(n.keyword.where, absl::StrCat("'", n.keyword.text,
-                                                 "' takes no { } block (",
-                                                 usage, ")"));
+    return ErrorAt(n.keyword.where,
+                   absl::StrCat("'", n.keyword.text, "' takes no { } block (",
+                                usage, ")"));
   }
   if (n.args.size() < min) {
     return ErrorAt(n.keyword.where,
@@ -46,8 +46,8 @@ absl::Status ExpectBlock(const Node& n) {
                                 n.args[0].text, "' before '{'"));
   }
   if (!n.has_block) {
-    return ErrorAt(n.keyword.where, absl::StrCat("'", n.keyword.text,
-                                                 "' needs a { } block"));
+    return ErrorAt(n.keyword.where,
+                   absl::StrCat("'", n.keyword.text, "' needs a { } block"));
   }
   return absl::OkStatus();
 }
@@ -105,10 +105,10 @@ absl::StatusOr<absl::Duration> SecondsValue(const Token& t,
     absl::Duration rem;
     absl::IDivDuration(d, step, &rem);
     if (rem != absl::ZeroDuration()) {
-      return ErrorAt(t.where,
-                     absl::StrCat("'", what, "' must be a multiple of ",
-                                  absl::FormatDuration(step), ", got '",
-                                  t.text, "'"));
+      return ErrorAt(
+          t.where,
+          absl::StrCat("'", what, "' must be a multiple of ",
+                       absl::FormatDuration(step), ", got '", t.text, "'"));
     }
   }
   return d;
@@ -117,9 +117,10 @@ absl::StatusOr<absl::Duration> SecondsValue(const Token& t,
 absl::StatusOr<IpAddress> IpValue(const Token& t, absl::string_view what) {
   absl::StatusOr<IpAddress> ip = IpAddress::Parse(t.text);
   if (!ip.ok()) {
-    return ErrorAt(t.where, absl::StrCat("'", what,
-                                         "' wants an IPv4 or IPv6 address, got '",
-                                         t.text, "'"));
+    return ErrorAt(
+        t.where,
+        absl::StrCat("'", what, "' wants an IPv4 or IPv6 address, got '",
+                     t.text, "'"));
   }
   return *ip;
 }

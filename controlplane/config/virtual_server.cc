@@ -9,8 +9,8 @@ namespace dsrlb::config {
 
 absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   vs->where = n.keyword.where;
-  if (!n.args.empty() && (n.args[0].text == "fwmark" ||
-                          n.args[0].text == "group")) {
+  if (!n.args.empty() &&
+      (n.args[0].text == "fwmark" || n.args[0].text == "group")) {
     return ErrorAt(n.args[0].where,
                    absl::StrCat("'virtual_server ", n.args[0].text,
                                 "' is not supported by dsrlb: write "
@@ -33,10 +33,9 @@ absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
       {"delay_loop",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_loop SECONDS"));
-         ASSIGN_OR_RETURN(vs->delay_loop,
-                          SecondsValue(s.args[0], "delay_loop",
-                                       absl::Milliseconds(10),
-                                       absl::Hours(24)));
+         ASSIGN_OR_RETURN(vs->delay_loop, SecondsValue(s.args[0], "delay_loop",
+                                                       absl::Milliseconds(10),
+                                                       absl::Hours(24)));
          return absl::OkStatus();
        }},
       {"lb_algo",
@@ -152,26 +151,46 @@ absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   // keepalived's own spellings of the same settings.
   kw.push_back({"lvs_sched", kw[1].handle, false, "lb_algo"});
   kw.push_back({"lvs_method", kw[2].handle, false, "lb_kind"});
-  RETURN_IF_ERROR(DispatchBlock(
-      n.children, "virtual_server", kw,
-      {"sorry_server", "sorry_server_inhibit", "sorry_server_lvs_method",
-       "persistence_engine", "persistence_granularity", "virtualhost",
-       "ha_suspend", "ops", "one_packet_scheduling", "retry",
-       "delay_before_retry", "warmup", "connect_timeout",
-       "inhibit_on_failure", "smtp_alert", "quorum_up_down",
-       "lb_algo_flags", "lvs_flags", "hashed", "flag-1", "flag-2", "flag-3",
-       "sh-port", "sh-fallback", "mh-port", "mh-fallback", "ip_family",
-       "notify_up", "notify_down"}));
+  RETURN_IF_ERROR(DispatchBlock(n.children, "virtual_server", kw,
+                                {"sorry_server",
+                                 "sorry_server_inhibit",
+                                 "sorry_server_lvs_method",
+                                 "persistence_engine",
+                                 "persistence_granularity",
+                                 "virtualhost",
+                                 "ha_suspend",
+                                 "ops",
+                                 "one_packet_scheduling",
+                                 "retry",
+                                 "delay_before_retry",
+                                 "warmup",
+                                 "connect_timeout",
+                                 "inhibit_on_failure",
+                                 "smtp_alert",
+                                 "quorum_up_down",
+                                 "lb_algo_flags",
+                                 "lvs_flags",
+                                 "hashed",
+                                 "flag-1",
+                                 "flag-2",
+                                 "flag-3",
+                                 "sh-port",
+                                 "sh-fallback",
+                                 "mh-port",
+                                 "mh-fallback",
+                                 "ip_family",
+                                 "notify_up",
+                                 "notify_down"}));
   if (!have_kind) {
     return ErrorAt(n.keyword.where,
                    "virtual_server has no 'lb_kind': keepalived would default "
                    "to NAT, which dsrlb does not support; add 'lb_kind DR'");
   }
   if (have_hysteresis && vs->hysteresis >= vs->quorum) {
-    return ErrorAt(hysteresis_where,
-                   absl::StrCat("hysteresis ", vs->hysteresis,
-                                " must be below quorum ", vs->quorum,
-                                have_quorum ? "" : " (the default)"));
+    return ErrorAt(
+        hysteresis_where,
+        absl::StrCat("hysteresis ", vs->hysteresis, " must be below quorum ",
+                     vs->quorum, have_quorum ? "" : " (the default)"));
   }
   return absl::OkStatus();
 }

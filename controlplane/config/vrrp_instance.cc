@@ -29,8 +29,8 @@ absl::Status ParseVip(const Node& line, VirtualIpAddress* vip) {
     Token prefix = first;
     prefix.text = first.text.substr(slash + 1);
     prefix.where.column += static_cast<int>(slash) + 1;
-    ASSIGN_OR_RETURN(int64_t p, IntValue(prefix, "virtual_ipaddress prefix",
-                                         0, max_prefix));
+    ASSIGN_OR_RETURN(
+        int64_t p, IntValue(prefix, "virtual_ipaddress prefix", 0, max_prefix));
     vip->prefix_len = static_cast<int>(p);
   }
   for (size_t i = 0; i < line.args.size(); i += 2) {
@@ -70,8 +70,9 @@ absl::Status ParseTrackLine(const Node& line, absl::string_view section,
                             bool* weight_given) {
   if (line.has_block) {
     return ErrorAt(line.keyword.where,
-                   absl::StrCat(section, " lists names, one per line; no { } "
-                                         "block"));
+                   absl::StrCat(section,
+                                " lists names, one per line; no { } "
+                                "block"));
   }
   *name = line.keyword.text;
   if (line.args.empty()) return absl::OkStatus();
@@ -88,8 +89,8 @@ absl::Status ParseTrackLine(const Node& line, absl::string_view section,
                    absl::StrCat("unexpected '", line.args[2].text, "' in ",
                                 section, " (NAME [weight N])"));
   }
-  ASSIGN_OR_RETURN(int64_t w, IntValue(line.args[1], "weight",
-                                       -kMaxTrackWeight, kMaxTrackWeight));
+  ASSIGN_OR_RETURN(int64_t w, IntValue(line.args[1], "weight", -kMaxTrackWeight,
+                                       kMaxTrackWeight));
   *weight = static_cast<int>(w);
   *weight_given = true;
   return absl::OkStatus();
@@ -102,10 +103,10 @@ absl::Status ParseAuthentication(const Node& n, VrrpInstance* v) {
       {"auth_type",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "auth_type PASS|AH"));
-         ASSIGN_OR_RETURN(v->auth_type,
-                          EnumValue<VrrpAuthType>(s.args[0], "auth_type",
-                                                  {{"PASS", VrrpAuthType::kPass},
-                                                   {"AH", VrrpAuthType::kAh}}));
+         ASSIGN_OR_RETURN(v->auth_type, EnumValue<VrrpAuthType>(
+                                            s.args[0], "auth_type",
+                                            {{"PASS", VrrpAuthType::kPass},
+                                             {"AH", VrrpAuthType::kAh}}));
          return absl::OkStatus();
        }},
       {"auth_pass",
@@ -116,11 +117,12 @@ absl::Status ParseAuthentication(const Node& n, VrrpInstance* v) {
          // peer configured with the full string would then disagree, so
          // dsrlb makes the user write what goes on the wire.
          if (p.size() > 8 || p.empty()) {
-           return ErrorAt(s.args[0].where,
-                          absl::StrCat("auth_pass is ", p.size(),
-                                       " bytes; VRRP carries 1 to 8 (keepalived "
-                                       "would silently use '",
-                                       p.substr(0, 8), "'): shorten it"));
+           return ErrorAt(
+               s.args[0].where,
+               absl::StrCat("auth_pass is ", p.size(),
+                            " bytes; VRRP carries 1 to 8 (keepalived "
+                            "would silently use '",
+                            p.substr(0, 8), "'): shorten it"));
          }
          v->auth_pass = p;
          have_pass = true;
@@ -143,8 +145,9 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
                                ParseNotes* notes) {
   v->where = n.keyword.where;
   if (n.args.size() != 1) {
-    return ErrorAt(n.keyword.where,
-                   "'vrrp_instance' wants one name (vrrp_instance NAME { ... })");
+    return ErrorAt(
+        n.keyword.where,
+        "'vrrp_instance' wants one name (vrrp_instance NAME { ... })");
   }
   v->name = n.args[0].text;
   if (!n.has_block) {
@@ -171,11 +174,10 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "state MASTER|BACKUP"));
          ASSIGN_OR_RETURN(
-             v->state,
-             EnumValue<VrrpInstance::InitialState>(
-                 s.args[0], "state",
-                 {{"MASTER", VrrpInstance::InitialState::kMaster},
-                  {"BACKUP", VrrpInstance::InitialState::kBackup}}));
+             v->state, EnumValue<VrrpInstance::InitialState>(
+                           s.args[0], "state",
+                           {{"MASTER", VrrpInstance::InitialState::kMaster},
+                            {"BACKUP", VrrpInstance::InitialState::kBackup}}));
          note.state_where = s.args[0].where;
          return absl::OkStatus();
        }},
@@ -204,10 +206,10 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
       {"advert_int",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "advert_int SECONDS"));
-         ASSIGN_OR_RETURN(v->advert_int,
-                          SecondsValue(s.args[0], "advert_int",
-                                       absl::Milliseconds(10), absl::Seconds(255),
-                                       absl::Milliseconds(10)));
+         ASSIGN_OR_RETURN(
+             v->advert_int,
+             SecondsValue(s.args[0], "advert_int", absl::Milliseconds(10),
+                          absl::Seconds(255), absl::Milliseconds(10)));
          note.advert_int_where = s.args[0].where;
          return absl::OkStatus();
        }},
@@ -235,16 +237,18 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
       {"preempt_delay",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "preempt_delay SECONDS"));
-         ASSIGN_OR_RETURN(v->preempt_delay,
-                          SecondsValue(s.args[0], "preempt_delay",
-                                       absl::ZeroDuration(), absl::Seconds(1000)));
+         ASSIGN_OR_RETURN(
+             v->preempt_delay,
+             SecondsValue(s.args[0], "preempt_delay", absl::ZeroDuration(),
+                          absl::Seconds(1000)));
          note.preempt_delay_where = s.keyword.where;
          return absl::OkStatus();
        }},
       {"unicast_src_ip",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "unicast_src_ip IP"));
-         ASSIGN_OR_RETURN(v->unicast_src_ip, IpValue(s.args[0], "unicast_src_ip"));
+         ASSIGN_OR_RETURN(v->unicast_src_ip,
+                          IpValue(s.args[0], "unicast_src_ip"));
          return absl::OkStatus();
        }},
       {"unicast_peer",
@@ -259,7 +263,8 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
              return ErrorAt(line.keyword.where,
                             "unicast_peer lists addresses, one per line");
            }
-           ASSIGN_OR_RETURN(IpAddress peer, IpValue(line.keyword, "unicast_peer"));
+           ASSIGN_OR_RETURN(IpAddress peer,
+                            IpValue(line.keyword, "unicast_peer"));
            v->unicast_peer.push_back(peer);
          }
          return absl::OkStatus();
@@ -267,9 +272,10 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
       {"garp_master_delay",
        [&](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_delay SECONDS"));
-         ASSIGN_OR_RETURN(v->garp_master_delay,
-                          SecondsValue(s.args[0], "garp_master_delay",
-                                       absl::ZeroDuration(), absl::Seconds(255)));
+         ASSIGN_OR_RETURN(
+             v->garp_master_delay,
+             SecondsValue(s.args[0], "garp_master_delay", absl::ZeroDuration(),
+                          absl::Seconds(255)));
          return absl::OkStatus();
        }},
       {"garp_master_repeat",
@@ -306,8 +312,8 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
          RETURN_IF_ERROR(ExpectBlock(s));
          for (const Node& line : s.children) {
            TrackScript t;
-           ParseNotes::Ref ref{line.keyword.text, v->name, line.keyword.where,
-                               notes->instances.size(),
+           ParseNotes::Ref ref{line.keyword.text,      v->name,
+                               line.keyword.where,     notes->instances.size(),
                                v->track_script.size(), false};
            RETURN_IF_ERROR(ParseTrackLine(line, "track_script", &t.name,
                                           &t.weight, &ref.weight_given));
@@ -328,25 +334,48 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
       {"version", version, false, "version"},
       {"vrrp_version", version, false, "version"},
   };
-  RETURN_IF_ERROR(DispatchBlock(
-      n.children, "vrrp_instance", kw,
-      {"use_vmac", "vmac_xmit_base", "native_ipv6", "dont_track_primary",
-       "track_file", "track_process", "track_bfd", "mcast_src_ip",
-       "lvs_sync_daemon_interface", "virtual_ipaddress_excluded",
-       "virtual_routes", "virtual_rules", "accept", "no_accept",
-       "strict_mode", "debug", "notify_stop", "notify_deleted",
-       "notify_master_rx_lower_pri", "notify_priority_changes",
-       "higher_prio_send_advert", "kernel_rx_buf_size",
-       "garp_lower_prio_delay", "garp_lower_prio_repeat",
-       "garp_master_refresh_repeat", "lower_prio_no_advert", "unicast_ttl",
-       "unicast_fault_no_peer", "check_unicast_src", "old_unicast_checksum",
-       "skip_check_adv_addr", "linkbeat_use_polling", "track_src_ip",
-       "down_timer_adverts", "garp_extra_if", "preempt",
-       "use_pid_dir", "vrrp_garp_extra_if"}));
+  RETURN_IF_ERROR(DispatchBlock(n.children, "vrrp_instance", kw,
+                                {"use_vmac",
+                                 "vmac_xmit_base",
+                                 "native_ipv6",
+                                 "dont_track_primary",
+                                 "track_file",
+                                 "track_process",
+                                 "track_bfd",
+                                 "mcast_src_ip",
+                                 "lvs_sync_daemon_interface",
+                                 "virtual_ipaddress_excluded",
+                                 "virtual_routes",
+                                 "virtual_rules",
+                                 "accept",
+                                 "no_accept",
+                                 "strict_mode",
+                                 "debug",
+                                 "notify_stop",
+                                 "notify_deleted",
+                                 "notify_master_rx_lower_pri",
+                                 "notify_priority_changes",
+                                 "higher_prio_send_advert",
+                                 "kernel_rx_buf_size",
+                                 "garp_lower_prio_delay",
+                                 "garp_lower_prio_repeat",
+                                 "garp_master_refresh_repeat",
+                                 "lower_prio_no_advert",
+                                 "unicast_ttl",
+                                 "unicast_fault_no_peer",
+                                 "check_unicast_src",
+                                 "old_unicast_checksum",
+                                 "skip_check_adv_addr",
+                                 "linkbeat_use_polling",
+                                 "track_src_ip",
+                                 "down_timer_adverts",
+                                 "garp_extra_if",
+                                 "preempt",
+                                 "use_pid_dir",
+                                 "vrrp_garp_extra_if"}));
   if (v->interface.empty()) {
-    return ErrorAt(n.keyword.where,
-                   absl::StrCat("vrrp_instance ", v->name,
-                                " needs 'interface IFNAME'"));
+    return ErrorAt(n.keyword.where, absl::StrCat("vrrp_instance ", v->name,
+                                                 " needs 'interface IFNAME'"));
   }
   for (const Token& t : tracked_interfaces) {
     if (t.text == v->interface) {

@@ -17,18 +17,21 @@ absl::Status ParseVrrpScript(const Node& n, VrrpScript* s) {
   s->name = n.args[0].text;
   auto count = [](int* field) {
     return [field](const Node& st) {
-      RETURN_IF_ERROR(ExpectArgs(st, 1, 1, absl::StrCat(st.keyword.text, " COUNT")));
-      ASSIGN_OR_RETURN(int64_t v, IntValue(st.args[0], st.keyword.text, 1, 1000));
+      RETURN_IF_ERROR(
+          ExpectArgs(st, 1, 1, absl::StrCat(st.keyword.text, " COUNT")));
+      ASSIGN_OR_RETURN(int64_t v,
+                       IntValue(st.args[0], st.keyword.text, 1, 1000));
       *field = static_cast<int>(v);
       return absl::OkStatus();
     };
   };
   auto seconds = [](absl::Duration* field) {
     return [field](const Node& st) {
-      RETURN_IF_ERROR(ExpectArgs(st, 1, 1, absl::StrCat(st.keyword.text, " SECONDS")));
-      ASSIGN_OR_RETURN(*field, SecondsValue(st.args[0], st.keyword.text,
-                                            absl::Milliseconds(10),
-                                            absl::Hours(24)));
+      RETURN_IF_ERROR(
+          ExpectArgs(st, 1, 1, absl::StrCat(st.keyword.text, " SECONDS")));
+      ASSIGN_OR_RETURN(*field,
+                       SecondsValue(st.args[0], st.keyword.text,
+                                    absl::Milliseconds(10), absl::Hours(24)));
       return absl::OkStatus();
     };
   };
@@ -50,8 +53,8 @@ absl::Status ParseVrrpScript(const Node& n, VrrpScript* s) {
       {"rise", count(&s->rise)},
       {"fall", count(&s->fall)},
   };
-  RETURN_IF_ERROR(DispatchBlock(n.children, "vrrp_script", kw,
-                                {"user", "init_fail"}));
+  RETURN_IF_ERROR(
+      DispatchBlock(n.children, "vrrp_script", kw, {"user", "init_fail"}));
   if (s->script.empty()) {
     return ErrorAt(n.keyword.where,
                    absl::StrCat("vrrp_script ", s->name, " needs 'script'"));
@@ -84,8 +87,8 @@ absl::Status ParseVrrpSyncGroup(const Node& n, VrrpSyncGroup* g,
                             "group lists vrrp_instance names; no { } block");
            }
            g->group.push_back(line.keyword.text);
-           notes->sync_members.push_back({line.keyword.text, g->name,
-                                          line.keyword.where});
+           notes->sync_members.push_back(
+               {line.keyword.text, g->name, line.keyword.where});
            for (const Token& t : line.args) {
              g->group.push_back(t.text);
              notes->sync_members.push_back({t.text, g->name, t.where});
@@ -103,11 +106,11 @@ absl::Status ParseVrrpSyncGroup(const Node& n, VrrpSyncGroup* g,
          return absl::OkStatus();
        }},
   };
-  RETURN_IF_ERROR(DispatchBlock(
-      n.children, "vrrp_sync_group", kw,
-      {"global_tracking", "sync_group_tracking_weight", "track_interface",
-       "track_script", "track_file", "track_process", "track_bfd",
-       "notify_stop"}));
+  RETURN_IF_ERROR(
+      DispatchBlock(n.children, "vrrp_sync_group", kw,
+                    {"global_tracking", "sync_group_tracking_weight",
+                     "track_interface", "track_script", "track_file",
+                     "track_process", "track_bfd", "notify_stop"}));
   if (g->group.empty()) {
     return ErrorAt(n.keyword.where,
                    absl::StrCat("vrrp_sync_group ", g->name,

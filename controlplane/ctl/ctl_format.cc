@@ -20,30 +20,44 @@ const char* kIpvsVersion = "IP Virtual Server version 1.2.1 (size=4096)\n";
 
 std::string SchedName(v1::Scheduler s) {
   switch (s) {
-    case v1::SCHEDULER_RR: return "rr";
-    case v1::SCHEDULER_MH: return "mh";
-    case v1::SCHEDULER_SH: return "sh";
-    default: return "wrr";
+    case v1::SCHEDULER_RR:
+      return "rr";
+    case v1::SCHEDULER_MH:
+      return "mh";
+    case v1::SCHEDULER_SH:
+      return "sh";
+    default:
+      return "wrr";
   }
 }
 
-std::string ProtoName(v1::Protocol p) { return p == v1::PROTOCOL_UDP ? "UDP" : "TCP"; }
+std::string ProtoName(v1::Protocol p) {
+  return p == v1::PROTOCOL_UDP ? "UDP" : "TCP";
+}
 
 std::string HealthName(v1::HealthState h) {
   switch (h) {
-    case v1::HEALTH_STATE_UP: return "up";
-    case v1::HEALTH_STATE_DOWN: return "down";
-    case v1::HEALTH_STATE_UNCHECKED: return "unchecked";
-    default: return "?";
+    case v1::HEALTH_STATE_UP:
+      return "up";
+    case v1::HEALTH_STATE_DOWN:
+      return "down";
+    case v1::HEALTH_STATE_UNCHECKED:
+      return "unchecked";
+    default:
+      return "?";
   }
 }
 
 std::string StateName(v1::BackendState s) {
   switch (s) {
-    case v1::BACKEND_STATE_UP: return "up";
-    case v1::BACKEND_STATE_DRAINING: return "draining";
-    case v1::BACKEND_STATE_DOWN: return "down";
-    default: return "?";
+    case v1::BACKEND_STATE_UP:
+      return "up";
+    case v1::BACKEND_STATE_DRAINING:
+      return "draining";
+    case v1::BACKEND_STATE_DOWN:
+      return "down";
+    default:
+      return "?";
   }
 }
 
@@ -70,7 +84,8 @@ std::string Counts(const std::string& key, Totals now,
                    const std::map<std::string, Totals>* before,
                    double seconds) {
   if (before == nullptr)
-    return absl::StrFormat("%8u %8u %8u %8u %8u", 0, now.first, 0, now.second, 0);
+    return absl::StrFormat("%8u %8u %8u %8u %8u", 0, now.first, 0, now.second,
+                           0);
   Totals b{0, 0};
   if (auto it = before->find(key); it != before->end()) b = it->second;
   auto rate = [seconds](uint64_t n, uint64_t o) {
@@ -102,18 +117,22 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
   const std::map<std::string, Totals>* prev_ptr = nullptr;
   switch (options.mode) {
     case ListMode::kPlain:
-      out += "Prot LocalAddress:Port Scheduler Flags\n"
-             "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+      out +=
+          "Prot LocalAddress:Port Scheduler Flags\n"
+          "  -> RemoteAddress:Port           Forward Weight ActiveConn "
+          "InActConn\n";
       break;
     case ListMode::kStats:
-      out += absl::StrFormat("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-                             "Prot LocalAddress:Port", "Conns", "InPkts",
-                             "OutPkts", "InBytes", "OutBytes");
+      out += absl::StrFormat(
+          "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+          "Prot LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes",
+          "OutBytes");
       break;
     case ListMode::kRate:
-      out += absl::StrFormat("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
-                             "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS",
-                             "InBPS", "OutBPS");
+      out += absl::StrFormat(
+          "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+          "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS",
+          "OutBPS");
       if (before != nullptr) prev = Index(*before);
       prev_ptr = &prev;
       break;
@@ -129,25 +148,28 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
       if (!vs.active()) out += " inactive";
       out += "\n";
     } else {
-      out += absl::StrFormat("%s  %-30s %s\n", proto, name,
-                             Counts(vkey, {vs.packets(), vs.bytes()}, prev_ptr,
-                                    seconds));
+      out += absl::StrFormat(
+          "%s  %-30s %s\n", proto, name,
+          Counts(vkey, {vs.packets(), vs.bytes()}, prev_ptr, seconds));
     }
     for (const v1::RealServer& rs : vs.real_servers()) {
       std::string rname = FormatHostPort(rs.key().address(), rs.key().port());
       if (options.mode == ListMode::kPlain) {
-        out += absl::StrFormat("  -> %-28s %-7s %-6d %-10u %-10u", rname, "Route",
-                               ShownWeight(rs), 0, 0);
+        out += absl::StrFormat("  -> %-28s %-7s %-6d %-10u %-10u", rname,
+                               "Route", ShownWeight(rs), 0, 0);
       } else {
-        out += absl::StrFormat("  -> %-28s %s", rname,
-                               Counts(vkey + " " + rname, {rs.packets(), rs.bytes()},
-                                      prev_ptr, seconds));
+        out += absl::StrFormat(
+            "  -> %-28s %s", rname,
+            Counts(vkey + " " + rname, {rs.packets(), rs.bytes()}, prev_ptr,
+                   seconds));
       }
       if (options.details) {
         absl::StrAppend(&out, " mac=", rs.mac().empty() ? "-" : rs.mac(),
-                        " health=", HealthName(rs.health()), " state=",
-                        StateName(rs.state()), " slots=", rs.ring_slots());
-        if (!rs.reason().empty()) absl::StrAppend(&out, " reason=\"", rs.reason(), "\"");
+                        " health=", HealthName(rs.health()),
+                        " state=", StateName(rs.state()),
+                        " slots=", rs.ring_slots());
+        if (!rs.reason().empty())
+          absl::StrAppend(&out, " reason=\"", rs.reason(), "\"");
       }
       out += "\n";
     }
@@ -156,18 +178,18 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
 }
 
 std::string FormatEvent(const v1::Event& e) {
-  std::string out = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                                     absl::FromUnixMillis(e.unix_ms()),
-                                     absl::UTCTimeZone());
+  std::string out =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                       absl::FromUnixMillis(e.unix_ms()), absl::UTCTimeZone());
   if (e.lost_before() > 0)
     absl::StrAppend(&out, " (", e.lost_before(), " events lost)");
   switch (e.kind_case()) {
     case v1::Event::kRealServer: {
       const v1::RealServerEvent& r = e.real_server();
-      absl::StrAppend(&out, " real_server ", FormatVsKey(r.virtual_server()),
-                      " -> ", FormatHostPort(r.real_server().address(),
-                                             r.real_server().port()),
-                      " ", HealthName(r.health()));
+      absl::StrAppend(
+          &out, " real_server ", FormatVsKey(r.virtual_server()), " -> ",
+          FormatHostPort(r.real_server().address(), r.real_server().port()),
+          " ", HealthName(r.health()));
       if (!r.reason().empty()) absl::StrAppend(&out, ": ", r.reason());
       break;
     }
@@ -175,7 +197,8 @@ std::string FormatEvent(const v1::Event& e) {
       absl::StrAppend(&out, " vrrp ", e.vrrp().instance(), " ",
                       v1::VrrpState_Name(e.vrrp().from()), " -> ",
                       v1::VrrpState_Name(e.vrrp().to()));
-      if (!e.vrrp().reason().empty()) absl::StrAppend(&out, ": ", e.vrrp().reason());
+      if (!e.vrrp().reason().empty())
+        absl::StrAppend(&out, ": ", e.vrrp().reason());
       break;
     case v1::Event::kTable:
       absl::StrAppend(&out, " table generation ", e.table().generation());
@@ -193,24 +216,25 @@ std::string FormatCounters(const v1::GetCountersResponse& c) {
       : c.dataplane_alive()     ? "alive"
                                 : "not running");
   for (size_t i = 0; i < static_cast<size_t>(c.lcore_generations_size()); i++)
-    absl::StrAppend(&out, "lcore[", i, "] generation ", c.lcore_generations(i), "\n");
+    absl::StrAppend(&out, "lcore[", i, "] generation ", c.lcore_generations(i),
+                    "\n");
   for (const v1::Counter& k : c.counters())
     out += absl::StrFormat("%-24s %u\n", k.name(), k.value());
   return out;
 }
 
 std::string FormatVrrp(const v1::GetVrrpStateResponse& v) {
-  std::string out = absl::StrFormat("%-16s %-7s %4s %4s %4s %-10s %-16s %s\n", "Name",
-                                    "State", "VRID", "Prio", "Eff", "Interface",
-                                    "Master", "VIPs");
+  std::string out = absl::StrFormat("%-16s %-7s %4s %4s %4s %-10s %-16s %s\n",
+                                    "Name", "State", "VRID", "Prio", "Eff",
+                                    "Interface", "Master", "VIPs");
   for (const v1::VrrpInstance& i : v.instances()) {
     std::string state = v1::VrrpState_Name(i.state());
     if (state.rfind("VRRP_STATE_", 0) == 0) state = state.substr(11);
     std::string vips;
     for (const std::string& a : i.virtual_addresses())
       absl::StrAppend(&vips, vips.empty() ? "" : ",", a);
-    out += absl::StrFormat("%-16s %-7s %4u %4u %4u %-10s %-16s %s\n", i.name(), state,
-                           i.virtual_router_id(), i.priority(),
+    out += absl::StrFormat("%-16s %-7s %4u %4u %4u %-10s %-16s %s\n", i.name(),
+                           state, i.virtual_router_id(), i.priority(),
                            i.effective_priority(), i.interface(),
                            i.master_address(), vips);
   }

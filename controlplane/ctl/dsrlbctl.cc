@@ -26,7 +26,8 @@ using dsrlb::api::FormatHostPort;
 constexpr int kOk = 0, kServerError = 1, kUsage = 2, kNoConnection = 3;
 
 const char kUsageText[] =
-    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] COMMAND\n"
+    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] "
+    "COMMAND\n"
     "  list [--stats | --rate [--interval S]] [--details] [-n]\n"
     "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
     "  remove vs -t|-u VIP:PORT\n"
@@ -80,7 +81,8 @@ struct Target {
   uint32_t persistence = 0;
 };
 
-std::string ParseTarget(const std::vector<std::string>& args, size_t i, Target* t) {
+std::string ParseTarget(const std::vector<std::string>& args, size_t i,
+                        Target* t) {
   for (; i < args.size(); i++) {
     const std::string& f = args[i];
     if (i + 1 >= args.size()) return f + " needs a value";
@@ -88,27 +90,36 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i, Target* 
     std::string addr;
     uint32_t port = 0;
     if (f == "-t" || f == "-u") {
-      if (!SplitHostPort(v, &addr, &port)) return f + " " + v + ": want ADDRESS:PORT";
+      if (!SplitHostPort(v, &addr, &port))
+        return f + " " + v + ": want ADDRESS:PORT";
       t->has_vs = true;
       t->vs.set_address(addr);
       t->vs.set_port(port);
       t->vs.set_protocol(f == "-t" ? v1::PROTOCOL_TCP : v1::PROTOCOL_UDP);
     } else if (f == "-r") {
-      if (!SplitHostPort(v, &addr, &port)) return "-r " + v + ": want ADDRESS:PORT";
+      if (!SplitHostPort(v, &addr, &port))
+        return "-r " + v + ": want ADDRESS:PORT";
       t->has_rs = true;
       t->rs.set_address(addr);
       t->rs.set_port(port);
     } else if (f == "-w") {
-      if (!absl::SimpleAtoi(v, &t->weight)) return "-w " + v + ": want a number";
+      if (!absl::SimpleAtoi(v, &t->weight))
+        return "-w " + v + ": want a number";
       t->has_weight = true;
     } else if (f == "-p") {
-      if (!absl::SimpleAtoi(v, &t->persistence)) return "-p " + v + ": want seconds";
+      if (!absl::SimpleAtoi(v, &t->persistence))
+        return "-p " + v + ": want seconds";
     } else if (f == "-s") {
-      if (v == "rr") t->scheduler = v1::SCHEDULER_RR;
-      else if (v == "wrr") t->scheduler = v1::SCHEDULER_WRR;
-      else if (v == "mh") t->scheduler = v1::SCHEDULER_MH;
-      else if (v == "sh") t->scheduler = v1::SCHEDULER_SH;
-      else return "-s " + v + ": want rr, wrr, mh or sh";
+      if (v == "rr")
+        t->scheduler = v1::SCHEDULER_RR;
+      else if (v == "wrr")
+        t->scheduler = v1::SCHEDULER_WRR;
+      else if (v == "mh")
+        t->scheduler = v1::SCHEDULER_MH;
+      else if (v == "sh")
+        t->scheduler = v1::SCHEDULER_SH;
+      else
+        return "-s " + v + ": want rr, wrr, mh or sh";
     } else {
       return "unknown option " + f;
     }
@@ -125,13 +136,19 @@ struct ListArgs {
 
 std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
   for (size_t i = 1; i < args.size(); i++) {
-    if (args[i] == "--stats") out->options.mode = dsrlb::api::ListMode::kStats;
-    else if (args[i] == "--rate") out->options.mode = dsrlb::api::ListMode::kRate;
-    else if (args[i] == "--details") out->options.details = true;
-    else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln") continue;
+    if (args[i] == "--stats")
+      out->options.mode = dsrlb::api::ListMode::kStats;
+    else if (args[i] == "--rate")
+      out->options.mode = dsrlb::api::ListMode::kRate;
+    else if (args[i] == "--details")
+      out->options.details = true;
+    else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln")
+      continue;
     else if (args[i] == "--interval" && i + 1 < args.size() &&
-             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0) i++;
-    else return "list: unknown option " + args[i];
+             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0)
+      i++;
+    else
+      return "list: unknown option " + args[i];
   }
   return "";
 }
@@ -184,7 +201,8 @@ int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
   if (!t.has_vs) return Usage(cmd + ": -t or -u VIP:PORT is required");
   bool needs_rs = what != "vs";
   if (needs_rs && !t.has_rs) return Usage(cmd + ": -r RIP:PORT is required");
-  if (cmd == "weight" && !t.has_weight) return Usage("weight: -w WEIGHT is required");
+  if (cmd == "weight" && !t.has_weight)
+    return Usage("weight: -w WEIGHT is required");
   grpc::ClientContext c;
   grpc::Status s;
   v1::VirtualServer vs_out;
@@ -245,8 +263,9 @@ int Ctl::Simple(const std::string& cmd) {
   if (cmd == "reload") {
     v1::ReloadConfigResponse r;
     s = stub_->ReloadConfig(&c, {}, &r);
-    out = absl::StrCat("reloaded: ", r.virtual_servers(), " virtual server(s), ",
-                       r.real_servers(), " real server(s)\n");
+    out =
+        absl::StrCat("reloaded: ", r.virtual_servers(), " virtual server(s), ",
+                     r.real_servers(), " real server(s)\n");
   } else if (cmd == "counters") {
     v1::GetCountersResponse r;
     s = stub_->GetCounters(&c, {}, &r);
@@ -269,29 +288,36 @@ int main(int argc, char** argv) {
   while (!args.empty() && args[0].rfind("--", 0) == 0) {
     if (args[0] == "--help") return Usage(""), kOk;
     if (args.size() < 2) return Usage(args[0] + " needs a value");
-    if (args[0] == "--socket") ep.address = "unix:" + args[1];
-    else if (args[0] == "--server") ep.address = args[1];
-    else if (args[0] == "--tls-ca") ep.tls_ca = args[1];
-    else return Usage("unknown option " + args[0]);
+    if (args[0] == "--socket")
+      ep.address = "unix:" + args[1];
+    else if (args[0] == "--server")
+      ep.address = args[1];
+    else if (args[0] == "--tls-ca")
+      ep.tls_ca = args[1];
+    else
+      return Usage("unknown option " + args[0]);
     args.erase(args.begin(), args.begin() + 2);
   }
   if (args.empty()) return Usage("no command");
   const std::string cmd = args[0];
-  static const char* kCommands[] = {"list", "add", "remove", "weight", "drain",
-                                    "undrain", "watch", "reload", "counters", "vrrp"};
+  static const char* kCommands[] = {"list",     "add",     "remove", "weight",
+                                    "drain",    "undrain", "watch",  "reload",
+                                    "counters", "vrrp"};
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
   if (!known) return Usage("unknown command " + cmd);
   ListArgs list;
   if (cmd == "list") {
-    if (std::string err = ParseListArgs(args, &list); !err.empty()) return Usage(err);
+    if (std::string err = ParseListArgs(args, &list); !err.empty())
+      return Usage(err);
   }
 
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (ep.address.rfind("unix:", 0) == 0) {
     creds = grpc::InsecureChannelCredentials();
   } else {
-    if (ep.tls_ca.empty()) return Usage("--server needs --tls-ca (TCP is TLS only)");
+    if (ep.tls_ca.empty())
+      return Usage("--server needs --tls-ca (TCP is TLS only)");
     std::ifstream in(ep.tls_ca);
     if (!in) return Usage("--tls-ca " + ep.tls_ca + ": cannot read");
     std::stringstream ss;
@@ -303,10 +329,11 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateChannel(ep.address, creds);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(3))) {
-    std::fprintf(stderr,
-                 "dsrlbctl: cannot connect to dsrlb-control at %s (is it running? "
-                 "--socket PATH)\n",
-                 ep.address.c_str());
+    std::fprintf(
+        stderr,
+        "dsrlbctl: cannot connect to dsrlb-control at %s (is it running? "
+        "--socket PATH)\n",
+        ep.address.c_str());
     return kNoConnection;
   }
   Ctl ctl(v1::Dsrlb::NewStub(channel), ep);

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
-#include "controlplane/config/parser.h"
 #include "controlplane/api/grpc_server.h"
+#include "controlplane/config/parser.h"
 #include "controlplane/neighbor/neighbor.h"
 
 namespace dsrlb::api {
@@ -75,7 +75,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   Daemon* self = d.get();
   if (!o.config_path.empty()) deps.reload = [self]() { return self->Reload(); };
   d->service_ = std::make_unique<DsrlbService>(std::move(deps));
-  GrpcEndpoints endpoints{o.socket, o.listen, o.tls_cert, o.tls_key, o.tls_client_ca};
+  GrpcEndpoints endpoints{o.socket, o.listen, o.tls_cert, o.tls_key,
+                          o.tls_client_ca};
   ASSIGN_OR_RETURN(d->server_, StartGrpcServer(d->service_.get(), endpoints));
   RETURN_IF_ERROR(d->StartStatusServer());
   uint64_t first_version = first.version;
@@ -103,7 +104,8 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
   return s;
 }
 
-absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(const config::Config& config) {
+absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
+    const config::Config& config) {
   ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
   {
     absl::MutexLock lock(&router_id_mu_);
@@ -131,10 +133,10 @@ void Daemon::Stop() {
 
 absl::Status Daemon::StartStatusServer() {
   if (options_.status_port < 0) return absl::OkStatus();
-  ASSIGN_OR_RETURN(status_server_,
-                   stats::StatsServer::Start(options_.status_host,
-                                             options_.status_port,
-                                             [this] { return StatusSnapshot(); }));
+  ASSIGN_OR_RETURN(
+      status_server_,
+      stats::StatsServer::Start(options_.status_host, options_.status_port,
+                                [this] { return StatusSnapshot(); }));
   Log(absl::StrCat("status page http://",
                    options_.status_host.find(':') == std::string::npos
                        ? options_.status_host

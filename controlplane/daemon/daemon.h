@@ -14,15 +14,15 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "controlplane/api/service.h"
 #include "controlplane/daemon/daemon_options.h"
 #include "controlplane/daemon/daemon_part.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/neighbor/neighbor_resolver.h"
-#include "controlplane/tables/publisher.h"
-#include "controlplane/api/service.h"
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
+#include "controlplane/tables/publisher.h"
 
 namespace dsrlb::api {
 

@@ -22,20 +22,28 @@ const char* DaemonUsage() {
          " [--tls-client-ca F]]\n"
          "         [--interface IFNAME] [--ring-size PRIME] [--hash-seed N]\n"
          "         [--static-neighbor IP=MAC]... [--status-listen HOST:PORT]\n"
-         "  --config FILE        keepalived.conf to serve (SIGHUP re-reads it)\n"
+         "  --config FILE        keepalived.conf to serve (SIGHUP re-reads "
+         "it)\n"
          "  --check              validate --config, print a summary, exit\n"
-         "  --table-region PATH  table region to publish (default /dev/shm/dsrlb-table)\n"
-         "  --stats-region PATH  dataplane's stats region (default /dev/shm/dsrlb-stats)\n"
+         "  --table-region PATH  table region to publish (default "
+         "/dev/shm/dsrlb-table)\n"
+         "  --stats-region PATH  dataplane's stats region (default "
+         "/dev/shm/dsrlb-stats)\n"
          "  --socket PATH        gRPC UNIX socket, mode 0600 (default "
          "/run/dsrlb/control.sock; '' = none)\n"
-         "  --listen HOST:PORT   also serve gRPC over TCP; requires --tls-cert and --tls-key\n"
-         "  --interface IFNAME   the dataplane's port: its MAC is the source MAC,\n"
+         "  --listen HOST:PORT   also serve gRPC over TCP; requires --tls-cert "
+         "and --tls-key\n"
+         "  --interface IFNAME   the dataplane's port: its MAC is the source "
+         "MAC,\n"
          "                       real-server MACs are resolved on it\n"
          "  --ring-size PRIME    Maglev ring entries per VIP (default 65537)\n"
-         "  --hash-seed N        flow hash seed, the same on every scheduler (default 0)\n"
+         "  --hash-seed N        flow hash seed, the same on every scheduler "
+         "(default 0)\n"
          "  --static-neighbor IP=MAC  pin a real server's MAC (no ARP)\n"
-         "  --status-listen HOST:PORT  serve the HTML status page (/) and Prometheus\n"
-         "                       metrics (/metrics) over plain HTTP (port 0: any free)\n";
+         "  --status-listen HOST:PORT  serve the HTML status page (/) and "
+         "Prometheus\n"
+         "                       metrics (/metrics) over plain HTTP (port 0: "
+         "any free)\n";
 }
 
 namespace {
@@ -49,7 +57,8 @@ struct FlagWord {
 
 FlagWord SplitFlag(std::string arg) {
   FlagWord f;
-  if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+  if (size_t eq = arg.find('=');
+      arg.rfind("--", 0) == 0 && eq != std::string::npos) {
     f.value = arg.substr(eq + 1);
     arg = arg.substr(0, eq);
     f.has_value = true;
@@ -59,9 +68,11 @@ FlagWord SplitFlag(std::string arg) {
 }
 
 // The flag's value: after '=', else the next word (which *i then skips).
-absl::StatusOr<std::string> TakeValue(const FlagWord& f, int argc, char** argv, int* i) {
+absl::StatusOr<std::string> TakeValue(const FlagWord& f, int argc, char** argv,
+                                      int* i) {
   if (f.has_value) return f.value;
-  if (*i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(f.name, " needs a value"));
+  if (*i + 1 >= argc)
+    return absl::InvalidArgumentError(absl::StrCat(f.name, " needs a value"));
   return std::string(argv[++*i]);
 }
 
@@ -82,9 +93,10 @@ std::string* StringFlag(std::string_view name, DaemonOptions* o) {
 absl::Status ParseRingSize(const std::string& v, DaemonOptions* o) {
   if (!absl::SimpleAtoi(v, &o->ring_size) || !tables::IsPrime(o->ring_size) ||
       o->ring_size > DSRLB_DEFAULT_RING_POOL_ENTRIES)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--ring-size ", v, ": must be a prime such as 65537 or 655373 (at most ",
-        DSRLB_DEFAULT_RING_POOL_ENTRIES, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--ring-size ", v,
+                     ": must be a prime such as 65537 or 655373 (at most ",
+                     DSRLB_DEFAULT_RING_POOL_ENTRIES, ")"));
   return absl::OkStatus();
 }
 
@@ -97,13 +109,16 @@ absl::Status ParseHashSeed(const std::string& v, DaemonOptions* o) {
 
 absl::Status ParseStaticNeighbor(const std::string& v, DaemonOptions* o) {
   std::vector<std::string> parts = absl::StrSplit(v, absl::MaxSplits('=', 1));
-  auto ip = parts.size() == 2 ? IpAddress::Parse(parts[0])
-                              : absl::StatusOr<IpAddress>(absl::InvalidArgumentError(""));
-  auto mac = parts.size() == 2 ? ParseMac(parts[1])
-                               : absl::StatusOr<Mac>(absl::InvalidArgumentError(""));
+  auto ip = parts.size() == 2
+                ? IpAddress::Parse(parts[0])
+                : absl::StatusOr<IpAddress>(absl::InvalidArgumentError(""));
+  auto mac = parts.size() == 2
+                 ? ParseMac(parts[1])
+                 : absl::StatusOr<Mac>(absl::InvalidArgumentError(""));
   if (!ip.ok() || !mac.ok())
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--static-neighbor ", v, ": want IP=MAC, e.g. 10.0.0.2=02:00:0a:00:00:02"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--static-neighbor ", v,
+                     ": want IP=MAC, e.g. 10.0.0.2=02:00:0a:00:00:02"));
   o->static_neighbors[*ip] = *mac;
   return absl::OkStatus();
 }
@@ -113,8 +128,8 @@ absl::Status ParseStatusListen(const std::string& v, DaemonOptions* o) {
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(v.substr(colon + 1), &port) || port < 0 || port > 65535)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--status-listen ", v, ": want HOST:PORT, e.g. 127.0.0.1:8080"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--status-listen ", v, ": want HOST:PORT, e.g. 127.0.0.1:8080"));
   o->status_host = v.substr(0, colon);
   // [::1]:8080 names an IPv6 host; the listener wants it bare.
   if (o->status_host.size() > 2 && o->status_host.front() == '[' &&
@@ -125,7 +140,8 @@ absl::Status ParseStatusListen(const std::string& v, DaemonOptions* o) {
 }
 
 // Flags whose value is checked and converted; nullptr for any other flag.
-using ValueParser = absl::Status (*)(const std::string& value, DaemonOptions* o);
+using ValueParser = absl::Status (*)(const std::string& value,
+                                     DaemonOptions* o);
 ValueParser CheckedFlag(std::string_view name) {
   if (name == "--ring-size") return &ParseRingSize;
   if (name == "--hash-seed") return &ParseHashSeed;

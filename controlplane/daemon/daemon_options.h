@@ -24,7 +24,8 @@ struct DaemonOptions {
   std::string listen;  // HOST:PORT, TLS only
   std::string tls_cert, tls_key, tls_client_ca;
   std::string interface;
-  // --status-listen HOST:PORT: the HTML status page and /metrics (off if empty).
+  // --status-listen HOST:PORT: the HTML status page and /metrics (off if
+  // empty).
   std::string status_host;
   int status_port = -1;
   uint32_t ring_size = 65537;

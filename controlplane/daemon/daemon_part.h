@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "controlplane/model/lb_state.h"
 #include "controlplane/config/config.h"
+#include "controlplane/model/lb_state.h"
 
 namespace dsrlb::api {
 

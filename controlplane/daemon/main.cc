@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "controlplane/config/config_check.h"
+#include "controlplane/config/parser.h"
 #include "controlplane/daemon/daemon.h"
 #include "controlplane/daemon/daemon_options.h"
 #include "controlplane/daemon/health_part.h"
 #include "controlplane/daemon/vrrp_part.h"
-#include "controlplane/config/config_check.h"
-#include "controlplane/config/parser.h"
 
 namespace {
 

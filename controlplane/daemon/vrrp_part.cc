@@ -31,7 +31,8 @@ VrrpStatus FromVrrp(const vrrp::InstanceStatus& s) {
   out.adverts_sent = s.counters.adverts_sent;
   for (uint64_t d : s.counters.drops) out.bad_packets += d;
   if (!s.transitions.empty())
-    out.last_transition_unix_ms = absl::ToUnixMillis(s.transitions.back().wall_time);
+    out.last_transition_unix_ms =
+        absl::ToUnixMillis(s.transitions.back().wall_time);
   return out;
 }
 
@@ -76,7 +77,9 @@ class VrrpPart : public DaemonPart {
     if (config.vrrp_instances.empty()) return absl::OkStatus();
     vrrp::VrrpService::Callbacks cb;
     cb.on_vip = [this](const std::string&, const config::VirtualIpAddress& vip,
-                       bool active) { state_->SetVipActive(vip.address, active); };
+                       bool active) {
+      state_->SetVipActive(vip.address, active);
+    };
     cb.on_transition = [this](const vrrp::Transition& t) {
       for (VrrpStatus s : state_->Snapshot().vrrp) {
         if (s.name != t.instance) continue;

@@ -48,9 +48,9 @@ absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
   const uint16_t port = checker.connect_port.value_or(rs.port);
   switch (checker.kind) {
     case config::CheckerKind::kTcp:
-      return std::unique_ptr<Check>(std::make_unique<TcpCheck>(
-          context.loop, address, port, checker.bindto,
-          checker.connect_timeout));
+      return std::unique_ptr<Check>(
+          std::make_unique<TcpCheck>(context.loop, address, port,
+                                     checker.bindto, checker.connect_timeout));
     case config::CheckerKind::kHttp:
     case config::CheckerKind::kSsl: {
       if (context.curl == nullptr)

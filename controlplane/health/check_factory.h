@@ -20,9 +20,9 @@ struct CheckContext {
   CurlDriver* curl = nullptr;  // HTTP_GET / SSL_GET
 };
 
-absl::StatusOr<std::unique_ptr<Check>> MakeCheck(const CheckContext& context,
-                                                 const config::RealServer& rs,
-                                                 const config::Checker& checker);
+absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
+    const CheckContext& context, const config::RealServer& rs,
+    const config::Checker& checker);
 
 // The timers of `checker` on `rs` of `vs`.
 CheckTiming TimingFor(const config::VirtualServer& vs,

@@ -51,9 +51,9 @@ class CheckRunner {
   CheckTiming timing_;
   Listener listener_;
   bool up_;
-  int retry_it_ = 0;     // retries spent on the current failure
-  int rise_count_ = 0;   // consecutive good verdicts while down
-  int fall_count_ = 0;   // consecutive bad verdicts while up
+  int retry_it_ = 0;    // retries spent on the current failure
+  int rise_count_ = 0;  // consecutive good verdicts while down
+  int fall_count_ = 0;  // consecutive bad verdicts while up
   int attempts_ = 0;
   EventLoop::TimerId timer_ = 0;
 };

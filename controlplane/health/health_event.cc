@@ -7,9 +7,9 @@ namespace dsrlb::health {
 
 std::string FormatService(const IpAddress& address, uint16_t port,
                           config::Protocol protocol) {
-  return absl::StrCat("[", address.ToString(), "]:",
-                      protocol == config::Protocol::kUdp ? "udp" : "tcp", ":",
-                      port);
+  return absl::StrCat("[", address.ToString(),
+                      "]:", protocol == config::Protocol::kUdp ? "udp" : "tcp",
+                      ":", port);
 }
 
 std::string FormatVs(const VsKey& vs) {

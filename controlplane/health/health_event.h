@@ -38,21 +38,21 @@ struct HealthEvent {
   VsKey vs;
   RsKey rs;
   bool up = false;
-  std::string reason;      // the check result that caused the change
-  absl::Time time;         // the monitor's clock (monotonic for RealClock)
-  absl::Time wall_time;    // absl::Now() when it happened, for people
-  uint32_t weight = 1;     // configured weight, or misc_dynamic's
+  std::string reason;    // the check result that caused the change
+  absl::Time time;       // the monitor's clock (monotonic for RealClock)
+  absl::Time wall_time;  // absl::Now() when it happened, for people
+  uint32_t weight = 1;   // configured weight, or misc_dynamic's
   bool inhibit_on_failure = false;
 };
 
 // What State() reports for one real server.
 struct RealServerState {
   bool up = true;
-  bool checked = false;            // false until the first attempt ended
+  bool checked = false;  // false until the first attempt ended
   bool last_check_ok = false;
   std::string last_check_text;
-  absl::Time last_check_time;      // monitor clock; InfinitePast if never
-  absl::Time last_change_time;     // monitor clock; creation time at first
+  absl::Time last_check_time;   // monitor clock; InfinitePast if never
+  absl::Time last_change_time;  // monitor clock; creation time at first
   uint32_t weight = 1;
 };
 

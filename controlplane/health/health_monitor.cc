@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "controlplane/health/check_factory.h"
 #include "controlplane/alerts/curl_driver.h"
+#include "controlplane/health/check_factory.h"
 #include "controlplane/health/rs_alerts.h"
 
 namespace dsrlb::health {
@@ -36,10 +36,9 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
     for (const config::RealServer& rs : vs.real_servers) {
       Key key{vs_key, RsKey{rs.address, rs.port}};
       if (next.contains(key)) {
-        errors.push_back(absl::StrCat(rs.where.file, ":", rs.where.line,
-                                      ": duplicate real server ",
-                                      FormatRs(vs_key, key.second),
-                                      " ignored"));
+        errors.push_back(absl::StrCat(
+            rs.where.file, ":", rs.where.line, ": duplicate real server ",
+            FormatRs(vs_key, key.second), " ignored"));
         continue;
       }
       auto old = servers_.find(key);

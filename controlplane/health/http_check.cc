@@ -109,8 +109,8 @@ void HttpCheck::Fetch() {
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, backstop_ms);
   absl::Status added = curl_->Add(e, [this](CURLcode rc) { OnFetched(rc); });
   if (!added.ok()) {
-    std::string text = absl::StrCat("HTTP GET ", current_url_, ": ",
-                                    added.message());
+    std::string text =
+        absl::StrCat("HTTP GET ", current_url_, ": ", added.message());
     timer_ = loop_->RunAfter(absl::ZeroDuration(), [this, text] {
       timer_ = 0;
       Finish(false, text);
@@ -129,10 +129,10 @@ void HttpCheck::OnFetched(CURLcode rc) {
   timer_ = 0;
   const config::HttpUrl& url = target_.urls[url_index_];
   if (rc != CURLE_OK) {
-    std::string why = rc == CURLE_WRITE_ERROR && body_size_ > kMaxBody
-                          ? absl::StrCat("body larger than ", kMaxBody, " bytes")
-                          : std::string(error_[0] != 0 ? error_
-                                                       : curl_easy_strerror(rc));
+    std::string why =
+        rc == CURLE_WRITE_ERROR && body_size_ > kMaxBody
+            ? absl::StrCat("body larger than ", kMaxBody, " bytes")
+            : std::string(error_[0] != 0 ? error_ : curl_easy_strerror(rc));
     Finish(false, absl::StrCat("HTTP GET ", current_url_, ": ", why));
     return;
   }
@@ -166,7 +166,8 @@ void HttpCheck::OnFetched(CURLcode rc) {
     Fetch();
     return;
   }
-  Finish(true, absl::StrCat("HTTP status ", status, " (GET ", current_url_, ")"));
+  Finish(true,
+         absl::StrCat("HTTP status ", status, " (GET ", current_url_, ")"));
 }
 
 void HttpCheck::Finish(bool ok, std::string text) {

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "common/event_loop.h"
+#include "controlplane/alerts/curl_driver.h"
 #include "controlplane/config/config.h"
 #include "controlplane/health/check.h"
-#include "controlplane/alerts/curl_driver.h"
 
 namespace dsrlb::health {
 

@@ -28,13 +28,13 @@ void MiscCheck::Cancel() {
 void MiscCheck::Start(Done done) {
   Cancel();
   done_ = std::move(done);
-  auto child = ChildProcess::Spawn(
-      loop_, ChildProcess::ShellArgv(command_), timeout_,
-      [this](const ChildExit& exit) { OnExit(exit); });
+  auto child =
+      ChildProcess::Spawn(loop_, ChildProcess::ShellArgv(command_), timeout_,
+                          [this](const ChildExit& exit) { OnExit(exit); });
   if (!child.ok()) {
     CheckResult result;
-    result.text = absl::StrCat("MISC_CHECK ", command_, ": ",
-                               child.status().message());
+    result.text =
+        absl::StrCat("MISC_CHECK ", command_, ": ", child.status().message());
     timer_ = loop_->RunAfter(absl::ZeroDuration(), [this, result] {
       timer_ = 0;
       Finish(result);
@@ -54,8 +54,8 @@ void MiscCheck::OnExit(const ChildExit& exit) {
       result.weight = static_cast<uint32_t>(code - 2);
     }
   }
-  result.text = absl::StrCat("MISC_CHECK ", command_, ": ",
-                             exit.Describe(timeout_));
+  result.text =
+      absl::StrCat("MISC_CHECK ", command_, ": ", exit.Describe(timeout_));
   if (result.weight.has_value())
     absl::StrAppend(&result.text, " (weight ", *result.weight, ")");
   child_.reset();  // reaped; it touches nothing after calling us

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "common/event_loop.h"
-#include "controlplane/health/check.h"
 #include "controlplane/alerts/child_process.h"
+#include "controlplane/health/check.h"
 
 namespace dsrlb::health {
 

@@ -35,13 +35,13 @@ void RealServerAlerts::OnChange(const config::GlobalDefs& global,
                                 const HealthEvent& event,
                                 absl::string_view checker_name) {
   if (rs.smtp_alert && SmtpMailer::Configured(global)) {
-    absl::Status sent = mailer_.Send(
-        global, SmtpMailer::Subject(global, SubjectText(event)),
-        Body(event, checker_name), [](absl::Status status) {
-          if (!status.ok())
-            fprintf(stderr, "dsrlb health: alert mail: %s\n",
-                    std::string(status.message()).c_str());
-        });
+    absl::Status sent =
+        mailer_.Send(global, SmtpMailer::Subject(global, SubjectText(event)),
+                     Body(event, checker_name), [](absl::Status status) {
+                       if (!status.ok())
+                         fprintf(stderr, "dsrlb health: alert mail: %s\n",
+                                 std::string(status.message()).c_str());
+                     });
     if (!sent.ok())
       fprintf(stderr, "dsrlb health: alert mail: %s\n",
               std::string(sent.message()).c_str());

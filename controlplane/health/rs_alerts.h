@@ -7,10 +7,10 @@
 
 #include "absl/strings/string_view.h"
 #include "common/event_loop.h"
-#include "controlplane/config/config.h"
-#include "controlplane/health/health_event.h"
 #include "controlplane/alerts/notify_script.h"
 #include "controlplane/alerts/smtp_alert.h"
+#include "controlplane/config/config.h"
+#include "controlplane/health/health_event.h"
 
 namespace dsrlb::health {
 

@@ -56,8 +56,8 @@ void TcpCheck::Start(Done done) {
     if (bind(fd_, src.get(), src.len) != 0) err = errno;
     if (err != 0) {
       // Report through the loop, never from inside Start().
-      std::string detail = absl::StrCat("bind to ", bindto_->ToString(), ": ",
-                                        ErrnoText(err));
+      std::string detail =
+          absl::StrCat("bind to ", bindto_->ToString(), ": ", ErrnoText(err));
       timer_ = loop_->RunAfter(absl::ZeroDuration(), [this, detail] {
         timer_ = 0;
         Finish(false, detail);
@@ -65,8 +65,7 @@ void TcpCheck::Start(Done done) {
       return;
     }
   }
-  if (err == 0 && connect(fd_, dst.get(), dst.len) != 0 &&
-      errno != EINPROGRESS)
+  if (err == 0 && connect(fd_, dst.get(), dst.len) != 0 && errno != EINPROGRESS)
     err = errno;
   if (err != 0) {
     timer_ = loop_->RunAfter(absl::ZeroDuration(), [this, err] {
@@ -110,8 +109,8 @@ void TcpCheck::Finish(bool ok, std::string detail) {
   if (!done) return;
   CheckResult result;
   result.ok = ok;
-  result.text = absl::StrCat("TCP connect to ", HostPort(address_, port_), ": ",
-                             detail);
+  result.text =
+      absl::StrCat("TCP connect to ", HostPort(address_, port_), ": ", detail);
   done(std::move(result));
 }
 

@@ -13,20 +13,21 @@ Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
   Effective e;
   if (neighbor == nullptr || !neighbor->mac.has_value()) {
     e.state = DSRLB_BACKEND_DOWN;
-    e.reason = absl::StrCat(
-        "MAC unknown: ",
-        neighbor == nullptr ? "not resolved yet" : neighbor->reason);
+    e.reason =
+        absl::StrCat("MAC unknown: ", neighbor == nullptr ? "not resolved yet"
+                                                          : neighbor->reason);
     return e;
   }
   if (rs.health == Health::kDown) {
     // keepalived removes a failed server from LVS (its connections break);
     // with inhibit_on_failure it sets weight 0 instead, which LVS treats as
     // quiesced: established connections stay. Same here.
-    e.state = rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
-    e.reason = absl::StrCat("health check failed",
-                            rs.inhibit_on_failure ? " (inhibit_on_failure)" : "",
-                            rs.last_check_result.empty() ? "" : ": ",
-                            rs.last_check_result);
+    e.state =
+        rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
+    e.reason = absl::StrCat(
+        "health check failed",
+        rs.inhibit_on_failure ? " (inhibit_on_failure)" : "",
+        rs.last_check_result.empty() ? "" : ": ", rs.last_check_result);
     return e;
   }
   if (rs.draining) {

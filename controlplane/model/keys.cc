@@ -25,10 +25,14 @@ const char* ProtocolName(config::Protocol protocol) {
 
 const char* AlgoName(config::LbAlgo algo) {
   switch (algo) {
-    case config::LbAlgo::kRr: return "rr";
-    case config::LbAlgo::kWrr: return "wrr";
-    case config::LbAlgo::kMh: return "mh";
-    case config::LbAlgo::kSh: return "sh";
+    case config::LbAlgo::kRr:
+      return "rr";
+    case config::LbAlgo::kWrr:
+      return "wrr";
+    case config::LbAlgo::kMh:
+      return "mh";
+    case config::LbAlgo::kSh:
+      return "sh";
   }
   return "?";
 }

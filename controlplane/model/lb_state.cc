@@ -18,8 +18,8 @@ int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 absl::Status CheckWeight(uint32_t weight) {
   if (weight > kMaxWeight)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "weight: ", weight, " is over the maximum ", kMaxWeight));
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight: ", weight, " is over the maximum ", kMaxWeight));
   return absl::OkStatus();
 }
 
@@ -51,7 +51,8 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
 
 }  // namespace
 
-absl::StatusOr<ReloadSummary> LbState::ApplyConfig(const config::Config& config) {
+absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
+    const config::Config& config) {
   std::vector<VirtualServerState> next;
   size_t real_servers = 0;
   for (const config::VirtualServer& c : config.virtual_servers) {
@@ -109,7 +110,8 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
   if (FindVs(key) != nullptr)
     return absl::AlreadyExistsError(
         absl::StrCat("virtual_server: ", ToString(key), " already exists"));
-  if (absl::Status st = CheckLimits(vs_.size() + 1, RealServerCount()); !st.ok())
+  if (absl::Status st = CheckLimits(vs_.size() + 1, RealServerCount());
+      !st.ok())
     return st;
   VirtualServerState vs;
   vs.key = key;
@@ -123,8 +125,9 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
 absl::StatusOr<VirtualServerState> LbState::RemoveVirtualServer(
     const VsKey& key) {
   absl::MutexLock lock(&mu_);
-  auto it = std::find_if(vs_.begin(), vs_.end(),
-                         [&](const VirtualServerState& v) { return v.key == key; });
+  auto it =
+      std::find_if(vs_.begin(), vs_.end(),
+                   [&](const VirtualServerState& v) { return v.key == key; });
   if (it == vs_.end())
     return absl::NotFoundError(
         absl::StrCat("virtual_server: ", ToString(key), " does not exist"));
@@ -144,16 +147,17 @@ absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
     return absl::NotFoundError(
         absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
   if (rs.address.family != vs.address.family)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "real_server.address: ", rs.address.ToString(),
-        " is not of the virtual server's address family (",
-        vs.address.ToString(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("real_server.address: ", rs.address.ToString(),
+                     " is not of the virtual server's address family (",
+                     vs.address.ToString(), ")"));
   for (const RealServerState& r : v->real_servers) {
     if (r.key == rs)
       return absl::AlreadyExistsError(absl::StrCat(
           "real_server: ", ToString(rs), " already exists in ", ToString(vs)));
   }
-  if (absl::Status st = CheckLimits(vs_.size(), RealServerCount() + 1); !st.ok())
+  if (absl::Status st = CheckLimits(vs_.size(), RealServerCount() + 1);
+      !st.ok())
     return st;
   RealServerState r;
   r.key = rs;
@@ -172,7 +176,8 @@ absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
   if (!found.ok()) return found.status();
   VirtualServerState* v = FindVs(vs);
   RealServerState removed = **found;
-  v->real_servers.erase(v->real_servers.begin() + (*found - v->real_servers.data()));
+  v->real_servers.erase(v->real_servers.begin() +
+                        (*found - v->real_servers.data()));
   Changed();
   RsEvent(vs, removed, "removed");
   return removed;
@@ -186,7 +191,8 @@ absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
   auto found = FindRs(vs, rs);
   if (!found.ok()) return found.status();
   if ((*found)->weight != weight) {
-    std::string reason = absl::StrCat("weight ", (*found)->weight, " -> ", weight);
+    std::string reason =
+        absl::StrCat("weight ", (*found)->weight, " -> ", weight);
     (*found)->weight = weight;
     Changed();
     RsEvent(vs, **found, reason);
@@ -295,8 +301,8 @@ absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
     for (VrrpStatus& v : vrrp_)
       if (v.name == status.name) found = &v;
     if (found == nullptr)
-      return absl::NotFoundError(absl::StrCat(
-          "vrrp_instance ", status.name, " is not in the configuration"));
+      return absl::NotFoundError(absl::StrCat("vrrp_instance ", status.name,
+                                              " is not in the configuration"));
     std::string from = found->state;
     *found = status;
     if (from == status.state) return absl::OkStatus();
@@ -320,12 +326,13 @@ absl::Status LbState::CheckLimits(size_t virtual_servers,
                                   size_t real_servers) const {
   if (virtual_servers > limits_.max_virtual_servers)
     return absl::ResourceExhaustedError(absl::StrCat(
-        "virtual_server: ", virtual_servers, " virtual servers, the table holds ",
-        limits_.max_virtual_servers, " (a smaller --ring-size fits more)"));
+        "virtual_server: ", virtual_servers,
+        " virtual servers, the table holds ", limits_.max_virtual_servers,
+        " (a smaller --ring-size fits more)"));
   if (real_servers > limits_.max_real_servers)
-    return absl::ResourceExhaustedError(
-        absl::StrCat("real_server: ", real_servers,
-                     " real servers, the table holds ", limits_.max_real_servers));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "real_server: ", real_servers, " real servers, the table holds ",
+        limits_.max_real_servers));
   return absl::OkStatus();
 }
 
@@ -385,8 +392,8 @@ absl::StatusOr<RealServerState*> LbState::FindRs(const VsKey& vs,
         absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
   for (RealServerState& r : v->real_servers)
     if (r.key == rs) return &r;
-  return absl::NotFoundError(absl::StrCat(
-      "real_server: ", ToString(rs), " does not exist in ", ToString(vs)));
+  return absl::NotFoundError(absl::StrCat("real_server: ", ToString(rs),
+                                          " does not exist in ", ToString(vs)));
 }
 
 }  // namespace dsrlb::api

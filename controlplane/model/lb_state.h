@@ -16,9 +16,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "controlplane/config/config.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/keys.h"
-#include "controlplane/config/config.h"
 
 namespace dsrlb::api {
 
@@ -71,7 +71,7 @@ struct StateSnapshot {
   std::vector<VirtualServerState> virtual_servers;  // stable order
   std::map<IpAddress, NeighborState> neighbors;
   std::map<IpAddress, bool> vip_active;  // absent = active
-  std::vector<VrrpStatus> vrrp;  // in configuration order
+  std::vector<VrrpStatus> vrrp;          // in configuration order
 };
 
 struct ReloadSummary {
@@ -131,7 +131,8 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Seam for VRRP: an instance's status; a change of `state` is an event.
   // NotFound for an instance the configuration does not name.
-  absl::Status SetVrrpStatus(const VrrpStatus& status, const std::string& reason)
+  absl::Status SetVrrpStatus(const VrrpStatus& status,
+                             const std::string& reason)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Seam for the neighbour resolver.
   void SetNeighbor(const IpAddress& address, NeighborState neighbor)
@@ -146,7 +147,8 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  VirtualServerState* FindVs(const VsKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  VirtualServerState* FindVs(const VsKey& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }

@@ -52,7 +52,8 @@ int OnNeigh(const nlmsghdr* nlh, void* data) {
   std::memcpy(e.address.bytes.data(), mnl_attr_get_payload(tb[NDA_DST]), len);
   e.ifindex = ndm->ndm_ifindex;
   e.nud_state = ndm->ndm_state;
-  if (tb[NDA_LLADDR] != nullptr && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+  if (tb[NDA_LLADDR] != nullptr &&
+      mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
     e.has_mac = true;
     std::memcpy(e.mac.data(), mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
   }
@@ -74,14 +75,16 @@ absl::StatusOr<std::vector<NeighborEntry>> DumpNeighbors(int ifindex) {
   if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
     status = Errno("netlink bind");
   } else {
-    // MNL_SOCKET_BUFFER_SIZE is a sysconf() call: a fixed page-multiple instead.
+    // MNL_SOCKET_BUFFER_SIZE is a sysconf() call: a fixed page-multiple
+    // instead.
     alignas(nlmsghdr) static thread_local char buf[32768];
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETNEIGH;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     uint32_t seq = static_cast<uint32_t>(time(nullptr));
     nlh->nlmsg_seq = seq;
-    auto* ndm = static_cast<ndmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndmsg)));
+    auto* ndm =
+        static_cast<ndmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndmsg)));
     ndm->ndm_family = AF_UNSPEC;
     uint32_t portid = mnl_socket_get_portid(nl);
     DumpContext ctx{ifindex, &out};
@@ -89,8 +92,10 @@ absl::StatusOr<std::vector<NeighborEntry>> DumpNeighbors(int ifindex) {
       status = Errno("netlink send");
     } else {
       int ret;
-      while ((ret = static_cast<int>(mnl_socket_recvfrom(nl, buf, sizeof(buf)))) > 0) {
-        ret = mnl_cb_run(buf, static_cast<size_t>(ret), seq, portid, OnNeigh, &ctx);
+      while ((ret = static_cast<int>(
+                  mnl_socket_recvfrom(nl, buf, sizeof(buf)))) > 0) {
+        ret = mnl_cb_run(buf, static_cast<size_t>(ret), seq, portid, OnNeigh,
+                         &ctx);
         if (ret <= MNL_CB_STOP) break;
       }
       if (ret == -1) status = Errno("netlink neighbour dump");
@@ -169,8 +174,8 @@ absl::StatusOr<Mac> InterfaceMac(const std::string& name) {
   int err = errno;
   close(fd);
   if (rc < 0)
-    return absl::NotFoundError(absl::StrCat("--interface ", name, ": ",
-                                            std::strerror(err)));
+    return absl::NotFoundError(
+        absl::StrCat("--interface ", name, ": ", std::strerror(err)));
   if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
     return absl::InvalidArgumentError(
         absl::StrCat("--interface ", name, ": not an Ethernet interface"));

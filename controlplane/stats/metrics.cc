@@ -8,7 +8,8 @@ namespace dsrlb::stats {
 namespace {
 
 std::string Label(absl::string_view v) {
-  return absl::StrReplaceAll(v, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
+  return absl::StrReplaceAll(v,
+                             {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
 }
 
 std::string ProtoName(v1::Protocol p) {
@@ -61,7 +62,9 @@ std::string RenderMetrics(const Snapshot& s) {
        [](const v1::RealServer& r) -> uint64_t { return r.weight(); }},
       {"dsrlb_real_server_effective_weight", "gauge",
        "Weight in the ring now (0 while down, drained or MAC unknown).",
-       [](const v1::RealServer& r) -> uint64_t { return r.effective_weight(); }},
+       [](const v1::RealServer& r) -> uint64_t {
+         return r.effective_weight();
+       }},
       {"dsrlb_real_server_ring_slots", "gauge",
        "Maglev ring entries the server owns.",
        [](const v1::RealServer& r) -> uint64_t { return r.ring_slots(); }},
@@ -77,8 +80,8 @@ std::string RenderMetrics(const Snapshot& s) {
     for (const auto& vs : s.servers.virtual_servers())
       for (const auto& rs : vs.real_servers())
         absl::StrAppend(&out, m.name, "{", VsLabels(vs.key()), ",server=\"",
-                        Label(rs.key().address()), ":", rs.key().port(),
-                        "\"} ", m.get(rs), "\n");
+                        Label(rs.key().address()), ":", rs.key().port(), "\"} ",
+                        m.get(rs), "\n");
   }
 
   Help(out, "dsrlb_vrrp_state", "gauge",

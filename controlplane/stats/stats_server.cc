@@ -19,19 +19,21 @@ absl::StatusOr<std::unique_ptr<StatsServer>> StatsServer::Start(
   s->server_->Get("/", [self](const httplib::Request&, httplib::Response& res) {
     res.set_content(self->Page(), "text/html; charset=utf-8");
   });
-  s->server_->Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderMetrics(self->snapshot_()),
-                    "text/plain; version=0.0.4; charset=utf-8");
-  });
-  s->server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
+  s->server_->Get("/metrics",
+                  [self](const httplib::Request&, httplib::Response& res) {
+                    res.set_content(RenderMetrics(self->snapshot_()),
+                                    "text/plain; version=0.0.4; charset=utf-8");
+                  });
+  s->server_->Get("/healthz",
+                  [](const httplib::Request&, httplib::Response& res) {
+                    res.set_content("ok\n", "text/plain");
+                  });
   int bound = port == 0 ? s->server_->bind_to_any_port(host)
                         : (s->server_->bind_to_port(host, port) ? port : -1);
   if (bound < 0)
-    return absl::UnavailableError(absl::StrCat(
-        "status page: cannot listen on ", host, ":", port,
-        " (address in use or not local?)"));
+    return absl::UnavailableError(
+        absl::StrCat("status page: cannot listen on ", host, ":", port,
+                     " (address in use or not local?)"));
   s->port_ = bound;
   s->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
   return s;

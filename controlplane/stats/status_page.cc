@@ -28,10 +28,14 @@ tr.fault td{background:#ff9090}
 std::string HealthText(const v1::RealServer& rs) {
   if (rs.draining()) return "DRAIN";
   switch (rs.health()) {
-    case v1::HEALTH_STATE_UP: return "UP";
-    case v1::HEALTH_STATE_DOWN: return "DOWN";
-    case v1::HEALTH_STATE_UNCHECKED: return "no check";
-    default: return "?";
+    case v1::HEALTH_STATE_UP:
+      return "UP";
+    case v1::HEALTH_STATE_DOWN:
+      return "DOWN";
+    case v1::HEALTH_STATE_UNCHECKED:
+      return "no check";
+    default:
+      return "?";
   }
 }
 
@@ -44,11 +48,16 @@ std::string RowClass(const v1::RealServer& rs) {
 
 std::string VrrpText(v1::VrrpState s) {
   switch (s) {
-    case v1::VRRP_STATE_INIT: return "INIT";
-    case v1::VRRP_STATE_BACKUP: return "BACKUP";
-    case v1::VRRP_STATE_MASTER: return "MASTER";
-    case v1::VRRP_STATE_FAULT: return "FAULT";
-    default: return "?";
+    case v1::VRRP_STATE_INIT:
+      return "INIT";
+    case v1::VRRP_STATE_BACKUP:
+      return "BACKUP";
+    case v1::VRRP_STATE_MASTER:
+      return "MASTER";
+    case v1::VRRP_STATE_FAULT:
+      return "FAULT";
+    default:
+      return "?";
   }
 }
 
@@ -88,12 +97,23 @@ std::string HtmlEscape(absl::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -114,75 +134,98 @@ std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
   }
   auto rate = [&](const std::string& key, uint64_t packets) -> std::string {
     auto it = before.find(key);
-    if (interval_s <= 0 || it == before.end() || packets < it->second) return "-";
+    if (interval_s <= 0 || it == before.end() || packets < it->second)
+      return "-";
     return absl::StrFormat("%.0f", (packets - it->second) / interval_s);
   };
 
   std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">";
   if (refresh_s > 0)
-    absl::StrAppend(&h, "<meta http-equiv=\"refresh\" content=\"", refresh_s, "\">");
+    absl::StrAppend(&h, "<meta http-equiv=\"refresh\" content=\"", refresh_s,
+                    "\">");
   absl::StrAppend(&h, "<title>dsrlb status", now.router_id.empty() ? "" : " - ",
                   HtmlEscape(now.router_id), "</title><style>", kStyle,
                   "</style></head><body>\n");
-  absl::StrAppend(&h, "<h1>dsrlb status", now.router_id.empty() ? "" : " &mdash; ",
+  absl::StrAppend(&h, "<h1>dsrlb status",
+                  now.router_id.empty() ? "" : " &mdash; ",
                   HtmlEscape(now.router_id), "</h1>\n");
-  absl::StrAppend(&h, "<p>", absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", now.taken, absl::UTCTimeZone()),
-                  " &middot; table generation ", now.counters.table_generation(),
-                  " &middot; dataplane ",
-                  now.counters.dataplane_alive() ? "alive" : "<b>NOT RUNNING</b>",
-                  "</p>\n<p class=\"legend\"><span style=\"background:#c0ffc0\">up</span>"
-                  "<span style=\"background:#ff9090\">down</span>"
-                  "<span style=\"background:#fff080\">drain / weight 0</span>"
-                  "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
+  absl::StrAppend(
+      &h, "<p>",
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", now.taken, absl::UTCTimeZone()),
+      " &middot; table generation ", now.counters.table_generation(),
+      " &middot; dataplane ",
+      now.counters.dataplane_alive() ? "alive" : "<b>NOT RUNNING</b>",
+      "</p>\n<p class=\"legend\"><span style=\"background:#c0ffc0\">up</span>"
+      "<span style=\"background:#ff9090\">down</span>"
+      "<span style=\"background:#fff080\">drain / weight 0</span>"
+      "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
 
   if (now.vrrp.instances_size() > 0) {
-    h += "<h2>VRRP</h2>\n<table><tr><th>Instance</th><th>State</th><th>VRID</th>"
-         "<th>Priority</th><th>Interface</th><th>Master</th><th>VIPs</th>"
-         "<th>Adverts in/out</th><th>Bad</th><th>Since</th></tr>\n";
+    h +=
+        "<h2>VRRP</h2>\n<table><tr><th>Instance</th><th>State</th><th>VRID</th>"
+        "<th>Priority</th><th>Interface</th><th>Master</th><th>VIPs</th>"
+        "<th>Adverts in/out</th><th>Bad</th><th>Since</th></tr>\n";
     for (const auto& i : now.vrrp.instances()) {
-      std::string cls = i.state() == v1::VRRP_STATE_MASTER ? "master"
-                        : i.state() == v1::VRRP_STATE_FAULT ? "fault" : "backup";
+      std::string cls = i.state() == v1::VRRP_STATE_MASTER  ? "master"
+                        : i.state() == v1::VRRP_STATE_FAULT ? "fault"
+                                                            : "backup";
       std::string vips;
       for (const auto& v : i.virtual_addresses())
         absl::StrAppend(&vips, vips.empty() ? "" : " ", HtmlEscape(v));
       absl::StrAppendFormat(
-          &h, "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td>%d</td>"
-              "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td class=l>%s</td>"
-              "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
+          &h,
+          "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td>%d</td>"
+          "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td "
+          "class=l>%s</td>"
+          "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
           cls, HtmlEscape(i.name()), VrrpText(i.state()), i.virtual_router_id(),
           i.effective_priority(), i.priority(), HtmlEscape(i.interface()),
           HtmlEscape(i.master_address()), vips, i.adverts_received(),
-          i.adverts_sent(), i.bad_packets(), Age(now.taken, i.last_transition_unix_ms()));
+          i.adverts_sent(), i.bad_packets(),
+          Age(now.taken, i.last_transition_unix_ms()));
     }
     h += "</table>\n";
   }
 
   for (const auto& vs : now.servers.virtual_servers()) {
     std::string proto = vs.key().protocol() == v1::PROTOCOL_UDP ? "UDP" : "TCP";
-    absl::StrAppend(&h, "<h2>", proto, " ", HtmlEscape(HostPort(vs.key().address(), vs.key().port())),
+    absl::StrAppend(&h, "<h2>", proto, " ",
+                    HtmlEscape(HostPort(vs.key().address(), vs.key().port())),
                     vs.active() ? "" : " (backup: not forwarding)",
-                    vs.persistence_timeout_s() ? absl::StrCat(" &middot; persistent ", vs.persistence_timeout_s(), "s") : "",
+                    vs.persistence_timeout_s()
+                        ? absl::StrCat(" &middot; persistent ",
+                                       vs.persistence_timeout_s(), "s")
+                        : "",
                     "</h2>\n");
-    h += "<table><tr><th>Server</th><th>Status</th><th>Last check</th><th>LastChk</th>"
+    h += "<table><tr><th>Server</th><th>Status</th><th>Last "
+         "check</th><th>LastChk</th>"
          "<th>Wght</th><th>Eff</th><th>Ring</th><th>Pkts</th><th>Pkt/s</th>"
          "<th>Bytes</th><th>Last chg</th><th>MAC</th></tr>\n";
-    absl::StrAppendFormat(&h, "<tr class=vs><td class=l>Total</td><td class=l>%s</td><td></td><td></td>"
-                          "<td></td><td></td><td></td><td>%d</td><td>%s</td><td>%s</td><td></td><td></td></tr>\n",
+    absl::StrAppendFormat(&h,
+                          "<tr class=vs><td class=l>Total</td><td "
+                          "class=l>%s</td><td></td><td></td>"
+                          "<td></td><td></td><td></td><td>%d</td><td>%s</"
+                          "td><td>%s</td><td></td><td></td></tr>\n",
                           vs.active() ? "ACTIVE" : "BACKUP", vs.packets(),
-                          rate(Key(vs.key(), nullptr), vs.packets()), Bytes(vs.bytes()));
+                          rate(Key(vs.key(), nullptr), vs.packets()),
+                          Bytes(vs.bytes()));
     for (const auto& rs : vs.real_servers()) {
       std::string last_change = Age(now.taken, rs.last_change_unix_ms());
       if (rs.health() == v1::HEALTH_STATE_DOWN && last_change != "-")
         last_change = "down " + last_change;
       absl::StrAppendFormat(
-          &h, "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td class=l>%s</td>"
-              "<td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
-              "<td>%s</td><td>%s</td><td class=l>%s</td></tr>\n",
-          RowClass(rs), HtmlEscape(HostPort(rs.key().address(), rs.key().port())),
+          &h,
+          "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td "
+          "class=l>%s</td>"
+          "<td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
+          "<td>%s</td><td>%s</td><td class=l>%s</td></tr>\n",
+          RowClass(rs),
+          HtmlEscape(HostPort(rs.key().address(), rs.key().port())),
           HealthText(rs), HtmlEscape(rs.last_check_result()),
-          Age(now.taken, rs.last_check_unix_ms()), rs.weight(), rs.effective_weight(),
-          rs.ring_slots(), rs.packets(), rate(Key(vs.key(), &rs.key()), rs.packets()),
-          Bytes(rs.bytes()), last_change,
+          Age(now.taken, rs.last_check_unix_ms()), rs.weight(),
+          rs.effective_weight(), rs.ring_slots(), rs.packets(),
+          rate(Key(vs.key(), &rs.key()), rs.packets()), Bytes(rs.bytes()),
+          last_change,
           rs.mac().empty() ? "<i>unresolved</i>" : HtmlEscape(rs.mac()));
     }
     h += "</table>\n";
@@ -193,7 +236,8 @@ std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
     if (c.value() != 0 || c.name().rfind("drop_", 0) != 0)
       absl::StrAppendFormat(&h, "<tr><td class=l>%s</td><td>%d</td></tr>\n",
                             HtmlEscape(c.name()), c.value());
-  h += "</table>\n<p>Drop counters that are zero are not shown.</p>\n</body></html>\n";
+  h += "</table>\n<p>Drop counters that are zero are not "
+       "shown.</p>\n</body></html>\n";
   return h;
 }
 

@@ -57,14 +57,13 @@ absl::StatusOr<std::vector<uint32_t>> BuildMaglevRing(
   });
   for (size_t i = 1; i < order.size(); i++)
     if (backends[order[i]].key == backends[order[i - 1]].key)
-      return absl::InvalidArgumentError(
-          absl::StrCat("backends ", order[i - 1], " and ", order[i],
-                       " have the same key"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "backends ", order[i - 1], " and ", order[i], " have the same key"));
 
   struct Turn {
     uint32_t index;  // into backends
     uint32_t weight;
-    uint32_t pos;    // current position in its permutation
+    uint32_t pos;  // current position in its permutation
     uint32_t skip;
     uint64_t credit;
   };

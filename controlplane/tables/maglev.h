@@ -40,8 +40,8 @@ bool IsPrime(uint32_t n);
 // Errors: ring_size not prime, more backends than ring_size, all weights 0
 // (unless allow_empty), duplicate keys.
 absl::StatusOr<std::vector<uint32_t>> BuildMaglevRing(
-    absl::Span<const MaglevBackend> backends, uint32_t ring_size = kDefaultRingSize,
-    bool allow_empty = false);
+    absl::Span<const MaglevBackend> backends,
+    uint32_t ring_size = kDefaultRingSize, bool allow_empty = false);
 
 inline constexpr uint64_t kOffsetSeed = 0x6d61676c65764f46ULL;  // "maglevOF"
 inline constexpr uint64_t kSkipSeed = 0x6d61676c65765350ULL;    // "maglevSP"

@@ -33,8 +33,8 @@ tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
   for (const VirtualServerState& vs : snapshot.virtual_servers) {
     tables::VipSpec vip;
     vip.address = vs.key.address;
-    vip.proto = vs.key.protocol == config::Protocol::kUdp ? IPPROTO_UDP
-                                                          : IPPROTO_TCP;
+    vip.proto =
+        vs.key.protocol == config::Protocol::kUdp ? IPPROTO_UDP : IPPROTO_TCP;
     vip.port = vs.key.port;
     vip.active = IsActive(snapshot, vs.key.address);
     vip.persistence_timeout_s = vs.persistence_timeout_s;

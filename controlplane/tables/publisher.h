@@ -49,7 +49,7 @@ struct PublishedTable {
 struct StatsReading {
   bool present = false;  // a stats region is mapped
   shm::StatsTotals totals;
-  bool alive = false;     // dataplane running with a moving heartbeat
+  bool alive = false;  // dataplane running with a moving heartbeat
   std::vector<uint64_t> lcore_generations;
 };
 

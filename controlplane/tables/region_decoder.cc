@@ -22,18 +22,25 @@ std::string AddrString(uint8_t family, const uint8_t addr[16]) {
 
 const char* ProtoName(uint8_t proto) {
   switch (proto) {
-    case IPPROTO_TCP: return "TCP";
-    case IPPROTO_UDP: return "UDP";
-    default: return "?";
+    case IPPROTO_TCP:
+      return "TCP";
+    case IPPROTO_UDP:
+      return "UDP";
+    default:
+      return "?";
   }
 }
 
 const char* StateName(uint8_t state) {
   switch (state) {
-    case DSRLB_BACKEND_UP: return "up";
-    case DSRLB_BACKEND_DRAINING: return "draining";
-    case DSRLB_BACKEND_DOWN: return "down";
-    default: return "?";
+    case DSRLB_BACKEND_UP:
+      return "up";
+    case DSRLB_BACKEND_DRAINING:
+      return "draining";
+    case DSRLB_BACKEND_DOWN:
+      return "down";
+    default:
+      return "?";
   }
 }
 
@@ -117,8 +124,10 @@ nlohmann::json DecodeStats(const shm::StatsRegion& region) {
   }
   shm::StatsTotals t = region.Sum();
   nlohmann::json counters = nlohmann::json::object();
-  for (int c = 0; c < DSRLB_CTR_MAX; c++) counters[shm::CounterName(c)] = t.counters[c];
-  for (int d = 0; d < DSRLB_DROP_MAX; d++) counters[shm::DropName(d)] = t.drops[d];
+  for (int c = 0; c < DSRLB_CTR_MAX; c++)
+    counters[shm::CounterName(c)] = t.counters[c];
+  for (int d = 0; d < DSRLB_DROP_MAX; d++)
+    counters[shm::DropName(d)] = t.drops[d];
   j["counters"] = counters;
   nlohmann::json vips = nlohmann::json::object();
   for (size_t v = 0; v < t.vips.size(); v++)
@@ -142,13 +151,17 @@ std::string FormatTable(const nlohmann::json& t) {
       t["writer_pid"].get<uint64_t>(), t["region_size"].get<uint64_t>());
   const auto& g = t["geometry"];
   absl::StrAppendFormat(
-      &out, "geometry: max_vips %d, max_backends %d, vip_index %d, ring pool %d\n",
+      &out,
+      "geometry: max_vips %d, max_backends %d, vip_index %d, ring pool %d\n",
       g["max_vips"].get<uint32_t>(), g["max_backends"].get<uint32_t>(),
-      g["vip_index_size"].get<uint32_t>(), g["ring_pool_entries"].get<uint32_t>());
-  if (t["generation"].get<uint64_t>() == 0) return out + "(nothing published)\n";
+      g["vip_index_size"].get<uint32_t>(),
+      g["ring_pool_entries"].get<uint32_t>());
+  if (t["generation"].get<uint64_t>() == 0)
+    return out + "(nothing published)\n";
   absl::StrAppendFormat(
-      &out, "ring size %d, hash %d seed 0x%x, checksum %s (ok), port mac %s, "
-            "timeouts tcp %ds udp %ds\n",
+      &out,
+      "ring size %d, hash %d seed 0x%x, checksum %s (ok), port mac %s, "
+      "timeouts tcp %ds udp %ds\n",
       t["ring_size"].get<uint32_t>(), t["hash_function"].get<uint32_t>(),
       t["hash_seed"].get<uint64_t>(), t["checksum"].get<std::string>(),
       t["port_mac"].get<std::string>(), t["tcp_timeout_s"].get<uint32_t>(),
@@ -156,33 +169,38 @@ std::string FormatTable(const nlohmann::json& t) {
   for (const auto& v : t["vips"]) {
     std::string addr = v["address"].get<std::string>();
     if (addr.find(':') != std::string::npos) addr = "[" + addr + "]";
-    absl::StrAppendFormat(&out, "\nVIP %d  %s %s:%s  %s%s\n", v["index"].get<int>(),
-                          v["protocol"].get<std::string>(), addr,
-                          v["all_ports"].get<bool>() ? "*" : std::to_string(v["port"].get<int>()),
-                          v["active"].get<bool>() ? "active" : "inactive (backup)",
-                          v["persistence_timeout_s"].get<uint32_t>()
-                              ? absl::StrCat(", persistent ", v["persistence_timeout_s"].get<uint32_t>(), "s")
-                              : "");
+    absl::StrAppendFormat(
+        &out, "\nVIP %d  %s %s:%s  %s%s\n", v["index"].get<int>(),
+        v["protocol"].get<std::string>(), addr,
+        v["all_ports"].get<bool>() ? "*" : std::to_string(v["port"].get<int>()),
+        v["active"].get<bool>() ? "active" : "inactive (backup)",
+        v["persistence_timeout_s"].get<uint32_t>()
+            ? absl::StrCat(", persistent ",
+                           v["persistence_timeout_s"].get<uint32_t>(), "s")
+            : "");
     if (v["ring_unassigned"].get<uint32_t>() > 0)
       absl::StrAppendFormat(&out, "  %d ring slots without a backend\n",
                             v["ring_unassigned"].get<uint32_t>());
     for (const auto& b : v["backends"]) {
-      absl::StrAppendFormat(&out, "  -> %-4d %-39s mac %s  %-8s weight %-5d ring %6d (%5.2f%%)\n",
-                            b["index"].get<int>(),
-                            absl::StrCat(b["address"].get<std::string>(), ":", b["port"].get<int>()),
-                            b["mac"].get<std::string>(), b["state"].get<std::string>(),
-                            b["weight"].get<uint32_t>(), b["ring_slots"].get<uint32_t>(),
-                            100.0 * b["ring_share"].get<double>());
+      absl::StrAppendFormat(
+          &out, "  -> %-4d %-39s mac %s  %-8s weight %-5d ring %6d (%5.2f%%)\n",
+          b["index"].get<int>(),
+          absl::StrCat(b["address"].get<std::string>(), ":",
+                       b["port"].get<int>()),
+          b["mac"].get<std::string>(), b["state"].get<std::string>(),
+          b["weight"].get<uint32_t>(), b["ring_slots"].get<uint32_t>(),
+          100.0 * b["ring_share"].get<double>());
     }
   }
   return out;
 }
 
 std::string FormatStats(const nlohmann::json& s) {
-  std::string out = absl::StrFormat(
-      "stats region: writer pid %d, %s, heartbeat %d ms ago\n",
-      s["writer_pid"].get<uint64_t>(), s["running"].get<bool>() ? "running" : "stopped",
-      s["heartbeat_age_ms"].get<uint64_t>());
+  std::string out =
+      absl::StrFormat("stats region: writer pid %d, %s, heartbeat %d ms ago\n",
+                      s["writer_pid"].get<uint64_t>(),
+                      s["running"].get<bool>() ? "running" : "stopped",
+                      s["heartbeat_age_ms"].get<uint64_t>());
   for (const auto& l : s["lcores"])
     absl::StrAppendFormat(&out, "lcore %d: %s, generation %d, heartbeat %d\n",
                           l["lcore_id"].get<uint32_t>(),
@@ -194,10 +212,12 @@ std::string FormatStats(const nlohmann::json& s) {
       absl::StrAppendFormat(&out, "  %-22s %d\n", name, value.get<uint64_t>());
   for (const auto& [vip, pb] : s["vips"].items())
     absl::StrAppendFormat(&out, "  vip %-4s packets %d bytes %d\n", vip,
-                          pb["packets"].get<uint64_t>(), pb["bytes"].get<uint64_t>());
+                          pb["packets"].get<uint64_t>(),
+                          pb["bytes"].get<uint64_t>());
   for (const auto& [be, pb] : s["backends"].items())
     absl::StrAppendFormat(&out, "  backend %-4s packets %d bytes %d\n", be,
-                          pb["packets"].get<uint64_t>(), pb["bytes"].get<uint64_t>());
+                          pb["packets"].get<uint64_t>(),
+                          pb["bytes"].get<uint64_t>());
   return out;
 }
 

@@ -16,9 +16,9 @@ absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot) {
   size_t total_backends = 1;
   for (const VipSpec& v : spec.vips) total_backends += v.backends.size();
   if (total_backends > g.max_backends)
-    return absl::ResourceExhaustedError(
-        absl::StrCat(total_backends - 1, " real servers, the table region holds ",
-                     g.max_backends - 1));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        total_backends - 1, " real servers, the table region holds ",
+        g.max_backends - 1));
   if (uint64_t{spec.ring_size} * spec.vips.size() > g.ring_pool_entries)
     return absl::ResourceExhaustedError(absl::StrCat(
         spec.vips.size(), " rings of ", spec.ring_size,
@@ -48,9 +48,9 @@ absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot) {
     vip.persistence_timeout_s = vs.persistence_timeout_s;
     vip.ring_offset = static_cast<uint32_t>(vi * spec.ring_size);
     if (absl::Status st = slot.IndexVip(static_cast<int>(vi)); !st.ok())
-      return absl::Status(st.code(),
-                          absl::StrCat("VIP ", vs.address.ToString(), ":",
-                                       vs.port, ": ", st.message()));
+      return absl::Status(
+          st.code(), absl::StrCat("VIP ", vs.address.ToString(), ":", vs.port,
+                                  ": ", st.message()));
 
     std::vector<MaglevBackend> mb;
     mb.reserve(vs.backends.size());
@@ -74,7 +74,8 @@ absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot) {
                      BuildMaglevRing(mb, spec.ring_size, /*allow_empty=*/true));
     uint16_t* out = slot.rings + vip.ring_offset;
     for (uint32_t i = 0; i < spec.ring_size; i++)
-      out[i] = ring[i] == kNoBackend ? 0 : static_cast<uint16_t>(first + ring[i]);
+      out[i] =
+          ring[i] == kNoBackend ? 0 : static_cast<uint16_t>(first + ring[i]);
   }
   return absl::OkStatus();
 }

@@ -56,9 +56,10 @@ absl::Status PublishCmd(const std::string& spec_path, const std::string& path) {
     writer = dsrlb::shm::TableWriter::Create(path, {});
   if (!writer.ok()) return writer.status();
   RETURN_IF_ERROR(dsrlb::tables::PublishSpec(*writer, spec, nullptr));
-  std::printf("published generation %llu to %s\n",
-              static_cast<unsigned long long>(writer->region().LoadGeneration()),
-              path.c_str());
+  std::printf(
+      "published generation %llu to %s\n",
+      static_cast<unsigned long long>(writer->region().LoadGeneration()),
+      path.c_str());
   return absl::OkStatus();
 }
 
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!st.ok()) {
-    std::fprintf(stderr, "dsrlb-region: %s\n", std::string(st.message()).c_str());
+    std::fprintf(stderr, "dsrlb-region: %s\n",
+                 std::string(st.message()).c_str());
     return 1;
   }
   return 0;

@@ -20,10 +20,13 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: dsrlb-vrrpd --config FILE [--status-file FILE]\n"
-    "  --config FILE       a keepalived.conf: its global_defs, vrrp_script, vrrp_instance\n"
-    "                      and vrrp_sync_group sections (virtual_server is left to others)\n"
+    "  --config FILE       a keepalived.conf: its global_defs, vrrp_script, "
+    "vrrp_instance\n"
+    "                      and vrrp_sync_group sections (virtual_server is "
+    "left to others)\n"
     "  --status-file FILE  rewritten (atomically) with every instance's state\n"
-    "SIGTERM/SIGINT: masters send priority 0 and remove their VIPs, then exit 0.\n";
+    "SIGTERM/SIGINT: masters send priority 0 and remove their VIPs, then exit "
+    "0.\n";
 
 void WriteAtomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -46,7 +49,8 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "dsrlb-vrrpd: unknown argument '%s'\n%s", a.c_str(), kUsage);
+      std::fprintf(stderr, "dsrlb-vrrpd: unknown argument '%s'\n%s", a.c_str(),
+                   kUsage);
       return 2;
     }
   }
@@ -54,7 +58,8 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  absl::StatusOr<dsrlb::config::Config> config = dsrlb::config::LoadConfigFile(config_path);
+  absl::StatusOr<dsrlb::config::Config> config =
+      dsrlb::config::LoadConfigFile(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "dsrlb-vrrpd: %s: %s\n", config_path.c_str(),
                  std::string(config.status().message()).c_str());
@@ -79,15 +84,18 @@ int main(int argc, char** argv) {
     WriteAtomically(status_path, s);
   };
   dsrlb::vrrp::VrrpService::Callbacks cb;
-  cb.on_vip = [](const std::string& instance, const dsrlb::config::VirtualIpAddress& vip,
-                 bool active) {
+  cb.on_vip = [](const std::string& instance,
+                 const dsrlb::config::VirtualIpAddress& vip, bool active) {
     dsrlb::vrrp::VrrpLog(instance + ": VIP " + vip.address.ToString() +
                          (active ? " active" : " inactive"));
   };
-  cb.on_transition = [&](const dsrlb::vrrp::Transition&) { loop.Post(write_status); };
+  cb.on_transition = [&](const dsrlb::vrrp::Transition&) {
+    loop.Post(write_status);
+  };
   auto created = dsrlb::vrrp::VrrpService::Create(*config, &loop, cb);
   if (!created.ok()) {
-    std::fprintf(stderr, "dsrlb-vrrpd: %s\n", std::string(created.status().message()).c_str());
+    std::fprintf(stderr, "dsrlb-vrrpd: %s\n",
+                 std::string(created.status().message()).c_str());
     return 1;
   }
   service = std::move(*created);

@@ -22,7 +22,8 @@ void Put16(std::vector<uint8_t>& f, uint16_t v) {
 
 }  // namespace
 
-std::vector<uint8_t> GarpFrame(const std::array<uint8_t, 6>& mac, const IpAddress& vip) {
+std::vector<uint8_t> GarpFrame(const std::array<uint8_t, 6>& mac,
+                               const IpAddress& vip) {
   std::vector<uint8_t> f(6, 0xff);  // broadcast
   f.insert(f.end(), mac.begin(), mac.end());
   Put16(f, ETH_P_ARP);
@@ -47,7 +48,8 @@ std::vector<uint8_t> UnsolicitedNaFrame(const std::array<uint8_t, 6>& mac,
   icmp.push_back(1);
   icmp.insert(icmp.end(), mac.begin(), mac.end());
   uint16_t sum = InternetChecksum(
-      PseudoHeader(vip, all_nodes, 58, static_cast<uint32_t>(icmp.size())), icmp);
+      PseudoHeader(vip, all_nodes, 58, static_cast<uint32_t>(icmp.size())),
+      icmp);
   icmp[2] = static_cast<uint8_t>(sum >> 8);
   icmp[3] = static_cast<uint8_t>(sum);
   std::vector<uint8_t> f = {0x33, 0x33, 0, 0, 0, 1};
@@ -63,12 +65,13 @@ std::vector<uint8_t> UnsolicitedNaFrame(const std::array<uint8_t, 6>& mac,
   return f;
 }
 
-absl::StatusOr<GarpSender> GarpSender::Open(int ifindex, const std::array<uint8_t, 6>& mac) {
+absl::StatusOr<GarpSender> GarpSender::Open(int ifindex,
+                                            const std::array<uint8_t, 6>& mac) {
   // Protocol 0: this socket only sends, it receives nothing.
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return absl::PermissionDeniedError(
-        absl::StrCat("packet socket for GARP: ", strerror(errno), " (needs CAP_NET_RAW)"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "packet socket for GARP: ", strerror(errno), " (needs CAP_NET_RAW)"));
   return GarpSender(fd, ifindex, mac);
 }
 
@@ -77,13 +80,15 @@ GarpSender::~GarpSender() {
 }
 
 absl::Status GarpSender::Announce(const IpAddress& vip) {
-  std::vector<uint8_t> f = vip.is_v4() ? GarpFrame(mac_, vip) : UnsolicitedNaFrame(mac_, vip);
+  std::vector<uint8_t> f =
+      vip.is_v4() ? GarpFrame(mac_, vip) : UnsolicitedNaFrame(mac_, vip);
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
   to.sll_ifindex = ifindex_;
   to.sll_halen = 6;
   std::memcpy(to.sll_addr, f.data(), 6);
-  if (sendto(fd_, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)) < 0)
+  if (sendto(fd_, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&to),
+             sizeof(to)) < 0)
     return absl::UnavailableError(
         absl::StrCat("GARP for ", vip.ToString(), ": ", strerror(errno)));
   return absl::OkStatus();

@@ -14,14 +14,17 @@
 namespace dsrlb::vrrp {
 
 // The Ethernet frames, exposed for tests.
-std::vector<uint8_t> GarpFrame(const std::array<uint8_t, 6>& mac, const IpAddress& vip);
+std::vector<uint8_t> GarpFrame(const std::array<uint8_t, 6>& mac,
+                               const IpAddress& vip);
 std::vector<uint8_t> UnsolicitedNaFrame(const std::array<uint8_t, 6>& mac,
                                         const IpAddress& vip);
 
 class GarpSender {
  public:
-  static absl::StatusOr<GarpSender> Open(int ifindex, const std::array<uint8_t, 6>& mac);
-  GarpSender(GarpSender&& o) noexcept : fd_(o.fd_), ifindex_(o.ifindex_), mac_(o.mac_) {
+  static absl::StatusOr<GarpSender> Open(int ifindex,
+                                         const std::array<uint8_t, 6>& mac);
+  GarpSender(GarpSender&& o) noexcept
+      : fd_(o.fd_), ifindex_(o.ifindex_), mac_(o.mac_) {
     o.fd_ = -1;
   }
   GarpSender& operator=(GarpSender&&) = delete;

@@ -31,10 +31,12 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
     return absl::InvalidArgumentError("address family unset");
   mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
   if (nl == nullptr)
-    return absl::UnavailableError(absl::StrCat("netlink socket: ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("netlink socket: ", strerror(errno)));
   if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
     mnl_socket_close(nl);
-    return absl::UnavailableError(absl::StrCat("netlink bind: ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("netlink bind: ", strerror(errno)));
   }
   alignas(nlmsghdr) char buf[kNetlinkBuffer];
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
@@ -43,7 +45,8 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
   if (type == RTM_NEWADDR) nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
   const uint32_t seq = static_cast<uint32_t>(time(nullptr));
   nlh->nlmsg_seq = seq;
-  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  auto* ifa = static_cast<ifaddrmsg*>(
+      mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
   ifa->ifa_family = a.family == 4 ? AF_INET : AF_INET6;
   ifa->ifa_prefixlen = static_cast<uint8_t>(prefix_len);
   ifa->ifa_flags = a.family == 6 ? IFA_F_NODAD : 0;
@@ -57,20 +60,25 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
   const uint32_t portid = mnl_socket_get_portid(nl);
   absl::Status status;
   if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-    status = absl::UnavailableError(absl::StrCat("netlink send: ", strerror(errno)));
+    status =
+        absl::UnavailableError(absl::StrCat("netlink send: ", strerror(errno)));
   } else {
     ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-    int rc = n < 0 ? -1 : mnl_cb_run(buf, static_cast<size_t>(n), seq, portid, nullptr, nullptr);
+    int rc = n < 0 ? -1
+                   : mnl_cb_run(buf, static_cast<size_t>(n), seq, portid,
+                                nullptr, nullptr);
     if (rc < 0) {
       const int err = errno;
-      const bool harmless = (type == RTM_NEWADDR && err == EEXIST) ||
-                            (type == RTM_DELADDR && (err == EADDRNOTAVAIL || err == ENODEV));
+      const bool harmless =
+          (type == RTM_NEWADDR && err == EEXIST) ||
+          (type == RTM_DELADDR && (err == EADDRNOTAVAIL || err == ENODEV));
       if (!harmless) {
         const std::string what = absl::StrCat(
-            type == RTM_NEWADDR ? "adding " : "removing ", a.ToString(), "/", prefix_len,
-            " on ifindex ", ifindex, ": ", strerror(err));
-        status = err == EPERM ? absl::PermissionDeniedError(what + " (run as root)")
-                              : absl::InternalError(what);
+            type == RTM_NEWADDR ? "adding " : "removing ", a.ToString(), "/",
+            prefix_len, " on ifindex ", ifindex, ": ", strerror(err));
+        status = err == EPERM
+                     ? absl::PermissionDeniedError(what + " (run as root)")
+                     : absl::InternalError(what);
       }
     }
   }
@@ -91,7 +99,8 @@ absl::Status DelAddress(int ifindex, const IpAddress& a, int prefix_len) {
 absl::StatusOr<int> InterfaceIndex(const std::string& name) {
   unsigned idx = if_nametoindex(name.c_str());
   if (idx == 0)
-    return absl::NotFoundError(absl::StrCat("interface '", name, "' does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat("interface '", name, "' does not exist"));
   return static_cast<int>(idx);
 }
 
@@ -103,7 +112,8 @@ absl::StatusOr<std::array<uint8_t, 6>> InterfaceMac(const std::string& name) {
   int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
   close(fd);
   if (rc != 0)
-    return absl::NotFoundError(absl::StrCat("MAC of '", name, "': ", strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("MAC of '", name, "': ", strerror(errno)));
   std::array<uint8_t, 6> mac;
   std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
   return mac;
@@ -129,9 +139,11 @@ std::vector<IpAddress> InterfaceAddresses(const std::string& name, int family,
     IpAddress a;
     if (family == 4 && i->ifa_addr->sa_family == AF_INET) {
       a.family = 4;
-      std::memcpy(a.bytes.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+      std::memcpy(a.bytes.data(),
+                  &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
     } else if (family == 6 && i->ifa_addr->sa_family == AF_INET6) {
-      const in6_addr& v6 = reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr;
+      const in6_addr& v6 =
+          reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr;
       if (link_local_only && !IN6_IS_ADDR_LINKLOCAL(&v6)) continue;
       a.family = 6;
       std::memcpy(a.bytes.data(), &v6, 16);
@@ -145,12 +157,15 @@ std::vector<IpAddress> InterfaceAddresses(const std::string& name, int family,
 }
 
 absl::StatusOr<LinkMonitor> LinkMonitor::Open() {
-  mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  mnl_socket* nl =
+      mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (nl == nullptr)
-    return absl::UnavailableError(absl::StrCat("netlink socket: ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("netlink socket: ", strerror(errno)));
   if (mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
     mnl_socket_close(nl);
-    return absl::UnavailableError(absl::StrCat("netlink bind RTMGRP_LINK: ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("netlink bind RTMGRP_LINK: ", strerror(errno)));
   }
   return LinkMonitor(nl);
 }

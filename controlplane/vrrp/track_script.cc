@@ -12,7 +12,9 @@ namespace dsrlb::vrrp {
 
 ScriptTracker::ScriptTracker(EventLoop* loop, config::VrrpScript script,
                              std::function<void()> on_change)
-    : loop_(loop), script_(std::move(script)), on_change_(std::move(on_change)) {}
+    : loop_(loop),
+      script_(std::move(script)),
+      on_change_(std::move(on_change)) {}
 
 ScriptTracker::~ScriptTracker() { Stop(); }
 
@@ -36,7 +38,8 @@ void ScriptTracker::Launch() {
   if (!running_) return;
   pid_t pid = fork();
   if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", script_.script.c_str(), static_cast<char*>(nullptr));
+    execl("/bin/sh", "sh", "-c", script_.script.c_str(),
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   if (pid < 0) {
@@ -46,7 +49,8 @@ void ScriptTracker::Launch() {
   pid_ = pid;
   pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd_ < 0 ||
-      !loop_->WatchFd(pidfd_, EPOLLIN, [this](uint32_t) { Reap(false); }).ok()) {
+      !loop_->WatchFd(pidfd_, EPOLLIN, [this](uint32_t) { Reap(false); })
+           .ok()) {
     // No pidfd: wait for it at the timeout instead.
     if (pidfd_ >= 0) close(pidfd_);
     pidfd_ = -1;
@@ -57,7 +61,11 @@ void ScriptTracker::Launch() {
       int st;
       if (waitpid(pid_, &st, WNOHANG) == pid_) {
         pid_ = -1;
-        if (pidfd_ >= 0) { loop_->UnwatchFd(pidfd_); close(pidfd_); pidfd_ = -1; }
+        if (pidfd_ >= 0) {
+          loop_->UnwatchFd(pidfd_);
+          close(pidfd_);
+          pidfd_ = -1;
+        }
         Finished(WIFEXITED(st) && WEXITSTATUS(st) == 0);
         return;
       }
@@ -81,7 +89,8 @@ void ScriptTracker::Reap(bool timed_out) {
   }
   loop_->Cancel(timeout_);
   timeout_ = 0;
-  if (running_) Finished(!timed_out && r > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  if (running_)
+    Finished(!timed_out && r > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 void ScriptTracker::Finished(bool passed) {
@@ -92,7 +101,11 @@ void ScriptTracker::Finished(bool passed) {
     streak_ = 0;
     if (on_change_) on_change_();
   }
-  if (running_) next_ = loop_->RunAfter(script_.interval, [this] { next_ = 0; Launch(); });
+  if (running_)
+    next_ = loop_->RunAfter(script_.interval, [this] {
+      next_ = 0;
+      Launch();
+    });
 }
 
 }  // namespace dsrlb::vrrp

@@ -15,7 +15,8 @@ namespace dsrlb::vrrp {
 class ScriptTracker {
  public:
   // `on_change` runs on the loop when the script's state flips.
-  ScriptTracker(EventLoop* loop, config::VrrpScript script, std::function<void()> on_change);
+  ScriptTracker(EventLoop* loop, config::VrrpScript script,
+                std::function<void()> on_change);
   ~ScriptTracker();
   ScriptTracker(const ScriptTracker&) = delete;
   ScriptTracker& operator=(const ScriptTracker&) = delete;

@@ -21,7 +21,8 @@ std::array<uint8_t, 8> AuthBytes(const std::string& pass) {
 
 }  // namespace
 
-VrrpInstance::VrrpInstance(const config::VrrpInstance& config, EventLoop* loop, Hooks hooks)
+VrrpInstance::VrrpInstance(const config::VrrpInstance& config, EventLoop* loop,
+                           Hooks hooks)
     : config_(config), loop_(loop), hooks_(std::move(hooks)) {}
 
 VrrpInstance::~VrrpInstance() {
@@ -31,13 +32,16 @@ VrrpInstance::~VrrpInstance() {
 }
 
 absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
-    const config::VrrpInstance& c, const std::vector<config::VrrpScript>& scripts,
-    EventLoop* loop, Hooks hooks) {
+    const config::VrrpInstance& c,
+    const std::vector<config::VrrpScript>& scripts, EventLoop* loop,
+    Hooks hooks) {
   const std::string where = absl::StrCat("vrrp_instance ", c.name, ": ");
   if (c.virtual_router_id == 0)
-    return absl::InvalidArgumentError(where + "virtual_router_id must be 1..255");
+    return absl::InvalidArgumentError(where +
+                                      "virtual_router_id must be 1..255");
   if (c.priority == 0)
-    return absl::InvalidArgumentError(where + "priority must be 1..255 (0 is the stop signal)");
+    return absl::InvalidArgumentError(
+        where + "priority must be 1..255 (0 is the stop signal)");
   std::unique_ptr<VrrpInstance> v(new VrrpInstance(c, loop, std::move(hooks)));
   ASSIGN_OR_RETURN(v->ifindex_, InterfaceIndex(c.interface));
   auto mac = InterfaceMac(c.interface);
@@ -45,11 +49,14 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   // The family is that of the first VIP (keepalived's rule); VIPs of the
   // other family are still added and removed, but not advertised.
   v->family_ = c.unicast_src_ip ? c.unicast_src_ip->family
-               : c.virtual_ipaddress.empty() ? 4 : c.virtual_ipaddress[0].address.family;
+               : c.virtual_ipaddress.empty()
+                   ? 4
+                   : c.virtual_ipaddress[0].address.family;
   for (const auto& vip : c.virtual_ipaddress)
     if (vip.address.family == v->family_) v->advertised_.push_back(vip.address);
   if (c.version == 2 && v->family_ != 4)
-    return absl::InvalidArgumentError(where + "VRRPv2 is IPv4 only: set vrrp_version 3 for IPv6");
+    return absl::InvalidArgumentError(
+        where + "VRRPv2 is IPv4 only: set vrrp_version 3 for IPv6");
   Params& p = v->params_;
   p.version = c.version;
   p.priority = c.priority;
@@ -60,16 +67,19 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   if (c.unicast_src_ip) {
     p.primary = *c.unicast_src_ip;
   } else {
-    std::vector<IpAddress> own = InterfaceAddresses(c.interface, v->family_, v->family_ == 6);
+    std::vector<IpAddress> own =
+        InterfaceAddresses(c.interface, v->family_, v->family_ == 6);
     for (const IpAddress& a : own)
-      if (std::find(v->advertised_.begin(), v->advertised_.end(), a) == v->advertised_.end()) {
+      if (std::find(v->advertised_.begin(), v->advertised_.end(), a) ==
+          v->advertised_.end()) {
         p.primary = a;
         break;
       }
     if (p.primary.family == 0)
-      return absl::FailedPreconditionError(absl::StrCat(
-          where, "interface ", c.interface, " has no ",
-          v->family_ == 6 ? "IPv6 link-local" : "IPv4", " address to send from: add one or set unicast_src_ip"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, "interface ", c.interface, " has no ",
+                       v->family_ == 6 ? "IPv6 link-local" : "IPv4",
+                       " address to send from: add one or set unicast_src_ip"));
   }
   // Check the wire can carry the interval before anything starts.
   Advert probe;
@@ -81,23 +91,26 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   e.version = c.version;
   e.family = v->family_;
   e.vrid = c.virtual_router_id;
-  e.auth_type = c.auth_type == config::VrrpAuthType::kPass ? AuthType::kPass : AuthType::kNone;
+  e.auth_type = c.auth_type == config::VrrpAuthType::kPass ? AuthType::kPass
+                                                           : AuthType::kNone;
   if (c.auth_type == config::VrrpAuthType::kAh)
-    return absl::UnimplementedError(where + "auth_type AH is not supported: use PASS or none");
+    return absl::UnimplementedError(
+        where + "auth_type AH is not supported: use PASS or none");
   e.auth_data = AuthBytes(c.auth_pass);
   e.interval = c.advert_int;
   e.addresses = v->advertised_;
   e.check_ttl = c.unicast_peer.empty();
   v->machine_ = InitialMachine(p);
   for (const config::TrackScript& t : c.track_script) {
-    auto it = std::find_if(scripts.begin(), scripts.end(),
-                           [&](const config::VrrpScript& s) { return s.name == t.name; });
+    auto it = std::find_if(
+        scripts.begin(), scripts.end(),
+        [&](const config::VrrpScript& s) { return s.name == t.name; });
     if (it == scripts.end())
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "track_script ", t.name, " names no vrrp_script"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, "track_script ", t.name, " names no vrrp_script"));
     VrrpInstance* self = v.get();
-    v->scripts_.push_back(
-        std::make_unique<ScriptTracker>(loop, *it, [self] { self->UpdateTracking(); }));
+    v->scripts_.push_back(std::make_unique<ScriptTracker>(
+        loop, *it, [self] { self->UpdateTracking(); }));
     v->script_weights_.push_back(t.weight != 0 ? t.weight : it->weight);
   }
   return v;
@@ -111,7 +124,8 @@ absl::Status VrrpInstance::Start() {
   sc.src = params_.primary;
   sc.unicast_peers = config_.unicast_peer;
   ASSIGN_OR_RETURN(socket_, VrrpSocket::Open(sc));
-  RETURN_IF_ERROR(loop_->WatchFd(socket_->rx_fd(), EPOLLIN, [this](uint32_t) { OnReadable(); }));
+  RETURN_IF_ERROR(loop_->WatchFd(socket_->rx_fd(), EPOLLIN,
+                                 [this](uint32_t) { OnReadable(); }));
   auto garp = GarpSender::Open(ifindex_, mac_);
   if (garp.ok()) {
     garp_.emplace(std::move(*garp));
@@ -121,7 +135,8 @@ absl::Status VrrpInstance::Start() {
   // A previous run killed while master may have left the VIPs behind: two
   // hosts answering ARP for them is worse than none until we win.
   for (const auto& vip : config_.virtual_ipaddress) {
-    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_) : InterfaceIndex(vip.dev);
+    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_)
+                               : InterfaceIndex(vip.dev);
     if (idx.ok()) (void)DelAddress(*idx, vip.address, vip.prefix_len);
   }
   for (auto& s : scripts_) s->Start();
@@ -141,16 +156,23 @@ void VrrpInstance::Feed(const Event& e) {
   machine_ = r.machine;
   for (const Action& a : r.actions) {
     switch (a.type) {
-      case Action::Type::kSendAdvert: SendAdvert(a.priority); break;
-      case Action::Type::kBecomeMaster: BecomeMaster(); break;
-      case Action::Type::kLeaveMaster: LeaveMaster(); break;
+      case Action::Type::kSendAdvert:
+        SendAdvert(a.priority);
+        break;
+      case Action::Type::kBecomeMaster:
+        BecomeMaster();
+        break;
+      case Action::Type::kLeaveMaster:
+        LeaveMaster();
+        break;
       case Action::Type::kStateChange: {
         Transition t{config_.name, absl::Now(), a.from, a.to, a.reason};
-        VrrpLog(absl::StrCat(config_.name, ": ", StateName(a.from), " -> ", StateName(a.to),
-                             " (", a.reason, ")"));
+        VrrpLog(absl::StrCat(config_.name, ": ", StateName(a.from), " -> ",
+                             StateName(a.to), " (", a.reason, ")"));
         if (a.to == State::kMaster) counters_.became_master++;
         transitions_.push_back(t);
-        if (transitions_.size() > kHistory) transitions_.erase(transitions_.begin());
+        if (transitions_.size() > kHistory)
+          transitions_.erase(transitions_.begin());
         if (hooks_.on_transition) hooks_.on_transition(*this, t);
         break;
       }
@@ -200,9 +222,11 @@ void VrrpInstance::BecomeMaster() {
     if (hooks_.on_vip) hooks_.on_vip(vip, true);
   vips_active_ = true;
   for (const auto& vip : config_.virtual_ipaddress) {
-    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_) : InterfaceIndex(vip.dev);
+    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_)
+                               : InterfaceIndex(vip.dev);
     absl::Status s =
-        idx.ok() ? AddAddress(*idx, vip.address, vip.prefix_len, vip.label) : idx.status();
+        idx.ok() ? AddAddress(*idx, vip.address, vip.prefix_len, vip.label)
+                 : idx.status();
     if (!s.ok()) {
       counters_.address_errors++;
       VrrpLog(absl::StrCat(config_.name, ": ", s.message()));
@@ -219,8 +243,10 @@ void VrrpInstance::LeaveMaster() {
   for (auto id : garp_timers_) loop_->Cancel(id);
   garp_timers_.clear();
   for (const auto& vip : config_.virtual_ipaddress) {
-    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_) : InterfaceIndex(vip.dev);
-    absl::Status s = idx.ok() ? DelAddress(*idx, vip.address, vip.prefix_len) : idx.status();
+    auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_)
+                               : InterfaceIndex(vip.dev);
+    absl::Status s =
+        idx.ok() ? DelAddress(*idx, vip.address, vip.prefix_len) : idx.status();
     if (!s.ok()) {
       counters_.address_errors++;
       VrrpLog(absl::StrCat(config_.name, ": ", s.message()));
@@ -234,7 +260,8 @@ void VrrpInstance::LeaveMaster() {
 void VrrpInstance::Garp(int rounds) {
   if (!garp_) return;
   for (int i = 0; i < rounds; i++)
-    for (const auto& vip : config_.virtual_ipaddress) (void)garp_->Announce(vip.address);
+    for (const auto& vip : config_.virtual_ipaddress)
+      (void)garp_->Announce(vip.address);
 }
 
 // keepalived: garp_master_repeat at once, the same again after
@@ -243,17 +270,19 @@ void VrrpInstance::ScheduleGarp() {
   const int repeat = std::max(1, config_.garp_master_repeat);
   Garp(repeat);
   if (config_.garp_master_delay > absl::ZeroDuration())
-    garp_timers_.push_back(loop_->RunAfter(config_.garp_master_delay, [this, repeat] { Garp(repeat); }));
+    garp_timers_.push_back(loop_->RunAfter(config_.garp_master_delay,
+                                           [this, repeat] { Garp(repeat); }));
   if (config_.garp_master_refresh > absl::ZeroDuration()) {
     struct Refresh {
       VrrpInstance* self;
       void operator()() const {
         self->Garp(1);
-        self->garp_timers_.push_back(
-            self->loop_->RunAfter(self->config_.garp_master_refresh, Refresh{self}));
+        self->garp_timers_.push_back(self->loop_->RunAfter(
+            self->config_.garp_master_refresh, Refresh{self}));
       }
     };
-    garp_timers_.push_back(loop_->RunAfter(config_.garp_master_refresh, Refresh{this}));
+    garp_timers_.push_back(
+        loop_->RunAfter(config_.garp_master_refresh, Refresh{this}));
   }
 }
 
@@ -303,8 +332,10 @@ void VrrpInstance::LogDrop(DropReason reason, const std::string& detail) {
     suppressed_[i]++;
     return;
   }
-  VrrpLog(absl::StrCat(config_.name, ": dropped advert (", DropReasonName(reason), "): ", detail,
-                       suppressed_[i] ? absl::StrCat(" [+", suppressed_[i], " suppressed]") : ""));
+  VrrpLog(absl::StrCat(
+      config_.name, ": dropped advert (", DropReasonName(reason), "): ", detail,
+      suppressed_[i] ? absl::StrCat(" [+", suppressed_[i], " suppressed]")
+                     : ""));
   last_log_[i] = now;
   suppressed_[i] = 0;
 }
@@ -314,7 +345,8 @@ void VrrpInstance::OnReadable() {
     std::optional<VrrpSocket::Datagram> d = socket_->Receive();
     if (!d) break;
     DecodeResult r = family_ == 4 ? DecodeIpv4Packet(d->ip_packet, expect_)
-                                  : DecodeAdvert(d->payload, d->src, d->dst, d->ttl, expect_);
+                                  : DecodeAdvert(d->payload, d->src, d->dst,
+                                                 d->ttl, expect_);
     if (!r.ok) {
       // Other routers' VRIDs share the group: counted, never logged.
       if (r.reason == DropReason::kVridMismatch) {
@@ -326,18 +358,21 @@ void VrrpInstance::OnReadable() {
     }
     const IpAddress& src = r.packet.src;
     if (src == params_.primary) {
-      LogDrop(DropReason::kOwnPacket, "our own source address " + src.ToString());
+      LogDrop(DropReason::kOwnPacket,
+              "our own source address " + src.ToString());
       continue;
     }
     if (!config_.unicast_peer.empty() &&
-        std::find(config_.unicast_peer.begin(), config_.unicast_peer.end(), src) ==
-            config_.unicast_peer.end()) {
-      LogDrop(DropReason::kUnknownPeer, src.ToString() + " is not a unicast_peer");
+        std::find(config_.unicast_peer.begin(), config_.unicast_peer.end(),
+                  src) == config_.unicast_peer.end()) {
+      LogDrop(DropReason::kUnknownPeer,
+              src.ToString() + " is not a unicast_peer");
       continue;
     }
     counters_.adverts_received++;
     if (r.packet.advert.priority == 0) counters_.priority_zero_received++;
-    Feed(Event::Advert(r.packet.advert.priority, r.packet.advert.interval, src));
+    Feed(
+        Event::Advert(r.packet.advert.priority, r.packet.advert.interval, src));
   }
   if (hooks_.on_update) hooks_.on_update(*this);
 }

@@ -36,12 +36,14 @@ class VrrpInstance {
 
   // Checks the config against the host (interface, addresses); opens nothing.
   static absl::StatusOr<std::unique_ptr<VrrpInstance>> Create(
-      const config::VrrpInstance& config, const std::vector<config::VrrpScript>& scripts,
-      EventLoop* loop, Hooks hooks);
+      const config::VrrpInstance& config,
+      const std::vector<config::VrrpScript>& scripts, EventLoop* loop,
+      Hooks hooks);
   ~VrrpInstance();
 
-  absl::Status Start();  // opens sockets, removes stale VIPs, enters BACKUP/MASTER
-  void Shutdown();       // priority 0 handover, VIPs removed
+  absl::Status
+  Start();          // opens sockets, removes stale VIPs, enters BACKUP/MASTER
+  void Shutdown();  // priority 0 handover, VIPs removed
   void Feed(const Event& e);
   void OnLinkChange();  // re-reads tracked interfaces
 
@@ -55,7 +57,8 @@ class VrrpInstance {
   const config::VrrpInstance& config() const { return config_; }
 
  private:
-  VrrpInstance(const config::VrrpInstance& config, EventLoop* loop, Hooks hooks);
+  VrrpInstance(const config::VrrpInstance& config, EventLoop* loop,
+               Hooks hooks);
   void OnReadable();
   void Rearm();
   void SendAdvert(uint8_t priority);

@@ -11,7 +11,8 @@
 namespace dsrlb::vrrp {
 
 inline void VrrpLog(const std::string& line) {
-  std::string t = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::string t = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                   absl::UTCTimeZone());
   std::fprintf(stderr, "%s vrrp: %s\n", t.c_str(), line.c_str());
 }
 

@@ -50,7 +50,8 @@ uint16_t InternetChecksum(absl::Span<const uint8_t> prefix,
   // without shifting the odd byte.
   for (absl::Span<const uint8_t> part : {prefix, data}) {
     size_t i = 0;
-    for (; i + 1 < part.size(); i += 2) sum += (uint32_t{part[i]} << 8) | part[i + 1];
+    for (; i + 1 < part.size(); i += 2)
+      sum += (uint32_t{part[i]} << 8) | part[i + 1];
     if (i < part.size()) sum += uint32_t{part[i]} << 8;
   }
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
@@ -63,7 +64,8 @@ std::vector<uint8_t> PseudoHeader(const IpAddress& src, const IpAddress& dst,
   const size_t alen = AddrLen(src.family);
   p.insert(p.end(), src.bytes.begin(), src.bytes.begin() + alen);
   p.insert(p.end(), dst.bytes.begin(), dst.bytes.begin() + alen);
-  if (src.family == 6) {  // RFC 8200 8.1: 32-bit length, 3 zero bytes, next header
+  if (src.family ==
+      6) {  // RFC 8200 8.1: 32-bit length, 3 zero bytes, next header
     p.push_back(static_cast<uint8_t>(length >> 24));
     p.push_back(static_cast<uint8_t>(length >> 16));
     p.push_back(static_cast<uint8_t>(length >> 8));
@@ -85,15 +87,17 @@ absl::StatusOr<std::vector<uint8_t>> EncodeAdvert(const Advert& a,
   if (src.family != 4 && src.family != 6)
     return absl::InvalidArgumentError("advert source address is unset");
   if (a.version == 2 && src.family != 4)
-    return absl::InvalidArgumentError("VRRPv2 carries IPv4 only: use version 3 for IPv6");
+    return absl::InvalidArgumentError(
+        "VRRPv2 carries IPv4 only: use version 3 for IPv6");
   if (dst.family != src.family)
-    return absl::InvalidArgumentError("advert source and destination families differ");
+    return absl::InvalidArgumentError(
+        "advert source and destination families differ");
   if (a.addresses.size() > 255)
     return absl::InvalidArgumentError("more than 255 addresses in one advert");
   for (const IpAddress& ip : a.addresses)
     if (ip.family != src.family)
-      return absl::InvalidArgumentError(
-          absl::StrCat("address ", ip.ToString(), " is not of the advert's family"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "address ", ip.ToString(), " is not of the advert's family"));
   std::vector<uint8_t> out;
   out.push_back(static_cast<uint8_t>(a.version << 4 | kTypeAdvert));
   out.push_back(a.vrid);
@@ -103,7 +107,8 @@ absl::StatusOr<std::vector<uint8_t>> EncodeAdvert(const Advert& a,
     const int64_t secs = absl::ToInt64Seconds(a.interval);
     if (secs < 1 || secs > 255 || absl::Seconds(secs) != a.interval)
       return absl::InvalidArgumentError(
-          "VRRPv2 advert_int must be whole seconds 1..255: use version 3 below 1 s");
+          "VRRPv2 advert_int must be whole seconds 1..255: use version 3 below "
+          "1 s");
     out.push_back(static_cast<uint8_t>(a.auth_type));
     out.push_back(static_cast<uint8_t>(secs));
   } else {
@@ -117,8 +122,10 @@ absl::StatusOr<std::vector<uint8_t>> EncodeAdvert(const Advert& a,
   out.push_back(0);
   out.push_back(0);
   for (const IpAddress& ip : a.addresses)
-    out.insert(out.end(), ip.bytes.begin(), ip.bytes.begin() + AddrLen(ip.family));
-  if (a.version == 2) out.insert(out.end(), a.auth_data.begin(), a.auth_data.end());
+    out.insert(out.end(), ip.bytes.begin(),
+               ip.bytes.begin() + AddrLen(ip.family));
+  if (a.version == 2)
+    out.insert(out.end(), a.auth_data.begin(), a.auth_data.end());
   uint16_t sum =
       a.version == 2
           ? InternetChecksum({}, out)
@@ -133,7 +140,8 @@ absl::StatusOr<std::vector<uint8_t>> EncodeAdvert(const Advert& a,
 absl::StatusOr<std::vector<uint8_t>> EncodeIpv4Packet(const Advert& advert,
                                                       const IpAddress& src,
                                                       const IpAddress& dst) {
-  if (src.family != 4) return absl::InvalidArgumentError("IPv4 packet needs IPv4 source");
+  if (src.family != 4)
+    return absl::InvalidArgumentError("IPv4 packet needs IPv4 source");
   auto payload = EncodeAdvert(advert, src, dst);
   if (!payload.ok()) return payload.status();
   const size_t total = 20 + payload->size();
@@ -156,12 +164,15 @@ absl::StatusOr<std::vector<uint8_t>> EncodeIpv4Packet(const Advert& advert,
 DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
                           const IpAddress& dst, int ttl, const Expectation& e) {
   if (src.family != e.family || dst.family != e.family)
-    return Drop(DropReason::kFamilyMismatch, "packet family differs from the instance's");
+    return Drop(DropReason::kFamilyMismatch,
+                "packet family differs from the instance's");
   if (b.size() < kVrrpHeaderLen)
-    return Drop(DropReason::kTruncated, absl::StrCat("only ", b.size(), " bytes"));
+    return Drop(DropReason::kTruncated,
+                absl::StrCat("only ", b.size(), " bytes"));
   const int version = b[0] >> 4;
   if (e.check_ttl && ttl != kVrrpTtl)
-    return Drop(DropReason::kBadTtl, absl::StrCat("TTL ", ttl, ", expected 255"));
+    return Drop(DropReason::kBadTtl,
+                absl::StrCat("TTL ", ttl, ", expected 255"));
   if (version != e.version)
     return Drop(DropReason::kBadVersion,
                 absl::StrCat("version ", version, ", expected ", e.version));
@@ -169,17 +180,21 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
     return Drop(DropReason::kBadType, absl::StrCat("type ", b[0] & 0x0f));
   const size_t naddr = b[3];
   const size_t alen = AddrLen(e.family);
-  const size_t want = kVrrpHeaderLen + naddr * alen + (version == 2 ? kV2AuthLen : 0);
+  const size_t want =
+      kVrrpHeaderLen + naddr * alen + (version == 2 ? kV2AuthLen : 0);
   if (b.size() != want)
-    return Drop(b.size() < want ? DropReason::kTruncated : DropReason::kBadLength,
-                absl::StrCat("length ", b.size(), " for ", naddr,
-                             " addresses, expected ", want));
+    return Drop(
+        b.size() < want ? DropReason::kTruncated : DropReason::kBadLength,
+        absl::StrCat("length ", b.size(), " for ", naddr,
+                     " addresses, expected ", want));
   const uint16_t sum =
-      version == 2 ? InternetChecksum({}, b)
-                   : InternetChecksum(PseudoHeader(src, dst, kIpProtoVrrp,
-                                                   static_cast<uint32_t>(b.size())),
-                                      b);
-  if (sum != 0) return Drop(DropReason::kBadChecksum, "checksum does not verify");
+      version == 2
+          ? InternetChecksum({}, b)
+          : InternetChecksum(PseudoHeader(src, dst, kIpProtoVrrp,
+                                          static_cast<uint32_t>(b.size())),
+                             b);
+  if (sum != 0)
+    return Drop(DropReason::kBadChecksum, "checksum does not verify");
   if (b[1] != e.vrid)
     return Drop(DropReason::kVridMismatch,
                 absl::StrCat("VRID ", b[1], ", ours is ", e.vrid));
@@ -197,7 +212,8 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
                   absl::StrCat("auth type ", b[4], ", expected ",
                                static_cast<int>(e.auth_type)));
     if (a.auth_type == AuthType::kPass && a.auth_data != e.auth_data)
-      return Drop(DropReason::kAuthFailure, "PASS authentication does not match");
+      return Drop(DropReason::kAuthFailure,
+                  "PASS authentication does not match");
   } else {
     a.interval = absl::Milliseconds(10 * ((b[4] & 0x0f) << 8 | b[5]));
   }
@@ -208,9 +224,10 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
     a.addresses.push_back(ip);
   }
   if (!SameAddressSet(a.addresses, e.addresses))
-    return Drop(DropReason::kAddrListMismatch,
-                absl::StrCat(naddr, " addresses that differ from the configured ",
-                             e.addresses.size()));
+    return Drop(
+        DropReason::kAddrListMismatch,
+        absl::StrCat(naddr, " addresses that differ from the configured ",
+                     e.addresses.size()));
   // RFC 3768 7.1: a v2 interval mismatch is dropped (keepalived: to avoid two
   // masters); v3 backups learn the master's interval instead.
   if (version == 2 && a.interval != e.interval)
@@ -226,15 +243,18 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
   return ok;
 }
 
-DecodeResult DecodeIpv4Packet(absl::Span<const uint8_t> p, const Expectation& e) {
-  if (p.size() < 20) return Drop(DropReason::kTruncated, "shorter than an IPv4 header");
+DecodeResult DecodeIpv4Packet(absl::Span<const uint8_t> p,
+                              const Expectation& e) {
+  if (p.size() < 20)
+    return Drop(DropReason::kTruncated, "shorter than an IPv4 header");
   const size_t ihl = size_t{p[0] & 0x0fu} * 4;
   if ((p[0] >> 4) != 4 || ihl < 20 || ihl > p.size())
     return Drop(DropReason::kBadIpHeader, "not an IPv4 header");
   const size_t total = size_t{p[2]} << 8 | p[3];
   if (total != p.size())
-    return Drop(DropReason::kBadIpHeader,
-                absl::StrCat("IP total length ", total, ", received ", p.size()));
+    return Drop(
+        DropReason::kBadIpHeader,
+        absl::StrCat("IP total length ", total, ", received ", p.size()));
   if (p[9] != kIpProtoVrrp)
     return Drop(DropReason::kBadIpHeader, absl::StrCat("protocol ", p[9]));
   IpAddress src, dst;

@@ -23,20 +23,20 @@ inline constexpr size_t kV2AuthLen = 8;
 
 // Every reason a received packet is dropped; one counter each.
 #define DSRLB_VRRP_DROP_REASONS(X)                                      \
-  X(kTruncated, "truncated")              /* shorter than it claims */  \
-  X(kBadIpHeader, "bad_ip_header")        /* IPv4 header unusable */    \
-  X(kBadLength, "bad_length")             /* length != 8 + addrs (+auth) */ \
-  X(kBadTtl, "bad_ttl")                   /* TTL / hop limit != 255 */  \
+  X(kTruncated, "truncated")       /* shorter than it claims */         \
+  X(kBadIpHeader, "bad_ip_header") /* IPv4 header unusable */           \
+  X(kBadLength, "bad_length")      /* length != 8 + addrs (+auth) */    \
+  X(kBadTtl, "bad_ttl")            /* TTL / hop limit != 255 */         \
   X(kBadVersion, "bad_version")                                         \
-  X(kBadType, "bad_type")                 /* not ADVERTISEMENT (1) */   \
+  X(kBadType, "bad_type") /* not ADVERTISEMENT (1) */                   \
   X(kBadChecksum, "bad_checksum")                                       \
-  X(kVridMismatch, "vrid_mismatch")       /* another router's VRID */   \
+  X(kVridMismatch, "vrid_mismatch") /* another router's VRID */         \
   X(kAuthTypeMismatch, "auth_type_mismatch")                            \
-  X(kAuthFailure, "auth_failure")         /* wrong PASS */              \
+  X(kAuthFailure, "auth_failure") /* wrong PASS */                      \
   X(kAddrListMismatch, "addr_list_mismatch")                            \
   X(kIntervalMismatch, "interval_mismatch") /* v2 only */               \
-  X(kOwnPacket, "own_packet")             /* our own advert looped */   \
-  X(kUnknownPeer, "unknown_peer")         /* not a unicast_peer */      \
+  X(kOwnPacket, "own_packet")               /* our own advert looped */ \
+  X(kUnknownPeer, "unknown_peer")           /* not a unicast_peer */    \
   X(kFamilyMismatch, "family_mismatch")
 
 enum class DropReason : uint8_t {
@@ -45,7 +45,8 @@ enum class DropReason : uint8_t {
 #undef DSRLB_VRRP_ENUM_
       kCount
 };
-inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::kCount);
+inline constexpr size_t kDropReasonCount =
+    static_cast<size_t>(DropReason::kCount);
 const char* DropReasonName(DropReason r);
 
 enum class AuthType : uint8_t { kNone = 0, kPass = 1, kAh = 2 };
@@ -53,13 +54,13 @@ enum class AuthType : uint8_t { kNone = 0, kPass = 1, kAh = 2 };
 // One advertisement, independent of version. The interval is kept as a
 // duration: whole seconds on the v2 wire, centiseconds on the v3 wire.
 struct Advert {
-  int version = 3;          // 2 or 3
+  int version = 3;  // 2 or 3
   uint8_t vrid = 0;
   uint8_t priority = 0;
   absl::Duration interval = absl::Seconds(1);
-  AuthType auth_type = AuthType::kNone;   // v2 only
-  std::array<uint8_t, 8> auth_data{};     // v2 PASS: zero padded
-  std::vector<IpAddress> addresses;       // all of the packet's family
+  AuthType auth_type = AuthType::kNone;  // v2 only
+  std::array<uint8_t, 8> auth_data{};    // v2 PASS: zero padded
+  std::vector<IpAddress> addresses;      // all of the packet's family
   friend bool operator==(const Advert&, const Advert&) = default;
 };
 
@@ -83,8 +84,8 @@ struct Expectation {
   AuthType auth_type = AuthType::kNone;
   std::array<uint8_t, 8> auth_data{};
   absl::Duration interval = absl::Seconds(1);  // checked for v2 only
-  std::vector<IpAddress> addresses;            // the configured VIPs of this family
-  bool check_ttl = true;  // keepalived skips it for unicast peers
+  std::vector<IpAddress> addresses;  // the configured VIPs of this family
+  bool check_ttl = true;             // keepalived skips it for unicast peers
 };
 
 struct Received {
@@ -103,8 +104,8 @@ struct DecodeResult {
 // Checks one VRRP payload that arrived from `src` to `dst` with `ttl`, in the
 // order keepalived's vrrp_check_packet applies them.
 DecodeResult DecodeAdvert(absl::Span<const uint8_t> payload,
-                          const IpAddress& src, const IpAddress& dst,
-                          int ttl, const Expectation& expect);
+                          const IpAddress& src, const IpAddress& dst, int ttl,
+                          const Expectation& expect);
 
 // The same for a whole IPv4 packet, as an IPv4 raw socket delivers it.
 DecodeResult DecodeIpv4Packet(absl::Span<const uint8_t> packet,

@@ -10,9 +10,8 @@
 
 namespace dsrlb::vrrp {
 
-absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(const config::Config& config,
-                                                                  EventLoop* loop,
-                                                                  Callbacks callbacks) {
+absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(
+    const config::Config& config, EventLoop* loop, Callbacks callbacks) {
   std::unique_ptr<VrrpService> s(new VrrpService(loop, std::move(callbacks)));
   s->global_ = config.global;
   s->groups_ = config.vrrp_sync_groups;
@@ -22,27 +21,34 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(const config::C
     for (size_t j = 0; j < i; j++) {
       const config::VrrpInstance& o = config.vrrp_instances[j];
       if (o.name == c.name)
-        return absl::InvalidArgumentError(absl::StrCat("vrrp_instance ", c.name, " defined twice"));
-      if (o.interface == c.interface && o.virtual_router_id == c.virtual_router_id)
+        return absl::InvalidArgumentError(
+            absl::StrCat("vrrp_instance ", c.name, " defined twice"));
+      if (o.interface == c.interface &&
+          o.virtual_router_id == c.virtual_router_id)
         return absl::InvalidArgumentError(absl::StrCat(
-            "vrrp_instance ", c.name, " and ", o.name, " share interface ", c.interface,
-            " and virtual_router_id ", c.virtual_router_id, ": give each its own VRID"));
+            "vrrp_instance ", c.name, " and ", o.name, " share interface ",
+            c.interface, " and virtual_router_id ", c.virtual_router_id,
+            ": give each its own VRID"));
     }
     VrrpService* self = s.get();
     VrrpInstance::Hooks hooks;
     const std::string name = c.name;
-    hooks.on_vip = [self, name](const config::VirtualIpAddress& vip, bool active) {
+    hooks.on_vip = [self, name](const config::VirtualIpAddress& vip,
+                                bool active) {
       if (self->callbacks_.on_vip) self->callbacks_.on_vip(name, vip, active);
     };
     hooks.on_transition = [self](VrrpInstance& inst, const Transition& t) {
       self->OnTransition(inst, t);
     };
-    hooks.on_update = [self](VrrpInstance& inst) { self->UpdateSnapshot(inst); };
+    hooks.on_update = [self](VrrpInstance& inst) {
+      self->UpdateSnapshot(inst);
+    };
     hooks.on_own_fault = [self](VrrpInstance& inst) {
       const int g = self->group_of_[self->IndexOf(inst)];
       if (g >= 0) self->loop_->Post([self, g] { self->UpdateGroupFault(g); });
     };
-    ASSIGN_OR_RETURN(auto inst, VrrpInstance::Create(c, config.vrrp_scripts, loop, std::move(hooks)));
+    ASSIGN_OR_RETURN(auto inst, VrrpInstance::Create(c, config.vrrp_scripts,
+                                                     loop, std::move(hooks)));
     s->instances_.push_back(std::move(inst));
     int group = -1;
     for (size_t g = 0; g < s->groups_.size(); g++) {
@@ -55,10 +61,11 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(const config::C
   }
   for (const auto& g : s->groups_)
     for (const std::string& m : g.group)
-      if (std::none_of(config.vrrp_instances.begin(), config.vrrp_instances.end(),
-                       [&](const config::VrrpInstance& i) { return i.name == m; }))
-        return absl::InvalidArgumentError(
-            absl::StrCat("vrrp_sync_group ", g.name, " names no vrrp_instance ", m));
+      if (std::none_of(
+              config.vrrp_instances.begin(), config.vrrp_instances.end(),
+              [&](const config::VrrpInstance& i) { return i.name == m; }))
+        return absl::InvalidArgumentError(absl::StrCat(
+            "vrrp_sync_group ", g.name, " names no vrrp_instance ", m));
   {
     absl::MutexLock lock(&s->mu_);
     for (auto& inst : s->instances_) s->snapshot_.push_back(inst->Status());
@@ -111,23 +118,28 @@ std::vector<config::VirtualIpAddress> VrrpService::ActiveVips() const {
   return out;
 }
 
-void VrrpService::Notify(const std::string& kind, const std::string& name, State to,
-                         int priority, const std::string& state_script,
+void VrrpService::Notify(const std::string& kind, const std::string& name,
+                         State to, int priority,
+                         const std::string& state_script,
                          const std::string& notify_script, bool smtp) {
   absl::Status s = absl::OkStatus();
   if (!state_script.empty()) s = scripts_.Run(state_script);
   if (s.ok() && !notify_script.empty())
-    s = scripts_.Run(notify_script, {kind, name, StateName(to), absl::StrCat(priority)});
+    s = scripts_.Run(notify_script,
+                     {kind, name, StateName(to), absl::StrCat(priority)});
   if (!s.ok()) VrrpLog(absl::StrCat(name, ": notify script: ", s.message()));
   if (!smtp || !health::SmtpMailer::Configured(global_)) return;
   // keepalived's wording, so existing mail filters keep working.
   const std::string what = kind == "GROUP" ? "VRRP Group " : "VRRP Instance ";
-  std::string body = to == State::kMaster   ? "=> VRRP Instance is now owning VRRP VIPs <="
-                     : to == State::kBackup ? "=> VRRP Instance is no longer owning VRRP VIPs <="
-                                            : "=> VRRP Instance is in FAULT state <=";
+  std::string body = to == State::kMaster
+                         ? "=> VRRP Instance is now owning VRRP VIPs <="
+                     : to == State::kBackup
+                         ? "=> VRRP Instance is no longer owning VRRP VIPs <="
+                         : "=> VRRP Instance is in FAULT state <=";
   s = mailer_.Send(global_,
                    health::SmtpMailer::Subject(
-                       global_, absl::StrCat(what, name, " - Entering ", StateName(to), " state")),
+                       global_, absl::StrCat(what, name, " - Entering ",
+                                             StateName(to), " state")),
                    body);
   if (!s.ok()) VrrpLog(absl::StrCat(name, ": smtp_alert: ", s.message()));
 }
@@ -170,8 +182,8 @@ void VrrpService::OnTransition(VrrpInstance& inst, const Transition& t) {
                                   : to == State::kBackup ? &grp.notify_backup
                                   : to == State::kFault  ? &grp.notify_fault
                                                          : nullptr;
-      Notify("GROUP", grp.name, to, 0, script ? *script : std::string(), grp.notify,
-             grp.smtp_alert);
+      Notify("GROUP", grp.name, to, 0, script ? *script : std::string(),
+             grp.notify, grp.smtp_alert);
     }
   });
 }

@@ -13,9 +13,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/event_loop.h"
-#include "controlplane/config/config.h"
 #include "controlplane/alerts/notify_script.h"
 #include "controlplane/alerts/smtp_alert.h"
+#include "controlplane/config/config.h"
 #include "controlplane/vrrp/netlink_addr.h"
 #include "controlplane/vrrp/vrrp_instance.h"
 #include "controlplane/vrrp/vrrp_status.h"
@@ -28,16 +28,15 @@ class VrrpService {
     // Loop thread. The daemon sets the table region's VIP ACTIVE flag here;
     // it runs before the address is added (active) and after it is removed
     // (inactive).
-    std::function<void(const std::string& instance, const config::VirtualIpAddress& vip,
-                        bool active)>
+    std::function<void(const std::string& instance,
+                       const config::VirtualIpAddress& vip, bool active)>
         on_vip;
     // Loop thread: every state change (for WatchEvents).
     std::function<void(const Transition&)> on_transition;
   };
 
-  static absl::StatusOr<std::unique_ptr<VrrpService>> Create(const config::Config& config,
-                                                             EventLoop* loop,
-                                                             Callbacks callbacks);
+  static absl::StatusOr<std::unique_ptr<VrrpService>> Create(
+      const config::Config& config, EventLoop* loop, Callbacks callbacks);
   ~VrrpService();
 
   // Loop thread.
@@ -58,9 +57,9 @@ class VrrpService {
   void UpdateSnapshot(VrrpInstance& inst);
   void UpdateGroupFault(int group);
   size_t IndexOf(const VrrpInstance& inst) const;
-  void Notify(const std::string& kind, const std::string& name, State to, int priority,
-              const std::string& notify_state_script, const std::string& notify_script,
-              bool smtp);
+  void Notify(const std::string& kind, const std::string& name, State to,
+              int priority, const std::string& notify_state_script,
+              const std::string& notify_script, bool smtp);
 
   EventLoop* loop_;
   Callbacks callbacks_;

@@ -21,13 +21,16 @@ absl::Status Errno(const std::string& what) {
   const int err = errno;
   std::string msg = absl::StrCat(what, ": ", strerror(err));
   if (err == EPERM || err == EACCES)
-    return absl::PermissionDeniedError(msg + " (VRRP needs CAP_NET_RAW: run as root)");
+    return absl::PermissionDeniedError(
+        msg + " (VRRP needs CAP_NET_RAW: run as root)");
   return absl::UnavailableError(msg);
 }
 
 template <typename T>
-absl::Status SetOpt(int fd, int level, int name, const T& value, const char* what) {
-  if (setsockopt(fd, level, name, &value, sizeof(value)) != 0) return Errno(what);
+absl::Status SetOpt(int fd, int level, int name, const T& value,
+                    const char* what) {
+  if (setsockopt(fd, level, name, &value, sizeof(value)) != 0)
+    return Errno(what);
   return absl::OkStatus();
 }
 
@@ -49,7 +52,8 @@ const IpAddress& GroupV6() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(const SocketConfig& config) {
+absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(
+    const SocketConfig& config) {
   std::unique_ptr<VrrpSocket> s(new VrrpSocket(config));
   RETURN_IF_ERROR(config.family == 6 ? s->OpenV6() : s->OpenV4());
   return s;
@@ -61,7 +65,8 @@ VrrpSocket::~VrrpSocket() {
 }
 
 absl::Status VrrpSocket::OpenV4() {
-  rx_fd_ = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
+  rx_fd_ =
+      socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
   if (rx_fd_ < 0) return Errno("VRRP receive socket");
   RETURN_IF_ERROR(BindToDevice(rx_fd_, config_.interface));
   if (config_.unicast_peers.empty()) {
@@ -74,19 +79,24 @@ absl::Status VrrpSocket::OpenV4() {
   tx_fd_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
   if (tx_fd_ < 0) return Errno("VRRP send socket");
   RETURN_IF_ERROR(BindToDevice(tx_fd_, config_.interface));
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IP, IP_MULTICAST_LOOP, uint8_t{0}, "IP_MULTICAST_LOOP"));
+  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IP, IP_MULTICAST_LOOP, uint8_t{0},
+                         "IP_MULTICAST_LOOP"));
   ip_mreqn ifreq{};
   ifreq.imr_ifindex = config_.ifindex;
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IP, IP_MULTICAST_IF, ifreq, "IP_MULTICAST_IF"));
+  RETURN_IF_ERROR(
+      SetOpt(tx_fd_, IPPROTO_IP, IP_MULTICAST_IF, ifreq, "IP_MULTICAST_IF"));
   return absl::OkStatus();
 }
 
 absl::Status VrrpSocket::OpenV6() {
-  rx_fd_ = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
+  rx_fd_ =
+      socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
   if (rx_fd_ < 0) return Errno("VRRP IPv6 receive socket");
   RETURN_IF_ERROR(BindToDevice(rx_fd_, config_.interface));
-  RETURN_IF_ERROR(SetOpt(rx_fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"));
-  RETURN_IF_ERROR(SetOpt(rx_fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO"));
+  RETURN_IF_ERROR(
+      SetOpt(rx_fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"));
+  RETURN_IF_ERROR(
+      SetOpt(rx_fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO"));
   if (config_.unicast_peers.empty()) {
     ipv6_mreq mreq{};
     std::memcpy(&mreq.ipv6mr_multiaddr, GroupV6().bytes.data(), 16);
@@ -106,11 +116,14 @@ absl::Status VrrpSocket::OpenV6() {
   if (bind(tx_fd_, reinterpret_cast<sockaddr*>(&me), sizeof(me)) != 0)
     return Errno("binding the VRRP source " + config_.src.ToString() +
                  " (is the link-local address still tentative?)");
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS"));
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS"));
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"));
-  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, config_.ifindex,
-                         "IPV6_MULTICAST_IF"));
+  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255,
+                         "IPV6_MULTICAST_HOPS"));
+  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255,
+                         "IPV6_UNICAST_HOPS"));
+  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0,
+                         "IPV6_MULTICAST_LOOP"));
+  RETURN_IF_ERROR(SetOpt(tx_fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+                         config_.ifindex, "IPV6_MULTICAST_IF"));
   return absl::OkStatus();
 }
 
@@ -121,18 +134,22 @@ absl::Status VrrpSocket::Send(const Advert& advert) {
   for (const IpAddress& dst : dsts) {
     ssize_t n;
     if (config_.family == 4) {
-      ASSIGN_OR_RETURN(std::vector<uint8_t> pkt, EncodeIpv4Packet(advert, config_.src, dst));
+      ASSIGN_OR_RETURN(std::vector<uint8_t> pkt,
+                       EncodeIpv4Packet(advert, config_.src, dst));
       sockaddr_in to{};
       to.sin_family = AF_INET;
       std::memcpy(&to.sin_addr, dst.bytes.data(), 4);
-      n = sendto(tx_fd_, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+      n = sendto(tx_fd_, pkt.data(), pkt.size(), 0,
+                 reinterpret_cast<sockaddr*>(&to), sizeof(to));
     } else {
-      ASSIGN_OR_RETURN(std::vector<uint8_t> pkt, EncodeAdvert(advert, config_.src, dst));
+      ASSIGN_OR_RETURN(std::vector<uint8_t> pkt,
+                       EncodeAdvert(advert, config_.src, dst));
       sockaddr_in6 to{};
       to.sin6_family = AF_INET6;
       std::memcpy(&to.sin6_addr, dst.bytes.data(), 16);
       to.sin6_scope_id = static_cast<uint32_t>(config_.ifindex);
-      n = sendto(tx_fd_, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+      n = sendto(tx_fd_, pkt.data(), pkt.size(), 0,
+                 reinterpret_cast<sockaddr*>(&to), sizeof(to));
     }
     if (n < 0) status = Errno("sending VRRP advert to " + dst.ToString());
   }
@@ -160,8 +177,10 @@ std::optional<VrrpSocket::Datagram> VrrpSocket::Receive() {
   }
   d.payload.assign(buf, buf + n);
   d.src.family = d.dst.family = 6;
-  std::memcpy(d.src.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+  std::memcpy(d.src.bytes.data(),
+              &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != IPPROTO_IPV6) continue;
     if (c->cmsg_type == IPV6_HOPLIMIT) {
       int hl;

@@ -19,13 +19,14 @@ struct SocketConfig {
   int family = 4;
   std::string interface;
   int ifindex = 0;
-  IpAddress src;                       // advert source (IPv6: link-local)
+  IpAddress src;                         // advert source (IPv6: link-local)
   std::vector<IpAddress> unicast_peers;  // empty: multicast
 };
 
 class VrrpSocket {
  public:
-  static absl::StatusOr<std::unique_ptr<VrrpSocket>> Open(const SocketConfig& config);
+  static absl::StatusOr<std::unique_ptr<VrrpSocket>> Open(
+      const SocketConfig& config);
   ~VrrpSocket();
   VrrpSocket(const VrrpSocket&) = delete;
   VrrpSocket& operator=(const VrrpSocket&) = delete;

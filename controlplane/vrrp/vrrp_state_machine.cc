@@ -15,23 +15,36 @@ uint8_t EffectivePriority(const Params& p, int delta) {
 
 class Stepper {
  public:
-  Stepper(const Params& p, const Machine& m, absl::Time now) : p_(p), now_(now) {
+  Stepper(const Params& p, const Machine& m, absl::Time now)
+      : p_(p), now_(now) {
     r_.machine = m;
   }
 
   StepResult Run(const Event& e) {
     switch (e.type) {
-      case Event::Type::kStartup: OnStartup(); break;
-      case Event::Type::kShutdown: OnShutdown(); break;
-      case Event::Type::kAdvert: OnAdvert(e); break;
-      case Event::Type::kTimer: OnTimer(); break;
-      case Event::Type::kTrack: OnTrack(e); break;
+      case Event::Type::kStartup:
+        OnStartup();
+        break;
+      case Event::Type::kShutdown:
+        OnShutdown();
+        break;
+      case Event::Type::kAdvert:
+        OnAdvert(e);
+        break;
+      case Event::Type::kTimer:
+        OnTimer();
+        break;
+      case Event::Type::kTrack:
+        OnTrack(e);
+        break;
       case Event::Type::kForceMaster:
-        if (m().state == State::kBackup) ToMaster("sync group member became master");
+        if (m().state == State::kBackup)
+          ToMaster("sync group member became master");
         break;
       case Event::Type::kForceBackup:
         if (m().state == State::kMaster && p_.priority != kOwnerPriority)
-          ToBackup("sync group member left master", MasterDownInterval(p_, m()));
+          ToBackup("sync group member left master",
+                   MasterDownInterval(p_, m()));
         break;
     }
     return std::move(r_);
@@ -39,7 +52,9 @@ class Stepper {
 
  private:
   Machine& m() { return r_.machine; }
-  void Emit(Action::Type t, uint8_t prio = 0) { r_.actions.push_back({t, prio}); }
+  void Emit(Action::Type t, uint8_t prio = 0) {
+    r_.actions.push_back({t, prio});
+  }
   void SendAdvert(uint8_t prio) { Emit(Action::Type::kSendAdvert, prio); }
 
   void Change(State to, std::string reason) {
@@ -82,8 +97,10 @@ class Stepper {
     m().master_adver_int = p_.advert_int;
     m().master_addr = IpAddress{};
     if (m().track_fault) return ToFault("tracked object failed at " + reason);
-    if (p_.priority == kOwnerPriority) return ToMaster(reason + ", address owner");
-    if (p_.preempt_delay > absl::ZeroDuration()) m().preempt_at = now_ + p_.preempt_delay;
+    if (p_.priority == kOwnerPriority)
+      return ToMaster(reason + ", address owner");
+    if (p_.preempt_delay > absl::ZeroDuration())
+      m().preempt_at = now_ + p_.preempt_delay;
     ToBackup(reason, p_.start_master ? p_.advert_int + SkewTime(p_, m())
                                      : MasterDownInterval(p_, m()));
   }
@@ -176,17 +193,22 @@ class Stepper {
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kInit: return "INIT";
-    case State::kBackup: return "BACKUP";
-    case State::kMaster: return "MASTER";
-    case State::kFault: return "FAULT";
-    case State::kStopped: return "STOPPED";
+    case State::kInit:
+      return "INIT";
+    case State::kBackup:
+      return "BACKUP";
+    case State::kMaster:
+      return "MASTER";
+    case State::kFault:
+      return "FAULT";
+    case State::kStopped:
+      return "STOPPED";
   }
   return "UNKNOWN";
 }
 
-StepResult Step(const Params& params, const Machine& machine, const Event& event,
-                absl::Time now) {
+StepResult Step(const Params& params, const Machine& machine,
+                const Event& event, absl::Time now) {
   return Stepper(params, machine, now).Run(event);
 }
 
@@ -204,7 +226,8 @@ absl::Duration SkewTime(const Params& p, const Machine& m) {
 }
 
 absl::Duration MasterDownInterval(const Params& p, const Machine& m) {
-  const absl::Duration interval = p.version == 2 ? p.advert_int : m.master_adver_int;
+  const absl::Duration interval =
+      p.version == 2 ? p.advert_int : m.master_adver_int;
   return 3 * interval + SkewTime(p, m);
 }
 

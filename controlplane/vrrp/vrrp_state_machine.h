@@ -15,7 +15,8 @@
 namespace dsrlb::vrrp {
 
 enum class State : uint8_t { kInit, kBackup, kMaster, kFault, kStopped };
-const char* StateName(State s);  // "INIT", "BACKUP", "MASTER", "FAULT", "STOPPED"
+const char* StateName(
+    State s);  // "INIT", "BACKUP", "MASTER", "FAULT", "STOPPED"
 
 inline constexpr uint8_t kOwnerPriority = 255;
 
@@ -39,25 +40,26 @@ struct Machine {
   absl::Duration master_adver_int = absl::Seconds(1);  // learned (v3)
   absl::Time master_down_at = absl::InfiniteFuture();  // backup only
   absl::Time adver_at = absl::InfiniteFuture();        // master only
-  absl::Time preempt_at = absl::InfiniteFuture();  // lower master tolerated until
+  absl::Time preempt_at =
+      absl::InfiniteFuture();  // lower master tolerated until
   IpAddress master_addr;  // who we believe is master (ourselves when master)
 };
 
 struct Event {
   enum class Type {
-    kStartup,   // begin (or begin again after Stop)
-    kShutdown,  // graceful stop: a master hands over with priority 0
-    kAdvert,    // a received advertisement that passed every check
-    kTimer,     // a deadline (NextDeadline) may have passed
-    kTrack,     // tracked interfaces/scripts changed: new delta and fault
+    kStartup,      // begin (or begin again after Stop)
+    kShutdown,     // graceful stop: a master hands over with priority 0
+    kAdvert,       // a received advertisement that passed every check
+    kTimer,        // a deadline (NextDeadline) may have passed
+    kTrack,        // tracked interfaces/scripts changed: new delta and fault
     kForceMaster,  // vrrp_sync_group: a member became master
     kForceBackup,  // vrrp_sync_group: a member left master for backup
   } type = Type::kTimer;
-  uint8_t priority = 0;                   // kAdvert
-  absl::Duration interval;                // kAdvert
-  IpAddress src;                          // kAdvert
-  int track_delta = 0;                    // kTrack: sum of weights now applying
-  bool track_fault = false;               // kTrack: something with weight 0 failed
+  uint8_t priority = 0;      // kAdvert
+  absl::Duration interval;   // kAdvert
+  IpAddress src;             // kAdvert
+  int track_delta = 0;       // kTrack: sum of weights now applying
+  bool track_fault = false;  // kTrack: something with weight 0 failed
   static Event Startup() { return {Type::kStartup}; }
   static Event Shutdown() { return {Type::kShutdown}; }
   static Event Timer() { return {Type::kTimer}; }
@@ -97,8 +99,8 @@ struct StepResult {
   std::vector<Action> actions;
 };
 
-StepResult Step(const Params& params, const Machine& machine, const Event& event,
-                absl::Time now);
+StepResult Step(const Params& params, const Machine& machine,
+                const Event& event, absl::Time now);
 
 // A machine before Startup, with the configured priority.
 Machine InitialMachine(const Params& params);

@@ -26,7 +26,8 @@ std::string StatusToJson(const std::vector<InstanceStatus>& status) {
     j["master_adver_int_ms"] = absl::ToInt64Milliseconds(s.master_adver_int);
     j["vips_active"] = s.vips_active;
     json vips = json::array();
-    for (const auto& v : s.vips) vips.push_back(absl::StrCat(v.address.ToString(), "/", v.prefix_len));
+    for (const auto& v : s.vips)
+      vips.push_back(absl::StrCat(v.address.ToString(), "/", v.prefix_len));
     j["vips"] = vips;
     json tr = json::array();
     for (const Transition& t : s.transitions)

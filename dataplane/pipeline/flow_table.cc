@@ -30,7 +30,8 @@ std::unique_ptr<void, FlowTable::Unmap> FlowTable::Map(size_t bytes) {
   if (raw == MAP_FAILED) {
     std::fprintf(stderr,
                  "dsrlb: cannot map %zu MiB for a flow table: lower the flow "
-                 "table size\n", bytes >> 20);
+                 "table size\n",
+                 bytes >> 20);
     std::abort();
   }
   auto* base = static_cast<uint8_t*>(raw);

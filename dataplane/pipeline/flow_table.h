@@ -18,9 +18,9 @@ namespace dsrlb::dataplane {
 
 // What an entry remembers a packet by. Padding is zero so keys compare as
 // five 64-bit words: make keys with FlowKey{} (no member initializer, so a
-// burst's array of keys costs nothing to declare). IPv4 addresses sit in src[0..3] / dst[0..3], so an IPv4
-// key is three meaningful words (src, dst, ports+family+proto+kind) and two
-// zero words.
+// burst's array of keys costs nothing to declare). IPv4 addresses sit in
+// src[0..3] / dst[0..3], so an IPv4 key is three meaningful words (src, dst,
+// ports+family+proto+kind) and two zero words.
 struct FlowKey {
   enum Kind : uint8_t { kFlow = 0, kAffinity = 1 };
   uint8_t src[16];
@@ -67,7 +67,9 @@ class FlowTable {
   // Time unit of timestamps and timeouts: 2^20 ns (~1.05 ms), so a 32-bit
   // stamp wraps after ~52 days; only an entry idle that long could look
   // fresh again, and its backend is re-checked on every hit anyway.
-  static uint32_t Now(uint64_t now_ns) { return static_cast<uint32_t>(now_ns >> 20); }
+  static uint32_t Now(uint64_t now_ns) {
+    return static_cast<uint32_t>(now_ns >> 20);
+  }
   static uint32_t TimeoutUnits(uint32_t seconds) {
     uint64_t u = (uint64_t{seconds} * 1000000000u) >> 20;
     return u > UINT32_MAX / 2 ? UINT32_MAX / 2 : static_cast<uint32_t>(u);
@@ -121,7 +123,8 @@ class FlowTable {
                   FindResult* result) {
     return FindIf(hash, now, result, [addrs, tail](const FlowKey& k) {
       return ((Word(k, 0) ^ (addrs & 0xffffffffu)) | Word(k, 1) |
-              (Word(k, 2) ^ (addrs >> 32)) | Word(k, 3) | (Word(k, 4) ^ tail)) == 0;
+              (Word(k, 2) ^ (addrs >> 32)) | Word(k, 3) |
+              (Word(k, 4) ^ tail)) == 0;
     });
   }
 
@@ -160,7 +163,8 @@ class FlowTable {
   void PrefetchEntry(uint64_t hash) const {
     const uint32_t b = BucketOf(hash);
     for (uint32_t m = TagMatches(buckets_[b], Sig(hash)); m != 0; m &= m - 1)
-      __builtin_prefetch(&entries_[b * kWays + static_cast<uint32_t>(__builtin_ctz(m))]);
+      __builtin_prefetch(
+          &entries_[b * kWays + static_cast<uint32_t>(__builtin_ctz(m))]);
   }
 
   uint32_t capacity() const { return capacity_; }
@@ -202,7 +206,8 @@ class FlowTable {
   }
 
   template <typename Match>
-  uint32_t FindIf(uint64_t hash, uint32_t now, FindResult* result, Match match) {
+  uint32_t FindIf(uint64_t hash, uint32_t now, FindResult* result,
+                  Match match) {
     const uint32_t b = BucketOf(hash);
     Bucket& bucket = buckets_[b];
     for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
@@ -242,8 +247,10 @@ class FlowTable {
   // tags instead of a loop of eight.
   static uint32_t TagMatches(const Bucket& b, uint16_t sig) {
 #if defined(__SSE2__)
-    const __m128i tags = _mm_load_si128(reinterpret_cast<const __m128i*>(b.sig));
-    const __m128i eq = _mm_cmpeq_epi16(tags, _mm_set1_epi16(static_cast<short>(sig)));
+    const __m128i tags =
+        _mm_load_si128(reinterpret_cast<const __m128i*>(b.sig));
+    const __m128i eq =
+        _mm_cmpeq_epi16(tags, _mm_set1_epi16(static_cast<short>(sig)));
     // Narrow the eight 16-bit lanes to bytes, then one bit per way.
     return static_cast<uint32_t>(
         _mm_movemask_epi8(_mm_packs_epi16(eq, _mm_setzero_si128())));

@@ -125,8 +125,7 @@ void ParseQuotedIpv6(const uint8_t* q, uint32_t len, ParsedPacket* out) {
     return SetDrop(out, DSRLB_DROP_ICMP_UNMATCHED);
   uint8_t nh = q[6];
   uint32_t off = 40;
-  if (!WalkIpv6Extensions(q, len, &nh, &off, out) || !IsL4(nh) ||
-      len - off < 4)
+  if (!WalkIpv6Extensions(q, len, &nh, &off, out) || !IsL4(nh) || len - off < 4)
     return SetDrop(out, DSRLB_DROP_ICMP_UNMATCHED);
   out->family = DSRLB_AF_INET6;
   out->proto = nh;

@@ -20,11 +20,11 @@ struct ParsedPacket {
     kDrop,       // malformed or unsupported: `drop` says why
   };
   Kind kind;
-  dsrlb_drop drop;  // with kDrop
-  uint8_t family;   // DSRLB_AF_INET / DSRLB_AF_INET6
-  uint8_t proto;    // IPPROTO_TCP / IPPROTO_UDP
-  uint16_t sport;   // host order, client side
-  uint16_t dport;   // host order, VIP side
+  dsrlb_drop drop;     // with kDrop
+  uint8_t family;      // DSRLB_AF_INET / DSRLB_AF_INET6
+  uint8_t proto;       // IPPROTO_TCP / IPPROTO_UDP
+  uint16_t sport;      // host order, client side
+  uint16_t dport;      // host order, VIP side
   const uint8_t* src;  // client address, points into the frame
   const uint8_t* dst;  // VIP address, points into the frame
 };

@@ -116,8 +116,8 @@ void Pipeline::NewEpoch(const shm::SlotView& t) {
     flows_->ClearMarks();
     epoch_ = 1;
   }
-  std::memcpy(src_mac_, IsZeroMac(t.hdr->port_mac) ? port_mac_ : t.hdr->port_mac,
-              6);
+  std::memcpy(src_mac_,
+              IsZeroMac(t.hdr->port_mac) ? port_mac_ : t.hdr->port_mac, 6);
   // Timeouts come from the current table, so a changed timeout applies to
   // established flows too (at their first hit in the new epoch).
   tcp_timeout_ = FlowTable::TimeoutUnits(t.hdr->tcp_timeout_s);
@@ -144,8 +144,8 @@ uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
   const uint32_t m = t.hdr->ring_size;
   if (m == 0) return 0;
   const uint64_t h =
-      dsrlb_flow_hash(t.hdr->hash_seed, key.family, key.src, key.dst,
-                      key.sport, key.dport, key.proto, persistent ? 1 : 0);
+      dsrlb_flow_hash(t.hdr->hash_seed, key.family, key.src, key.dst, key.sport,
+                      key.dport, key.proto, persistent ? 1 : 0);
   const uint16_t b = t.Ring(v)[dsrlb_ring_index(h, m)];
   // 0 is "no backend"; an index past the table would be a corrupt table.
   return b < t.hdr->num_backends ? b : 0;
@@ -183,7 +183,7 @@ void Pipeline::AffinityKey(const shm::SlotView& t, const Prepared& p,
 }
 
 DSRLB_COLD bool Pipeline::Revalidate(const shm::SlotView& t, const Prepared& p,
-                          uint32_t index) {
+                                     uint32_t index) {
   FlowEntry& e = flows_->entry(index);
   if (!EntryUsable(t, p.vip, e, /*allow_draining=*/true)) return false;
   // Written only when it differs: a hit then dirties only the bucket line.
@@ -193,8 +193,8 @@ DSRLB_COLD bool Pipeline::Revalidate(const shm::SlotView& t, const Prepared& p,
   return true;
 }
 
-DSRLB_COLD void Pipeline::RefreshAffinity(const shm::SlotView& t, const Prepared& p,
-                               uint32_t now) {
+DSRLB_COLD void Pipeline::RefreshAffinity(const shm::SlotView& t,
+                                          const Prepared& p, uint32_t now) {
   // A client's affinity lasts while any of its connections is active, as an
   // LVS persistence template does.
   FlowKey akey;
@@ -208,14 +208,14 @@ DSRLB_COLD void Pipeline::RefreshAffinity(const shm::SlotView& t, const Prepared
     counters_.counters[DSRLB_CTR_FLOW_EXPIRED]++;
 }
 
-DSRLB_HOT uint16_t Pipeline::PickBackend(const shm::SlotView& t, const Prepared& p,
-                               uint32_t now) {
+DSRLB_HOT uint16_t Pipeline::PickBackend(const shm::SlotView& t,
+                                         const Prepared& p, uint32_t now) {
   uint64_t* ctr = counters_.counters;
   // 1. An established flow keeps its backend while it is up or draining;
   // validated once per epoch, so within one table a hit reads no record.
   FlowTable::FindResult fr;
   const uint32_t fi = p.v4 ? flows_->FindV4(p.addrs, p.tail, p.hash, now, &fr)
-                          : flows_->Find(p.key, p.hash, now, &fr);
+                           : flows_->Find(p.key, p.hash, now, &fr);
   if (fi != FlowTable::kNone) {
     if (flows_->mark(fi) == epoch_ || Revalidate(t, p, fi)) {
       ctr[DSRLB_CTR_FLOW_HIT]++;
@@ -256,8 +256,8 @@ uint16_t Pipeline::FollowAffinity(const shm::SlotView& t, const Prepared& p,
   return a.backend;
 }
 
-DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t, const Prepared& p,
-                                  uint32_t now) {
+DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
+                                             const Prepared& p, uint32_t now) {
   const bool persistent = (p.vip_flags & DSRLB_VIP_PERSISTENT) != 0;
   FlowKey scratch;
   const FlowKey& key = KeyOf(p, &scratch);
@@ -349,7 +349,8 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   // host order in one go), hashed from registers.
   const uint32_t ports = __builtin_bswap32(ft.ports);  // sport << 16 | dport
   const uint64_t tail = uint64_t{ports >> 16 | ports << 16} |
-                        uint64_t{DSRLB_AF_INET} << 32 | uint64_t{ft.proto} << 40;
+                        uint64_t{DSRLB_AF_INET} << 32 |
+                        uint64_t{ft.proto} << 40;
   p->addrs = uint64_t{ft.src} | uint64_t{ft.dst} << 32;
   p->tail = tail;
   p->hash = FlowTable::HashV4(p->addrs, tail);
@@ -371,8 +372,9 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   return AcceptVip(p, verdict);
 }
 
-DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t, const uint8_t* frame,
-                             uint32_t len, Prepared* prep, Verdict* verdict) {
+DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t,
+                                        const uint8_t* frame, uint32_t len,
+                                        Prepared* prep, Verdict* verdict) {
   ParsedPacket p;
   ParseFrame(frame, len, &p);
   switch (p.kind) {
@@ -399,7 +401,7 @@ DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t, const uint8_t* f
 }
 
 DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
-                         uint8_t* frame, uint32_t len, uint32_t now) {
+                                   uint8_t* frame, uint32_t len, uint32_t now) {
   const uint16_t b = PickBackend(t, p, now);
   if (b == 0) return Drop(DSRLB_DROP_NO_BACKEND);
 

@@ -16,10 +16,10 @@ enum class Verdict : uint8_t { kForward, kException, kDrop };
 
 // Pointers into this lcore's block of the stats region.
 struct LcoreCounters {
-  uint64_t* counters;          // [DSRLB_CTR_MAX]
-  uint64_t* drops;             // [DSRLB_DROP_MAX]
-  dsrlb_pkt_bytes* vips;       // [max_vips] of the stats region
-  dsrlb_pkt_bytes* backends;   // [max_backends]
+  uint64_t* counters;               // [DSRLB_CTR_MAX]
+  uint64_t* drops;                  // [DSRLB_DROP_MAX]
+  dsrlb_pkt_bytes* vips;            // [max_vips] of the stats region
+  dsrlb_pkt_bytes* backends;        // [max_backends]
   uint32_t max_vips, max_backends;  // bounds for the two arrays
 };
 
@@ -70,7 +70,7 @@ class Pipeline {
     uint32_t vip_flags;
     bool v4;
     bool icmp_error;
-    FlowKey key;     // !v4 only
+    FlowKey key;  // !v4 only
   };
   static const FlowKey& KeyOf(const Prepared& p, FlowKey* scratch);
   static uint8_t ProtoOf(const Prepared& p) {
@@ -94,8 +94,8 @@ class Pipeline {
   bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                Prepared* p, Verdict* verdict);
   // Prepare for anything the IPv4 fast path does not take.
-  bool PrepareParsed(const shm::SlotView& t, const uint8_t* frame,
-                     uint32_t len, Prepared* p, Verdict* verdict);
+  bool PrepareParsed(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
+                     Prepared* p, Verdict* verdict);
   // The VIP of a key, -1 if none. The one place that knows how VIPs are
   // found (SlotView::FindVip), behind a one-entry cache for IPv4.
   int LookupVip(const shm::SlotView& t, const FlowKey& key, uint32_t* flags);

@@ -22,7 +22,7 @@ extern "C" {
 
 /* Geometry defaults; the real values live in each region's header. */
 #define DSRLB_DEFAULT_MAX_VIPS 256u
-#define DSRLB_DEFAULT_MAX_BACKENDS 4096u /* backend index 0 = none */
+#define DSRLB_DEFAULT_MAX_BACKENDS 4096u   /* backend index 0 = none */
 #define DSRLB_DEFAULT_VIP_INDEX_SIZE 1024u /* power of two, >= 2 * max_vips */
 #define DSRLB_DEFAULT_RING_POOL_ENTRIES (16u * 65537u)
 #define DSRLB_DEFAULT_MAX_LCORES 64u
@@ -113,7 +113,8 @@ struct dsrlb_backend {
   uint8_t reserved[32];
 };
 
-/* Byte offsets of the arrays inside one slot, from dsrlb_compute_slot_layout(). */
+/* Byte offsets of the arrays inside one slot, from dsrlb_compute_slot_layout().
+ */
 struct dsrlb_slot_layout {
   uint64_t vip_index_offset; /* uint16_t[vip_index_size]: vip + 1, 0 = empty */
   uint64_t vips_offset;      /* struct dsrlb_vip[max_vips] */
@@ -127,35 +128,35 @@ struct dsrlb_slot_layout {
 /* ------------------------------------------------------------------ */
 
 /* Plain counters, one array per lcore; summed by the reader. */
-#define DSRLB_COUNTERS(X)                                                    \
-  X(RX_PACKETS, "rx_packets")                                                \
-  X(RX_BYTES, "rx_bytes")                                                    \
-  X(TX_PACKETS, "tx_packets")                                                \
-  X(TX_BYTES, "tx_bytes")                                                    \
-  X(FORWARDED, "forwarded")                                                  \
-  X(EXCEPTION, "exception")                                                  \
-  X(FLOW_HIT, "flow_hit")                                                    \
-  X(FLOW_MISS, "flow_miss")                                                  \
-  X(FLOW_EVICTED, "flow_evicted")                                            \
-  X(FLOW_EXPIRED, "flow_expired")                                            \
-  X(FLOW_REHASHED, "flow_rehashed")                                          \
-  X(PERSIST_HIT, "persist_hit")                                              \
+#define DSRLB_COUNTERS(X)           \
+  X(RX_PACKETS, "rx_packets")       \
+  X(RX_BYTES, "rx_bytes")           \
+  X(TX_PACKETS, "tx_packets")       \
+  X(TX_BYTES, "tx_bytes")           \
+  X(FORWARDED, "forwarded")         \
+  X(EXCEPTION, "exception")         \
+  X(FLOW_HIT, "flow_hit")           \
+  X(FLOW_MISS, "flow_miss")         \
+  X(FLOW_EVICTED, "flow_evicted")   \
+  X(FLOW_EXPIRED, "flow_expired")   \
+  X(FLOW_REHASHED, "flow_rehashed") \
+  X(PERSIST_HIT, "persist_hit")     \
   X(TABLE_SWITCHES, "table_switches")
 
 /* One named counter per drop reason; every dropped packet bumps one. */
-#define DSRLB_DROPS(X)                                                       \
-  X(TRUNCATED, "drop_truncated")                                             \
-  X(NOT_IP, "drop_not_ip")                                                   \
-  X(BAD_IPV4, "drop_bad_ipv4")                                               \
-  X(BAD_IPV6, "drop_bad_ipv6")                                               \
-  X(BAD_L4, "drop_bad_l4")                                                   \
-  X(UNSUPPORTED_L4, "drop_unsupported_l4")                                   \
-  X(FRAGMENT, "drop_fragment")                                               \
-  X(NO_VIP, "drop_no_vip")                                                   \
-  X(VIP_INACTIVE, "drop_vip_inactive")                                       \
-  X(NO_BACKEND, "drop_no_backend")                                           \
-  X(ICMP_UNMATCHED, "drop_icmp_unmatched")                                   \
-  X(NO_TABLE, "drop_no_table")                                               \
+#define DSRLB_DROPS(X)                     \
+  X(TRUNCATED, "drop_truncated")           \
+  X(NOT_IP, "drop_not_ip")                 \
+  X(BAD_IPV4, "drop_bad_ipv4")             \
+  X(BAD_IPV6, "drop_bad_ipv6")             \
+  X(BAD_L4, "drop_bad_l4")                 \
+  X(UNSUPPORTED_L4, "drop_unsupported_l4") \
+  X(FRAGMENT, "drop_fragment")             \
+  X(NO_VIP, "drop_no_vip")                 \
+  X(VIP_INACTIVE, "drop_vip_inactive")     \
+  X(NO_BACKEND, "drop_no_backend")         \
+  X(ICMP_UNMATCHED, "drop_icmp_unmatched") \
+  X(NO_TABLE, "drop_no_table")             \
   X(TX_FULL, "drop_tx_full")
 
 #define DSRLB_X_ENUM_CTR(name, str) DSRLB_CTR_##name,
@@ -179,7 +180,7 @@ struct dsrlb_stats_header {
   uint64_t lcore_offset; /* first lcore block */
   uint64_t writer_pid;
   /* Cache line 1: process-wide liveness. */
-  uint64_t heartbeat_ns; /* CLOCK_MONOTONIC, bumped by the main lcore */
+  uint64_t heartbeat_ns;  /* CLOCK_MONOTONIC, bumped by the main lcore */
   uint64_t start_time_ns; /* CLOCK_REALTIME */
   uint32_t running;       /* 1 while the dataplane runs, 0 after clean exit */
   uint8_t reserved[44];
@@ -260,8 +261,7 @@ static inline struct dsrlb_slot_layout dsrlb_compute_slot_layout(
   l.backends_offset = off;
   off += (uint64_t)max_backends * sizeof(struct dsrlb_backend);
   l.rings_offset = off;
-  off = dsrlb_align_up(off + (uint64_t)ring_pool_entries * 2,
-                       DSRLB_CACHE_LINE);
+  off = dsrlb_align_up(off + (uint64_t)ring_pool_entries * 2, DSRLB_CACHE_LINE);
   l.slot_size = off;
   return l;
 }
@@ -301,7 +301,8 @@ static inline uint64_t dsrlb_mix64(uint64_t x) {
 static inline uint64_t dsrlb_hash_words(uint64_t seed, const uint64_t* w,
                                         size_t n) {
   uint64_t h = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
-  for (size_t i = 0; i < n; i++) h = dsrlb_mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ULL;
+  for (size_t i = 0; i < n; i++)
+    h = dsrlb_mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ULL;
   return dsrlb_mix64(h);
 }
 
@@ -354,8 +355,8 @@ static inline uint64_t dsrlb_flow_hash(uint64_t seed, uint8_t family,
  * pipeline_bench measured FindVip at 19.4 ns/packet with the 4-round
  * dsrlb_hash_words here. */
 static inline uint32_t dsrlb_vip_index_start(uint8_t family,
-                                             const uint8_t* addr,
-                                             uint8_t proto, uint16_t port,
+                                             const uint8_t* addr, uint8_t proto,
+                                             uint16_t port,
                                              uint32_t vip_index_size) {
   uint64_t x = (((uint64_t)family << 32) | ((uint64_t)proto << 16) | port) *
                0x9e3779b97f4a7c15ULL;

@@ -83,7 +83,9 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path,
   return MappedFile(static_cast<uint8_t*>(p), size, path, sb.st_ino);
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
+MappedFile::MappedFile(MappedFile&& other) noexcept {
+  *this = std::move(other);
+}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {

@@ -78,7 +78,8 @@ absl::StatusOr<StatsRegion> StatsRegion::Create(const std::string& path,
         h->max_backends = geometry.max_backends;
         h->num_counters = DSRLB_CTR_MAX;
         h->num_drops = DSRLB_DROP_MAX;
-        h->lcore_block_size = static_cast<uint32_t>(geometry.Layout().block_size);
+        h->lcore_block_size =
+            static_cast<uint32_t>(geometry.Layout().block_size);
         h->lcore_offset = dsrlb_align_up(sizeof(*h), DSRLB_CACHE_LINE);
         h->writer_pid = static_cast<uint64_t>(getpid());
         h->start_time_ns = RealtimeNs();
@@ -89,25 +90,24 @@ absl::StatusOr<StatsRegion> StatsRegion::Create(const std::string& path,
 }
 
 absl::Status StatsRegion::Validate(const uint8_t* base, size_t size) {
-  RETURN_IF_ERROR(CheckRegionPrologue("stats", base, size,
-                                      sizeof(dsrlb_stats_header),
-                                      DSRLB_STATS_MAGIC));
+  RETURN_IF_ERROR(CheckRegionPrologue(
+      "stats", base, size, sizeof(dsrlb_stats_header), DSRLB_STATS_MAGIC));
   const auto* h = reinterpret_cast<const dsrlb_stats_header*>(base);
   if (h->header_size != sizeof(dsrlb_stats_header) || h->region_size != size)
     return absl::FailedPreconditionError(absl::StrCat(
         "stats region: header says ", h->region_size, " bytes (header ",
         h->header_size, "), mapping is ", size, " bytes"));
   if (h->num_counters != DSRLB_CTR_MAX || h->num_drops != DSRLB_DROP_MAX)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stats region: ", h->num_counters, " counters and ", h->num_drops,
-        " drop reasons, this build has ", DSRLB_CTR_MAX, " and ",
-        DSRLB_DROP_MAX));
+    return absl::FailedPreconditionError(
+        absl::StrCat("stats region: ", h->num_counters, " counters and ",
+                     h->num_drops, " drop reasons, this build has ",
+                     DSRLB_CTR_MAX, " and ", DSRLB_DROP_MAX));
   StatsGeometry g{h->max_lcores, h->max_vips, h->max_backends};
   RETURN_IF_ERROR(g.Validate());
   if (g.RegionSize() != size || g.Layout().block_size != h->lcore_block_size)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "stats region: geometry needs ", g.RegionSize(), " bytes, region has ",
-        size));
+    return absl::FailedPreconditionError(
+        absl::StrCat("stats region: geometry needs ", g.RegionSize(),
+                     " bytes, region has ", size));
   return absl::OkStatus();
 }
 

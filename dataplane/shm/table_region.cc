@@ -54,10 +54,10 @@ SlotView MakeSlotView(uint8_t* base, uint64_t offset,
 absl::Status TableGeometry::Validate() const {
   RETURN_IF_ERROR(CheckVipAndBackendCounts(max_vips, max_backends));
   if (!IsPowerOfTwo(vip_index_size) || vip_index_size < 2 * max_vips)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "vip_index_size ", vip_index_size,
-        " must be a power of two of at least 2 * max_vips (", 2 * max_vips,
-        ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("vip_index_size ", vip_index_size,
+                     " must be a power of two of at least 2 * max_vips (",
+                     2 * max_vips, ")"));
   if (ring_pool_entries == 0)
     return absl::InvalidArgumentError("ring_pool_entries is 0");
   return absl::OkStatus();
@@ -107,7 +107,8 @@ uint64_t SlotView::ComputeChecksum() const {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
     uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
     if (end > geometry.ring_pool_entries) continue;  // Validate() reports it
-    h = FoldBytes(h, Ring(static_cast<int>(v)), sizeof(uint16_t) * hdr->ring_size);
+    h = FoldBytes(h, Ring(static_cast<int>(v)),
+                  sizeof(uint16_t) * hdr->ring_size);
   }
   return dsrlb_mix64(h);
 }
@@ -122,31 +123,31 @@ absl::Status SlotView::Validate() const {
                                             " backends, region max is ",
                                             geometry.max_backends));
   if (hdr->hash_function != DSRLB_HASH_MIX64_V1)
-    return absl::DataLossError(absl::StrCat(
-        "slot uses hash function ", hdr->hash_function, ", this build knows ",
-        int{DSRLB_HASH_MIX64_V1}));
+    return absl::DataLossError(
+        absl::StrCat("slot uses hash function ", hdr->hash_function,
+                     ", this build knows ", int{DSRLB_HASH_MIX64_V1}));
   for (uint32_t v = 0; v < hdr->num_vips; v++) {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
     if (hdr->ring_size == 0)
       return absl::DataLossError("slot has VIPs but ring_size 0");
     uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
     if (end > geometry.ring_pool_entries)
-      return absl::DataLossError(absl::StrCat(
-          "VIP ", v, " ring ends at ", end, ", past the ring pool (",
-          geometry.ring_pool_entries, ")"));
+      return absl::DataLossError(absl::StrCat("VIP ", v, " ring ends at ", end,
+                                              ", past the ring pool (",
+                                              geometry.ring_pool_entries, ")"));
     const uint16_t* ring = Ring(static_cast<int>(v));
     for (uint32_t i = 0; i < hdr->ring_size; i++) {
       if (ring[i] >= hdr->num_backends)
-        return absl::DataLossError(absl::StrCat(
-            "VIP ", v, " ring entry ", i, " names backend ", ring[i],
-            ", slot has ", hdr->num_backends));
+        return absl::DataLossError(
+            absl::StrCat("VIP ", v, " ring entry ", i, " names backend ",
+                         ring[i], ", slot has ", hdr->num_backends));
     }
   }
   for (uint32_t b = 1; b < hdr->num_backends; b++) {
     if (backends[b].vip >= hdr->num_vips)
-      return absl::DataLossError(absl::StrCat(
-          "backend ", b, " belongs to VIP ", backends[b].vip, ", slot has ",
-          hdr->num_vips));
+      return absl::DataLossError(absl::StrCat("backend ", b, " belongs to VIP ",
+                                              backends[b].vip, ", slot has ",
+                                              hdr->num_vips));
   }
   uint64_t sum = ComputeChecksum();
   if (sum != hdr->checksum)
@@ -175,9 +176,8 @@ void TableRegion::Init(uint8_t* base, const TableGeometry& geometry) {
 
 absl::StatusOr<TableRegion> TableRegion::FromMemory(uint8_t* base,
                                                     size_t size) {
-  RETURN_IF_ERROR(CheckRegionPrologue("table", base, size,
-                                      sizeof(dsrlb_table_header),
-                                      DSRLB_TABLE_MAGIC));
+  RETURN_IF_ERROR(CheckRegionPrologue(
+      "table", base, size, sizeof(dsrlb_table_header), DSRLB_TABLE_MAGIC));
   auto* h = reinterpret_cast<dsrlb_table_header*>(base);
   if (h->header_size != sizeof(dsrlb_table_header))
     return absl::FailedPreconditionError(
@@ -211,9 +211,9 @@ absl::StatusOr<const SlotView*> TableRegion::ValidatedCurrent() const {
   if (g == 0) return absl::UnavailableError("no table published yet");
   const SlotView& s = slots_[g & 1];
   if (s.hdr->generation != g)
-    return absl::DataLossError(absl::StrCat("slot ", g & 1, " holds generation ",
-                                            s.hdr->generation,
-                                            ", header says ", g));
+    return absl::DataLossError(
+        absl::StrCat("slot ", g & 1, " holds generation ", s.hdr->generation,
+                     ", header says ", g));
   absl::Status st = s.Validate();
   if (!st.ok())
     return absl::Status(st.code(), absl::StrCat("table region slot ", g & 1,
@@ -261,11 +261,11 @@ absl::Status WaitForReaders(const StatsRegion& readers, uint64_t generation,
 absl::StatusOr<TableWriter> TableWriter::Create(const std::string& path,
                                                 const TableGeometry& geometry) {
   RETURN_IF_ERROR(geometry.Validate());
-  ASSIGN_OR_RETURN(MappedFile file,
-                   MappedFile::Create(path, geometry.RegionSize(),
-                                      [&](uint8_t* base) {
-                                        TableRegion::Init(base, geometry);
-                                      }));
+  ASSIGN_OR_RETURN(
+      MappedFile file,
+      MappedFile::Create(path, geometry.RegionSize(), [&](uint8_t* base) {
+        TableRegion::Init(base, geometry);
+      }));
   ASSIGN_OR_RETURN(TableRegion region,
                    TableRegion::FromMemory(file.data(), file.size()));
   return TableWriter(std::move(file), region);

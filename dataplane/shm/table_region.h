@@ -26,7 +26,7 @@ struct TableGeometry {
   absl::Status Validate() const;
   dsrlb_slot_layout Layout() const {
     return dsrlb_compute_slot_layout(max_vips, max_backends, vip_index_size,
-                             ring_pool_entries);
+                                     ring_pool_entries);
   }
   uint64_t RegionSize() const;
 };
@@ -65,8 +65,8 @@ struct SlotView {
   int Probe(uint8_t family, const uint8_t* addr, uint8_t proto,
             uint16_t port) const {
     uint32_t mask = geometry.vip_index_size - 1;
-    uint32_t i =
-        dsrlb_vip_index_start(family, addr, proto, port, geometry.vip_index_size);
+    uint32_t i = dsrlb_vip_index_start(family, addr, proto, port,
+                                       geometry.vip_index_size);
     for (uint32_t n = 0; n < geometry.vip_index_size; n++, i = (i + 1) & mask) {
       uint16_t e = vip_index[i];
       if (e == 0) return -1;

@@ -1,5 +1,6 @@
 /* The key of the XDP program's VIP map, shared by the BPF program and the
- * dataplane that fills the map. Plain C with kernel types so both compile it. */
+ * dataplane that fills the map. Plain C with kernel types so both compile it.
+ */
 #ifndef DSRLB_DATAPLANE_XDP_XDP_VIP_KEY_H_
 #define DSRLB_DATAPLANE_XDP_XDP_VIP_KEY_H_
 

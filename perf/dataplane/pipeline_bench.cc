@@ -44,18 +44,24 @@ constexpr uint32_t kBurst = 32;
 constexpr uint32_t kFrameLen = 64;  // 14 + 20 + 20 + 10 bytes of payload
 constexpr uint32_t kPool = 1024;    // frames in flight, cache resident (DDIO)
 
-const uint8_t kTemplate[kFrameLen] = {
-    2, 0xbb, 0, 0, 0, 1, 2, 0xaa, 0, 0, 0, 1, 0x08, 0x00,            // eth
-    0x45, 0, 0, 50, 0, 1, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 0,       // ipv4
-    10, 0, 0, 1,                                                     // vip
-    0, 0, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x10, 0xff, 0xff, 0, 0, 0, 0,
-    'p', 'a', 'y', 'l', 'o', 'a', 'd', '.', '.', '.'};
+const uint8_t kTemplate[kFrameLen] = {2,    0xbb, 0,    0,    0,   1,
+                                      2,    0xaa, 0,    0,    0,   1,
+                                      0x08, 0x00,  // eth
+                                      0x45, 0,    0,    50,   0,   1,
+                                      0x40, 0,    64,   6,    0,   0,
+                                      198,  18,   0,    0,  // ipv4
+                                      10,   0,    0,    1,  // vip
+                                      0,    0,    0,    80,   0,   0,
+                                      0,    1,    0,    0,    0,   0,
+                                      0x50, 0x10, 0xff, 0xff, 0,   0,
+                                      0,    0,    'p',  'a',  'y', 'l',
+                                      'o',  'a',  'd',  '.',  '.', '.'};
 static_assert(sizeof(kTemplate) == kFrameLen);
 
 // Flow f: source 198.18.x.y, port from f; packet i of a run belongs to a
 // pseudo-random flow so the flow table sees no locality.
 void SetFlow(uint8_t* frame, uint32_t f) {
-  std::memcpy(frame, kTemplate, 12);  // the pipeline rewrote the MACs
+  std::memcpy(frame, kTemplate, 12);         // the pipeline rewrote the MACs
   const uint32_t sport = 1024 + (f & 0xff);  // distinct for f < 2^24
   frame[28] = static_cast<uint8_t>(f >> 16);
   frame[29] = static_cast<uint8_t>(f >> 8);
@@ -75,7 +81,8 @@ uint32_t FlowOf(uint64_t i, uint32_t flows) {
 }
 
 double NsPer(Clock::duration d, uint64_t n) {
-  return std::chrono::duration<double, std::nano>(d).count() / static_cast<double>(n);
+  return std::chrono::duration<double, std::nano>(d).count() /
+         static_cast<double>(n);
 }
 
 struct Bench {
@@ -100,7 +107,8 @@ struct Bench {
       vip.backends.push_back(be);
     }
     spec.vips.push_back(vip);
-    std::string path = "/dev/shm/dsrlb-pipeline-bench-" + std::to_string(getpid());
+    std::string path =
+        "/dev/shm/dsrlb-pipeline-bench-" + std::to_string(getpid());
     auto w = dsrlb::shm::TableWriter::Create(path, {});
     if (!w.ok()) std::abort();
     writer.emplace(std::move(*w));
@@ -117,7 +125,8 @@ struct Bench {
 
   // Runs `packets` packets in bursts; returns the time of the whole loop,
   // frame setup included (measured apart by SetupOnly).
-  Clock::duration Run(Pipeline& p, uint32_t flows, uint64_t first, uint64_t packets) {
+  Clock::duration Run(Pipeline& p, uint32_t flows, uint64_t first,
+                      uint64_t packets) {
     uint8_t* frames[kBurst];
     uint32_t lens[kBurst];
     Verdict verdicts[kBurst];
@@ -154,8 +163,9 @@ void PipelineRows(Bench& b, uint32_t only_flows) {
   struct Config {
     uint32_t flows, table;
   };
-  for (Config c : {Config{10, RuleSize(10)}, Config{10000, RuleSize(10000)},
-                   Config{10000, 1u << 21}, Config{1000000, RuleSize(1000000)}}) {
+  for (Config c :
+       {Config{10, RuleSize(10)}, Config{10000, RuleSize(10000)},
+        Config{10000, 1u << 21}, Config{1000000, RuleSize(1000000)}}) {
     const uint32_t flows = c.flows, kTable = c.table;
     if (only_flows != 0 && flows != only_flows) continue;
     FlowTable table(kTable);
@@ -167,28 +177,34 @@ void PipelineRows(Bench& b, uint32_t only_flows) {
     const double cold = NsPer(b.Run(p, flows, 0, warm), warm) - setup;
     auto row = [&](const char* phase, double ns, uint64_t hit, uint64_t miss,
                    uint64_t evicted) {
-      std::printf("%-10u 2^%-7d %-11s %10.1f %10.2f %7.1f%% %9llu   Katran ~100 ns, "
-                  "Maglev ~350 ns\n", flows, __builtin_ctz(kTable), phase, ns, 1000.0 / ns,
-                  100.0 * static_cast<double>(hit) / static_cast<double>(hit + miss),
-                  static_cast<unsigned long long>(evicted));
+      std::printf(
+          "%-10u 2^%-7d %-11s %10.1f %10.2f %7.1f%% %9llu   Katran ~100 ns, "
+          "Maglev ~350 ns\n",
+          flows, __builtin_ctz(kTable), phase, ns, 1000.0 / ns,
+          100.0 * static_cast<double>(hit) / static_cast<double>(hit + miss),
+          static_cast<unsigned long long>(evicted));
     };
     row("first pass", cold, b.counters[DSRLB_CTR_FLOW_HIT],
         b.counters[DSRLB_CTR_FLOW_MISS], b.counters[DSRLB_CTR_FLOW_EVICTED]);
     std::vector<double> reps;
-    uint64_t hit0 = b.counters[DSRLB_CTR_FLOW_HIT], miss0 = b.counters[DSRLB_CTR_FLOW_MISS],
+    uint64_t hit0 = b.counters[DSRLB_CTR_FLOW_HIT],
+             miss0 = b.counters[DSRLB_CTR_FLOW_MISS],
              ev0 = b.counters[DSRLB_CTR_FLOW_EVICTED];
     for (int r = 0; r < 5; r++)
-      reps.push_back(NsPer(b.Run(p, flows, warm * (r + 1), warm), warm) - setup);
+      reps.push_back(NsPer(b.Run(p, flows, warm * (r + 1), warm), warm) -
+                     setup);
     std::sort(reps.begin(), reps.end());
     // The fastest of 5 runs: on a shared machine, slower runs measure the
     // neighbours.
     row("steady", reps[0], b.counters[DSRLB_CTR_FLOW_HIT] - hit0,
-        b.counters[DSRLB_CTR_FLOW_MISS] - miss0, b.counters[DSRLB_CTR_FLOW_EVICTED] - ev0);
+        b.counters[DSRLB_CTR_FLOW_MISS] - miss0,
+        b.counters[DSRLB_CTR_FLOW_EVICTED] - ev0);
     if (b.counters[DSRLB_CTR_FORWARDED] == 0) std::abort();
   }
-  std::printf("memory: %u bytes per flow-table entry (64 B entry + 8 B of its "
-              "bucket line); 2^20 entries = %u MiB per worker lcore\n",
-              FlowTable::kBytesPerEntry, (FlowTable::kBytesPerEntry << 20) >> 20);
+  std::printf(
+      "memory: %u bytes per flow-table entry (64 B entry + 8 B of its "
+      "bucket line); 2^20 entries = %u MiB per worker lcore\n",
+      FlowTable::kBytesPerEntry, (FlowTable::kBytesPerEntry << 20) >> 20);
 }
 
 // The workload callgrind counts: `packets` packets in bursts of 32 over
@@ -217,18 +233,20 @@ int Measure(Bench& b, const std::string& mode, uint32_t flows) {
   }
   // Frame pointers laid out beforehand: the loop adds nothing per packet.
   std::vector<uint8_t*> ptrs(packets);
-  for (uint64_t i = 0; i < packets; i++) ptrs[i] = frames[i % frames.size()].data();
+  for (uint64_t i = 0; i < packets; i++)
+    ptrs[i] = frames[i % frames.size()].data();
   FlowTable table(RuleSize(flows));
   Pipeline p(&table, b.Counters(), kTemplate);
   if (hit) MeasuredBursts(p, b, ptrs.data(), frames.size());  // warm: all known
   std::memset(b.counters, 0, sizeof(b.counters));
   MeasuredBursts(p, b, ptrs.data(), packets);
-  std::printf("measured %s: %llu packets, %llu flow_hit, %llu flow_miss, "
-              "%llu forwarded\n", mode.c_str(),
-              static_cast<unsigned long long>(packets),
-              static_cast<unsigned long long>(b.counters[DSRLB_CTR_FLOW_HIT]),
-              static_cast<unsigned long long>(b.counters[DSRLB_CTR_FLOW_MISS]),
-              static_cast<unsigned long long>(b.counters[DSRLB_CTR_FORWARDED]));
+  std::printf(
+      "measured %s: %llu packets, %llu flow_hit, %llu flow_miss, "
+      "%llu forwarded\n",
+      mode.c_str(), static_cast<unsigned long long>(packets),
+      static_cast<unsigned long long>(b.counters[DSRLB_CTR_FLOW_HIT]),
+      static_cast<unsigned long long>(b.counters[DSRLB_CTR_FLOW_MISS]),
+      static_cast<unsigned long long>(b.counters[DSRLB_CTR_FORWARDED]));
   return b.counters[DSRLB_CTR_FORWARDED] == packets ? 0 : 1;
 }
 
@@ -236,7 +254,8 @@ int Measure(Bench& b, const std::string& mode, uint32_t flows) {
 void StageRows(Bench& b) {
   constexpr uint32_t kFlows = 1000000;
   constexpr uint64_t kN = 1u << 21;
-  std::vector<std::vector<uint8_t>> frames(4096, std::vector<uint8_t>(kFrameLen));
+  std::vector<std::vector<uint8_t>> frames(4096,
+                                           std::vector<uint8_t>(kFrameLen));
   for (uint32_t i = 0; i < frames.size(); i++) {
     std::memcpy(frames[i].data(), kTemplate, kFrameLen);
     SetFlow(frames[i].data(), FlowOf(i, kFlows));
@@ -252,7 +271,8 @@ void StageRows(Bench& b) {
     }
     std::printf("  %-44s %6.1f ns/pkt\n", what, best);
   };
-  std::printf("\nstages alone (4096 distinct frames, cache warm, fastest of 5):\n");
+  std::printf(
+      "\nstages alone (4096 distinct frames, cache warm, fastest of 5):\n");
   ParsedPacket pp;
   time("parse (eth/ipv4/tcp)", [&](const uint8_t* f, uint64_t) {
     dsrlb::dataplane::ParseFrame(f, kFrameLen, &pp);
@@ -263,10 +283,13 @@ void StageRows(Bench& b) {
     std::memcpy(a, f + 30, 4);
     return static_cast<uint64_t>(t.FindVip(4, a, 6, 80));
   });
-  time("Maglev: dsrlb_flow_hash + ring[] (M=65537)", [&](const uint8_t* f, uint64_t) {
-    uint64_t h = dsrlb_flow_hash(t.hdr->hash_seed, 4, f + 26, f + 30, 1234, 80, 6, 0);
-    return static_cast<uint64_t>(t.Ring(0)[dsrlb_ring_index(h, t.hdr->ring_size)]);
-  });
+  time("Maglev: dsrlb_flow_hash + ring[] (M=65537)",
+       [&](const uint8_t* f, uint64_t) {
+         uint64_t h = dsrlb_flow_hash(t.hdr->hash_seed, 4, f + 26, f + 30, 1234,
+                                      80, 6, 0);
+         return static_cast<uint64_t>(
+             t.Ring(0)[dsrlb_ring_index(h, t.hdr->ring_size)]);
+       });
   std::vector<FlowKey> keys(4096);
   for (uint32_t i = 0; i < keys.size(); i++) {
     keys[i] = FlowKey{};
@@ -274,9 +297,10 @@ void StageRows(Bench& b) {
     std::memcpy(keys[i].dst, frames[i].data() + 30, 4);
     keys[i].sport = static_cast<uint16_t>(frames[i][34] << 8 | frames[i][35]);
   }
-  time("flow-table key hash (FlowTable::Hash)", [&](const uint8_t*, uint64_t i) {
-    return FlowTable::Hash(keys[i & 4095]);
-  });
+  time("flow-table key hash (FlowTable::Hash)",
+       [&](const uint8_t*, uint64_t i) {
+         return FlowTable::Hash(keys[i & 4095]);
+       });
   FlowTable ft(1u << 20);
   FlowTable::InsertResult ir;
   FlowTable::FindResult fr;
@@ -285,12 +309,13 @@ void StageRows(Bench& b) {
     std::memcpy(k.src, &f, 4);
     ft.Insert(k, FlowTable::Hash(k), 0, 1u << 30, &ir);
   }
-  time("flow-table find, 10^6 flows in 2^20 (DRAM)", [&](const uint8_t*, uint64_t i) {
-    FlowKey k{};
-    uint32_t f = FlowOf(i, kFlows);
-    std::memcpy(k.src, &f, 4);
-    return static_cast<uint64_t>(ft.Find(k, FlowTable::Hash(k), 1, &fr));
-  });
+  time("flow-table find, 10^6 flows in 2^20 (DRAM)",
+       [&](const uint8_t*, uint64_t i) {
+         FlowKey k{};
+         uint32_t f = FlowOf(i, kFlows);
+         std::memcpy(k.src, &f, 4);
+         return static_cast<uint64_t>(ft.Find(k, FlowTable::Hash(k), 1, &fr));
+       });
   time("flow-table find, 10 flows (cache)", [&](const uint8_t*, uint64_t i) {
     FlowKey k{};
     uint32_t f = FlowOf(i, 10);
@@ -311,15 +336,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "--no-stages") stages = false;
-    if (a == "--flows" && i + 1 < argc) only_flows = static_cast<uint32_t>(std::atol(argv[++i]));
+    if (a == "--flows" && i + 1 < argc)
+      only_flows = static_cast<uint32_t>(std::atol(argv[++i]));
     if (a == "--measure" && i + 1 < argc) measure = argv[++i];
   }
   Bench b;
-  if (!measure.empty()) return Measure(b, measure, only_flows ? only_flows : 10);
-  std::printf("== dsrlb pipeline alone: 64-byte TCP to one VIP, 100 backends, "
-              "M=65537, bursts of %u ==\n", kBurst);
-  std::printf("(ns/pkt excludes writing the tuple into the test frame, "
-              "measured apart; steady = fastest of 5 runs; thread CPU time)\n");
+  if (!measure.empty())
+    return Measure(b, measure, only_flows ? only_flows : 10);
+  std::printf(
+      "== dsrlb pipeline alone: 64-byte TCP to one VIP, 100 backends, "
+      "M=65537, bursts of %u ==\n",
+      kBurst);
+  std::printf(
+      "(ns/pkt excludes writing the tuple into the test frame, "
+      "measured apart; steady = fastest of 5 runs; thread CPU time)\n");
   PipelineRows(b, only_flows);
   if (stages) StageRows(b);
   return 0;

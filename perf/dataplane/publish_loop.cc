@@ -30,7 +30,8 @@ dsrlb::tables::TableSpec Spec(uint32_t w) {
   vip.port = 80;
   for (int b = 0; b < 4; b++) {
     dsrlb::tables::BackendSpec be;
-    be.address = *dsrlb::IpAddress::Parse("192.168.4." + std::to_string(100 + b));
+    be.address =
+        *dsrlb::IpAddress::Parse("192.168.4." + std::to_string(100 + b));
     be.weight = b == 2 ? w : 1;
     be.mac = {2, 0, 0, 0, 1, static_cast<uint8_t>(b + 1)};
     vip.backends.push_back(be);
@@ -58,18 +59,22 @@ int main(int argc, char** argv) {
   std::vector<double> ms;
   for (int i = 0; i < n; i++) {
     auto start = std::chrono::steady_clock::now();
-    absl::Status st = dsrlb::tables::PublishSpec(*writer, Spec(i % 2 ? 3 : 2), &*stats);
+    absl::Status st =
+        dsrlb::tables::PublishSpec(*writer, Spec(i % 2 ? 3 : 2), &*stats);
     ms.push_back(std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - start).count());
+                     std::chrono::steady_clock::now() - start)
+                     .count());
     if (!st.ok()) {
-      std::fprintf(stderr, "publish %d: %s\n", i, std::string(st.message()).c_str());
+      std::fprintf(stderr, "publish %d: %s\n", i,
+                   std::string(st.message()).c_str());
       return 1;
     }
     usleep(20 * 1000);
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("publishes: %d, latency median %.2f ms, max %.2f ms (each waits "
-              "for every live reader to leave the slot it reuses)\n",
-              n, ms[ms.size() / 2], ms.back());
+  std::printf(
+      "publishes: %d, latency median %.2f ms, max %.2f ms (each waits "
+      "for every live reader to leave the slot it reuses)\n",
+      n, ms[ms.size() / 2], ms.back());
   return 0;
 }

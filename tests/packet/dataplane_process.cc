@@ -20,8 +20,8 @@ std::string DataplaneBinary() {
 }
 
 std::vector<std::string> TestEalArgs() {
-  return {"--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry", "-l", "0-1",
-          "--log-level", "lib.eal:warning"};
+  return {"--no-huge",      "-m", "256", "--no-pci",    "--no-shconf",
+          "--no-telemetry", "-l", "0-1", "--log-level", "lib.eal:warning"};
 }
 
 absl::StatusOr<DataplaneProcess> DataplaneProcess::Start(
@@ -34,7 +34,8 @@ absl::StatusOr<DataplaneProcess> DataplaneProcess::Start(
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int log =
+      open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log < 0) return absl::InternalError("cannot create " + log_path);
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -60,7 +61,8 @@ bool DataplaneProcess::Running() {
   int status;
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == 0) return true;
-  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  exit_status_ =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   pid_ = -1;
   return false;
 }
@@ -99,10 +101,11 @@ absl::StatusOr<shm::StatsRegion> WaitForStatsRegion(const std::string& path,
       if (s.ok()) return s;
     }
     if (!dp.Running())
-      return absl::FailedPreconditionError("dsrlb-dataplane exited:\n" + dp.Log());
+      return absl::FailedPreconditionError("dsrlb-dataplane exited:\n" +
+                                           dp.Log());
     if (absl::Now() > deadline)
-      return absl::DeadlineExceededError("no stats region " + path + "; log:\n" +
-                                         dp.Log());
+      return absl::DeadlineExceededError("no stats region " + path +
+                                         "; log:\n" + dp.Log());
     usleep(10000);
   }
 }
@@ -115,7 +118,8 @@ absl::Status WaitForCounter(const shm::StatsRegion& stats, int counter,
     uint64_t now = stats.Sum().counters[counter];
     if (now >= value) return absl::OkStatus();
     if (!dp.Running())
-      return absl::FailedPreconditionError("dsrlb-dataplane exited:\n" + dp.Log());
+      return absl::FailedPreconditionError("dsrlb-dataplane exited:\n" +
+                                           dp.Log());
     if (absl::Now() > deadline)
       return absl::DeadlineExceededError(
           absl::StrCat(shm::CounterName(counter), " is ", now, ", waited for ",
@@ -124,8 +128,8 @@ absl::Status WaitForCounter(const shm::StatsRegion& stats, int counter,
   }
 }
 
-absl::Status WaitForGeneration(const shm::StatsRegion& stats, uint64_t generation,
-                               absl::Duration timeout) {
+absl::Status WaitForGeneration(const shm::StatsRegion& stats,
+                               uint64_t generation, absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
   for (;;) {
     bool all = true;

@@ -29,7 +29,8 @@ class DataplaneProcess {
       const std::vector<std::string>& eal, const std::vector<std::string>& own,
       const std::string& log_path);
   DataplaneProcess(DataplaneProcess&& o) noexcept
-      : pid_(o.pid_), log_path_(std::move(o.log_path_)),
+      : pid_(o.pid_),
+        log_path_(std::move(o.log_path_)),
         exit_status_(o.exit_status_) {
     o.pid_ = -1;
   }
@@ -45,7 +46,8 @@ class DataplaneProcess {
   pid_t pid() const { return pid_; }
 
  private:
-  DataplaneProcess(pid_t pid, std::string log) : pid_(pid), log_path_(std::move(log)) {}
+  DataplaneProcess(pid_t pid, std::string log)
+      : pid_(pid), log_path_(std::move(log)) {}
   pid_t pid_;
   std::string log_path_;
   int exit_status_ = -1;
@@ -62,8 +64,8 @@ absl::Status WaitForCounter(const shm::StatsRegion& stats, int counter,
                             absl::Duration timeout);
 
 // Waits until every active lcore has announced generation >= `generation`.
-absl::Status WaitForGeneration(const shm::StatsRegion& stats, uint64_t generation,
-                               absl::Duration timeout);
+absl::Status WaitForGeneration(const shm::StatsRegion& stats,
+                               uint64_t generation, absl::Duration timeout);
 
 }  // namespace dsrlb::testing
 

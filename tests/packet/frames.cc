@@ -81,7 +81,8 @@ Frame BuildL4(const FlowTuple& t, const Mac& dst_mac, const Mac& src_mac,
   return f;
 }
 
-Frame BuildArp(const Mac& src_mac, const IpAddress& sender, const IpAddress& target) {
+Frame BuildArp(const Mac& src_mac, const IpAddress& sender,
+               const IpAddress& target) {
   Frame f(42, 0);
   std::memset(&f[0], 0xff, 6);
   std::memcpy(&f[6], src_mac.data(), 6);
@@ -102,10 +103,9 @@ int RingBackend(const shm::SlotView& slot, const FlowTuple& t) {
   if (v < 0) return -1;
   const dsrlb_vip& vip = slot.vips[v];
   if (vip.num_backends_in_ring == 0) return 0;
-  uint64_t h = dsrlb_flow_hash(slot.hdr->hash_seed, t.src.family,
-                               t.src.bytes.data(), t.dst.bytes.data(), t.sport,
-                               t.dport, t.proto,
-                               (vip.flags & DSRLB_VIP_PERSISTENT) != 0);
+  uint64_t h = dsrlb_flow_hash(
+      slot.hdr->hash_seed, t.src.family, t.src.bytes.data(), t.dst.bytes.data(),
+      t.sport, t.dport, t.proto, (vip.flags & DSRLB_VIP_PERSISTENT) != 0);
   return slot.Ring(v)[dsrlb_ring_index(h, slot.hdr->ring_size)];
 }
 

@@ -26,7 +26,8 @@ struct FlowTuple {
 Frame BuildL4(const FlowTuple& t, const Mac& dst_mac, const Mac& src_mac,
               size_t payload, uint8_t tcp_flags = 0x10);
 // An ARP request (who-has `target`).
-Frame BuildArp(const Mac& src_mac, const IpAddress& sender, const IpAddress& target);
+Frame BuildArp(const Mac& src_mac, const IpAddress& sender,
+               const IpAddress& target);
 
 // The backend index ring[hash % M] of the VIP `t` goes to; 0 if no VIP or
 // an empty ring; -1 if there is no VIP at all.

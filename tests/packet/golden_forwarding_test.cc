@@ -59,10 +59,12 @@ Input MakeInput(int n4, int n6, int per, std::map<std::string, int>* junk) {
   for (int i = 0; i < n4; i++)
     in.flows.push_back({Ip("10.1." + std::to_string(i / 250) + "." +
                            std::to_string(i % 250 + 1)),
-                        Ip("192.168.4.15"), static_cast<uint16_t>(20000 + i), 80, 6});
+                        Ip("192.168.4.15"), static_cast<uint16_t>(20000 + i),
+                        80, 6});
   for (int i = 0; i < n6; i++)
     in.flows.push_back({Ip("2001:db8:1::" + std::to_string(i + 1)),
-                        Ip("2001:db8::15"), static_cast<uint16_t>(30000 + i), 53, 17});
+                        Ip("2001:db8::15"), static_cast<uint16_t>(30000 + i),
+                        53, 17});
   std::vector<int> order;
   for (int f = 0; f < static_cast<int>(in.flows.size()); f++)
     for (int k = 0; k < per; k++) order.push_back(f);
@@ -79,13 +81,16 @@ Input MakeInput(int n4, int n6, int per, std::map<std::string, int>* junk) {
       in.frames.push_back(BuildL4(in.flows[o], kPortMac, kClientMac,
                                   static_cast<size_t>(o % 7) * 13, flags));
     } else if (o == -1) {
-      in.frames.push_back(BuildArp(kClientMac, Ip("192.168.4.1"), Ip("192.168.4.15")));
+      in.frames.push_back(
+          BuildArp(kClientMac, Ip("192.168.4.1"), Ip("192.168.4.15")));
     } else if (o == -2) {
-      in.frames.push_back(BuildL4({Ip("10.9.9.9"), Ip("192.168.4.99"), 1234, 80, 6},
-                                  kPortMac, kClientMac, 0));
+      in.frames.push_back(
+          BuildL4({Ip("10.9.9.9"), Ip("192.168.4.99"), 1234, 80, 6}, kPortMac,
+                  kClientMac, 0));
     } else if (o == -3) {
-      in.frames.push_back(BuildL4({Ip("10.9.9.9"), Ip("192.168.4.16"), 1234, 80, 6},
-                                  kPortMac, kClientMac, 0));
+      in.frames.push_back(
+          BuildL4({Ip("10.9.9.9"), Ip("192.168.4.16"), 1234, 80, 6}, kPortMac,
+                  kClientMac, 0));
     } else {
       Frame f = BuildL4({Ip("10.9.9.9"), Ip("192.168.4.15"), 1234, 80, 6},
                         kPortMac, kClientMac, 0);
@@ -101,7 +106,8 @@ Input MakeInput(int n4, int n6, int per, std::map<std::string, int>* junk) {
   return in;
 }
 
-std::vector<std::string> PcapPortArgs(const std::string& in, const std::string& out) {
+std::vector<std::string> PcapPortArgs(const std::string& in,
+                                      const std::string& out) {
   std::vector<std::string> eal = TestEalArgs();
   eal.push_back("--vdev");
   eal.push_back("net_pcap0,rx_pcap=" + in + ",tx_pcap=" + out);
@@ -109,8 +115,10 @@ std::vector<std::string> PcapPortArgs(const std::string& in, const std::string& 
 }
 
 std::vector<std::string> OwnArgs(const TempDir& dir) {
-  return {"--table-region", dir.File("table"), "--stats-region", dir.File("stats"),
-          "--flow-table-size", "16384", "--idle-sleep-us", "200"};
+  return {"--table-region",    dir.File("table"),
+          "--stats-region",    dir.File("stats"),
+          "--flow-table-size", "16384",
+          "--idle-sleep-us",   "200"};
 }
 
 // Checks `out` against `frames` (flow_of[i]: flow of frames[i], < 0 for
@@ -118,7 +126,8 @@ std::vector<std::string> OwnArgs(const TempDir& dir) {
 // rewritten for its flow's Maglev backend, nothing else changed or added.
 void CheckOutput(const Input& in, const std::vector<Frame>& frames,
                  const std::vector<int>& flow_of, const std::vector<Frame>& out,
-                 const shm::SlotView& slot, std::map<int, uint64_t>* per_backend) {
+                 const shm::SlotView& slot,
+                 std::map<int, uint64_t>* per_backend) {
   size_t o = 0;
   for (size_t i = 0; i < frames.size(); i++) {
     int f = flow_of[i];
@@ -152,13 +161,15 @@ TEST(GoldenForwarding, EveryFlowReachesItsMaglevBackendWithOnlyMacsRewritten) {
   Input in = MakeInput(600, 200, 3, &junk);
   ASSERT_TRUE(WritePcap(dir.File("in.pcap"), in.frames).ok());
 
-  auto dp = DataplaneProcess::Start(PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")),
-                                    OwnArgs(dir), dir.File("log"));
+  auto dp = DataplaneProcess::Start(
+      PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")), OwnArgs(dir),
+      dir.File("log"));
   ASSERT_TRUE(dp.ok()) << dp.status();
   auto stats = WaitForStatsRegion(dir.File("stats"), *dp, kTimeout);
   ASSERT_TRUE(stats.ok()) << stats.status();
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(), *dp,
-                             kTimeout).ok());
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(),
+                             *dp, kTimeout)
+                  .ok());
   auto rc = dp->Stop(kTimeout);
   ASSERT_TRUE(rc.ok()) << rc.status();
   EXPECT_EQ(*rc, 0) << dp->Log();
@@ -176,18 +187,22 @@ TEST(GoldenForwarding, EveryFlowReachesItsMaglevBackendWithOnlyMacsRewritten) {
   EXPECT_EQ(t.counters[DSRLB_CTR_TX_PACKETS], out->size());
   EXPECT_EQ(t.counters[DSRLB_CTR_FORWARDED], out->size());
   EXPECT_EQ(t.counters[DSRLB_CTR_FLOW_MISS], in.flows.size());
-  for (const std::string name : {"drop_not_ip", "drop_no_vip", "drop_vip_inactive"})
-    EXPECT_EQ(t.drops[DropIndex(name)], static_cast<uint64_t>(junk[name])) << name;
+  for (const std::string name :
+       {"drop_not_ip", "drop_no_vip", "drop_vip_inactive"})
+    EXPECT_EQ(t.drops[DropIndex(name)], static_cast<uint64_t>(junk[name]))
+        << name;
   uint64_t all_drops = 0;
   for (uint64_t d : t.drops) all_drops += d;
   EXPECT_EQ(all_drops, in.frames.size() - out->size());
-  for (auto [b, n] : per_backend) EXPECT_EQ(t.backends[b].packets, n) << "backend " << b;
+  for (auto [b, n] : per_backend)
+    EXPECT_EQ(t.backends[b].packets, n) << "backend " << b;
 
   // Clean shutdown: not running, no lcore claims to read tables, and the
   // table region is left valid for the next dataplane.
   EXPECT_EQ(stats->header()->running, 0u);
   for (uint32_t l = 0; l < stats->geometry().max_lcores; l++)
-    EXPECT_EQ(stats->lcore(l)->flags & DSRLB_LCORE_ACTIVE, 0u) << "lcore block " << l;
+    EXPECT_EQ(stats->lcore(l)->flags & DSRLB_LCORE_ACTIVE, 0u)
+        << "lcore block " << l;
   EXPECT_TRUE(OpenTable(dir.File("table")).ok());
 }
 
@@ -196,8 +211,9 @@ TEST(GoldenForwarding, WaitsForATableRegionThatAppearsLater) {
   std::map<std::string, int> junk;
   Input in = MakeInput(50, 0, 2, &junk);
   ASSERT_TRUE(WritePcap(dir.File("in.pcap"), in.frames).ok());
-  auto dp = DataplaneProcess::Start(PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")),
-                                    OwnArgs(dir), dir.File("log"));
+  auto dp = DataplaneProcess::Start(
+      PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")), OwnArgs(dir),
+      dir.File("log"));
   ASSERT_TRUE(dp.ok()) << dp.status();
   auto stats = WaitForStatsRegion(dir.File("stats"), *dp, kTimeout);
   ASSERT_TRUE(stats.ok()) << stats.status();
@@ -208,8 +224,9 @@ TEST(GoldenForwarding, WaitsForATableRegionThatAppearsLater) {
     usleep(10000);
   }
   ASSERT_TRUE(Publish(dir.File("table"), TwoVipSpec()).ok());
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(), *dp,
-                             kTimeout).ok());
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(),
+                             *dp, kTimeout)
+                  .ok());
   ASSERT_TRUE(dp->Stop(kTimeout).ok());
   EXPECT_EQ(stats->Sum().counters[DSRLB_CTR_FORWARDED], 100u);
 }
@@ -246,19 +263,24 @@ TEST(GoldenForwarding, EachWorkerLcoreForwardsItsOwnQueue) {
   ASSERT_TRUE(dp.ok()) << dp.status();
   auto stats = WaitForStatsRegion(dir.File("stats"), *dp, kTimeout);
   ASSERT_TRUE(stats.ok()) << stats.status();
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(), *dp,
-                             kTimeout).ok());
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, in.frames.size(),
+                             *dp, kTimeout)
+                  .ok());
   auto rc = dp->Stop(kTimeout);
   ASSERT_TRUE(rc.ok()) << rc.status();
   EXPECT_EQ(*rc, 0) << dp->Log();
-  EXPECT_NE(dp->Log().find("with 2 worker lcore(s)"), std::string::npos) << dp->Log();
+  EXPECT_NE(dp->Log().find("with 2 worker lcore(s)"), std::string::npos)
+      << dp->Log();
   std::map<int, uint64_t> per_backend;
   for (int q = 0; q < 2; q++) {
     auto out = ReadPcap(dir.File("out" + std::to_string(q) + ".pcap"));
     ASSERT_TRUE(out.ok()) << out.status();
-    CheckOutput(in, q_frames[q], q_flow_of[q], *out, *(*table)->slot, &per_backend);
-    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_RX_PACKETS], q_frames[q].size()) << "worker " << q;
-    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_TX_PACKETS], out->size()) << "worker " << q;
+    CheckOutput(in, q_frames[q], q_flow_of[q], *out, *(*table)->slot,
+                &per_backend);
+    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_RX_PACKETS], q_frames[q].size())
+        << "worker " << q;
+    EXPECT_EQ(stats->counters(q)[DSRLB_CTR_TX_PACKETS], out->size())
+        << "worker " << q;
   }
   for (auto [b, n] : per_backend)
     EXPECT_EQ(stats->Sum().backends[b].packets, n) << "backend " << b;
@@ -280,15 +302,18 @@ void RunCorruption(const Corruption& c) {
     c.apply(f->data(), f->size());
   }
   ASSERT_TRUE(WritePcap(dir.File("in.pcap"), {}).ok());
-  auto dp = DataplaneProcess::Start(PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")),
-                                    OwnArgs(dir), dir.File("log"));
+  auto dp = DataplaneProcess::Start(
+      PcapPortArgs(dir.File("in.pcap"), dir.File("out.pcap")), OwnArgs(dir),
+      dir.File("log"));
   ASSERT_TRUE(dp.ok());
   auto rc = dp->Wait(kTimeout);
   ASSERT_TRUE(rc.ok()) << rc.status();
   EXPECT_EQ(*rc, 1) << c.name;
   EXPECT_NE(dp->Log().find(c.message), std::string::npos)
-      << c.name << ": expected \"" << c.message << "\" in:\n" << dp->Log();
-  EXPECT_NE(dp->Log().find(dir.File("table")), std::string::npos) << "names the file";
+      << c.name << ": expected \"" << c.message << "\" in:\n"
+      << dp->Log();
+  EXPECT_NE(dp->Log().find(dir.File("table")), std::string::npos)
+      << "names the file";
 }
 
 TEST(GoldenForwarding, RefusesACorruptTableRegionNamingTheProblem) {
@@ -296,13 +321,15 @@ TEST(GoldenForwarding, RefusesACorruptTableRegionNamingTheProblem) {
       {"flipped backend MAC byte",
        [](uint8_t* base, size_t) {
          auto* h = reinterpret_cast<dsrlb_table_header*>(base);
-         dsrlb_slot_layout l = dsrlb_compute_slot_layout(
-             h->max_vips, h->max_backends, h->vip_index_size, h->ring_pool_entries);
+         dsrlb_slot_layout l =
+             dsrlb_compute_slot_layout(h->max_vips, h->max_backends,
+                                       h->vip_index_size, h->ring_pool_entries);
          base[h->slot_offset[h->generation & 1] + l.backends_offset +
               sizeof(dsrlb_backend) + offsetof(dsrlb_backend, mac)] ^= 0x5a;
        },
        "checksum mismatch"},
-      {"bad magic", [](uint8_t* base, size_t) { base[0] ^= 0xff; }, "bad magic"},
+      {"bad magic", [](uint8_t* base, size_t) { base[0] ^= 0xff; },
+       "bad magic"},
       {"other format version",
        [](uint8_t* base, size_t) {
          reinterpret_cast<dsrlb_table_header*>(base)->version = 99;

@@ -18,7 +18,8 @@ void Dump(pcap_dumper_t* d, const Frame& f, uint32_t seq) {
 
 }  // namespace
 
-absl::Status WritePcap(const std::string& path, const std::vector<Frame>& frames) {
+absl::Status WritePcap(const std::string& path,
+                       const std::vector<Frame>& frames) {
   pcap_t* p = pcap_open_dead(DLT_EN10MB, 65535);
   pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
   if (d == nullptr) {
@@ -40,7 +41,8 @@ absl::StatusOr<std::vector<Frame>> ReadPcap(const std::string& path) {
   std::vector<Frame> out;
   pcap_pkthdr* h;
   const u_char* data;
-  while (pcap_next_ex(p, &h, &data) == 1) out.emplace_back(data, data + h->caplen);
+  while (pcap_next_ex(p, &h, &data) == 1)
+    out.emplace_back(data, data + h->caplen);
   pcap_close(p);
   return out;
 }

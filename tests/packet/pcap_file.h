@@ -13,7 +13,8 @@ namespace dsrlb::testing {
 
 using Frame = std::vector<uint8_t>;
 
-absl::Status WritePcap(const std::string& path, const std::vector<Frame>& frames);
+absl::Status WritePcap(const std::string& path,
+                       const std::vector<Frame>& frames);
 absl::StatusOr<std::vector<Frame>> ReadPcap(const std::string& path);
 
 // Writes a capture into an open stream (e.g. a FIFO the dataplane reads),

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 #include "tests/packet/dataplane_process.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -20,7 +19,8 @@ struct Outcome {
   std::string log;
 };
 
-Outcome RunDataplane(const std::vector<std::string>& eal, const std::vector<std::string>& own) {
+Outcome RunDataplane(const std::vector<std::string>& eal,
+                     const std::vector<std::string>& own) {
   TempDir dir;
   Outcome o;
   auto dp = DataplaneProcess::Start(eal, own, dir.File("log"));
@@ -32,7 +32,8 @@ Outcome RunDataplane(const std::vector<std::string>& eal, const std::vector<std:
 }
 
 std::vector<std::string> Own(const TempDir& dir) {
-  return {"--table-region", dir.File("table"), "--stats-region", dir.File("stats")};
+  return {"--table-region", dir.File("table"), "--stats-region",
+          dir.File("stats")};
 }
 
 TEST(StartupErrors, UnknownXdpInterfaceIsNamed) {
@@ -42,7 +43,8 @@ TEST(StartupErrors, UnknownXdpInterfaceIsNamed) {
   own.insert(own.end(), {"--xdp-iface", iface});
   Outcome o = RunDataplane(TestEalArgs(), own);
   EXPECT_EQ(o.rc, 1);
-  EXPECT_NE(o.log.find("--xdp-iface " + iface + ": no such interface"), std::string::npos)
+  EXPECT_NE(o.log.find("--xdp-iface " + iface + ": no such interface"),
+            std::string::npos)
       << o.log;
 }
 
@@ -96,9 +98,11 @@ class NoHugepagesView {
 
 TEST(StartupErrors, NoHugepagesWithoutNoHugeSaysWhatToDo) {
   NoHugepagesView view;
-  ASSERT_TRUE(view.ok()) << "needs root (unshare + mount): " << std::strerror(errno);
+  ASSERT_TRUE(view.ok()) << "needs root (unshare + mount): "
+                         << std::strerror(errno);
   TempDir dir;
-  Outcome o = RunDataplane({"--no-pci", "--no-shconf", "--no-telemetry", "-l", "0-1"}, Own(dir));
+  Outcome o = RunDataplane(
+      {"--no-pci", "--no-shconf", "--no-telemetry", "-l", "0-1"}, Own(dir));
   EXPECT_EQ(o.rc, 1);
   EXPECT_NE(o.log.find("no free hugepages"), std::string::npos) << o.log;
   EXPECT_NE(o.log.find("--no-huge"), std::string::npos) << o.log;

@@ -34,19 +34,20 @@ tables::TableSpec Spec(bool second) {
   tables::VipSpec web;
   web.address = Ip("192.168.4.15");
   web.port = 80;
-  web.backends = {
-      Backend("192.168.4.100", "02:00:00:00:01:01"),
-      Backend("192.168.4.101", "02:00:00:00:01:02", 1,
-              second ? DSRLB_BACKEND_DOWN : DSRLB_BACKEND_UP),
-      Backend("192.168.4.102", "02:00:00:00:01:03")};
-  if (second) web.backends.push_back(Backend("192.168.4.103", "02:00:00:00:01:04"));
+  web.backends = {Backend("192.168.4.100", "02:00:00:00:01:01"),
+                  Backend("192.168.4.101", "02:00:00:00:01:02", 1,
+                          second ? DSRLB_BACKEND_DOWN : DSRLB_BACKEND_UP),
+                  Backend("192.168.4.102", "02:00:00:00:01:03")};
+  if (second)
+    web.backends.push_back(Backend("192.168.4.103", "02:00:00:00:01:04"));
   spec.vips = {web};
   return spec;
 }
 
 FlowTuple Flow(int i) {
-  return {Ip("10.2." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1)),
-          Ip("192.168.4.15"), static_cast<uint16_t>(40000 + i), 80, 6};
+  return {
+      Ip("10.2." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1)),
+      Ip("192.168.4.15"), static_cast<uint16_t>(40000 + i), 80, 6};
 }
 
 // Opens the FIFO for writing once the dataplane has opened it for reading.
@@ -95,7 +96,9 @@ TEST(TableChange, MidReplayMovesOnlyFlowsOffADownBackend) {
   for (int i = 0; i < kOldFlows; i++)
     phase1.push_back(BuildL4(Flow(i), kPortMac, kClientMac, 10, 0x02));
   writer.Write(phase1);
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_TX_PACKETS, kOldFlows, *dp, kTimeout).ok());
+  ASSERT_TRUE(
+      WaitForCounter(*stats, DSRLB_CTR_TX_PACKETS, kOldFlows, *dp, kTimeout)
+          .ok());
 
   // Table B: backend 2 down, backend 4 new.
   auto gen = Publish(dir.File("table"), Spec(true));
@@ -106,11 +109,13 @@ TEST(TableChange, MidReplayMovesOnlyFlowsOffADownBackend) {
 
   // Phase 2: the old flows again, then new ones.
   for (int i = 0; i < kOldFlows + kNewFlows; i++)
-    phase2.push_back(BuildL4(Flow(i), kPortMac, kClientMac, 10, i < kOldFlows ? 0x10 : 0x02));
+    phase2.push_back(BuildL4(Flow(i), kPortMac, kClientMac, 10,
+                             i < kOldFlows ? 0x10 : 0x02));
   writer.Write(phase2);
   writer.Close();  // EOF: net_pcap stops receiving
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, phase1.size() + phase2.size(),
-                             *dp, kTimeout).ok());
+  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS,
+                             phase1.size() + phase2.size(), *dp, kTimeout)
+                  .ok());
   auto rc = dp->Stop(kTimeout);
   ASSERT_TRUE(rc.ok()) << rc.status();
   EXPECT_EQ(*rc, 0) << dp->Log();
@@ -121,7 +126,8 @@ TEST(TableChange, MidReplayMovesOnlyFlowsOffADownBackend) {
   auto backend_mac = [&](int idx) { return MacOf(b.backends[idx].mac); };
   int kept_against_ring = 0, moved_off_down = 0;
   for (int i = 0; i < kOldFlows; i++) {
-    ASSERT_EQ(MacOf((*out)[i].data()), backend_mac(backend_a[i])) << "phase 1, flow " << i;
+    ASSERT_EQ(MacOf((*out)[i].data()), backend_mac(backend_a[i]))
+        << "phase 1, flow " << i;
     const Mac got = MacOf((*out)[kOldFlows + i].data());
     if (backend_a[i] == 2) {  // down: re-hashed on ring B
       EXPECT_EQ(got, backend_mac(RingBackend(b, Flow(i)))) << "flow " << i;
@@ -132,12 +138,14 @@ TEST(TableChange, MidReplayMovesOnlyFlowsOffADownBackend) {
     }
   }
   for (int i = kOldFlows; i < kOldFlows + kNewFlows; i++)
-    EXPECT_EQ(MacOf((*out)[kOldFlows + i].data()), backend_mac(RingBackend(b, Flow(i))))
+    EXPECT_EQ(MacOf((*out)[kOldFlows + i].data()),
+              backend_mac(RingBackend(b, Flow(i))))
         << "new flow " << i;
   // The test means something only if ring B would have moved some flows.
   EXPECT_GT(kept_against_ring, 0);
   EXPECT_GT(moved_off_down, 0);
-  EXPECT_EQ(stats->Sum().counters[DSRLB_CTR_TABLE_SWITCHES], 2u);  // 0 -> 1 -> 2
+  EXPECT_EQ(stats->Sum().counters[DSRLB_CTR_TABLE_SWITCHES],
+            2u);  // 0 -> 1 -> 2
 }
 
 // A restarted control plane re-creates the region (new file, new inode,
@@ -151,9 +159,10 @@ TEST(TableChange, FollowsARegionReCreatedByARestartedControlPlane) {
   eal.push_back("--vdev");
   eal.push_back("net_pcap0,rx_pcap=" + dir.File("in.fifo") +
                 ",tx_pcap=" + dir.File("out.pcap"));
-  auto dp = DataplaneProcess::Start(
-      eal, {"--table-region", dir.File("table"), "--stats-region", dir.File("stats")},
-      dir.File("log"));
+  auto dp = DataplaneProcess::Start(eal,
+                                    {"--table-region", dir.File("table"),
+                                     "--stats-region", dir.File("stats")},
+                                    dir.File("log"));
   ASSERT_TRUE(dp.ok());
   FILE* fifo = OpenFifoWriter(dir.File("in.fifo"), *dp);
   ASSERT_NE(fifo, nullptr) << dp->Log();
@@ -164,7 +173,8 @@ TEST(TableChange, FollowsARegionReCreatedByARestartedControlPlane) {
   for (int i = 0; i < 64; i++)
     frames.push_back(BuildL4(Flow(i), kPortMac, kClientMac, 10, 0x02));
   writer.Write(frames);
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_TX_PACKETS, 64, *dp, kTimeout).ok());
+  ASSERT_TRUE(
+      WaitForCounter(*stats, DSRLB_CTR_TX_PACKETS, 64, *dp, kTimeout).ok());
 
   // The new control plane: a new file under the same path, other servers.
   tables::TableSpec spec;
@@ -191,14 +201,16 @@ TEST(TableChange, FollowsARegionReCreatedByARestartedControlPlane) {
   ASSERT_TRUE(table.ok());
   writer.Write(frames);  // the same flows: their old servers are gone
   writer.Close();
-  ASSERT_TRUE(WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, 128, *dp, kTimeout).ok());
+  ASSERT_TRUE(
+      WaitForCounter(*stats, DSRLB_CTR_RX_PACKETS, 128, *dp, kTimeout).ok());
   ASSERT_TRUE(dp->Stop(kTimeout).ok());
   auto out = ReadPcap(dir.File("out.pcap"));
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->size(), 128u) << dp->Log();
   const shm::SlotView& t = *(*table)->slot;
   for (int i = 0; i < 64; i++)
-    EXPECT_EQ(MacOf((*out)[64 + i].data()), MacOf(t.backends[RingBackend(t, Flow(i))].mac))
+    EXPECT_EQ(MacOf((*out)[64 + i].data()),
+              MacOf(t.backends[RingBackend(t, Flow(i))].mac))
         << "flow " << i;
 }
 

@@ -42,10 +42,12 @@ absl::StatusOr<uint64_t> Publish(const std::string& path,
   return writer->region().LoadGeneration();
 }
 
-absl::StatusOr<std::unique_ptr<TableSnapshot>> OpenTable(const std::string& path) {
+absl::StatusOr<std::unique_ptr<TableSnapshot>> OpenTable(
+    const std::string& path) {
   auto t = std::make_unique<TableSnapshot>();
   ASSIGN_OR_RETURN(t->file, shm::MappedFile::Open(path, /*writable=*/false));
-  ASSIGN_OR_RETURN(t->region, shm::TableRegion::FromMemory(t->file.data(), t->file.size()));
+  ASSIGN_OR_RETURN(
+      t->region, shm::TableRegion::FromMemory(t->file.data(), t->file.size()));
   ASSIGN_OR_RETURN(t->slot, t->region.ValidatedCurrent());
   return t;
 }

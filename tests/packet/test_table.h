@@ -31,7 +31,8 @@ struct TableSnapshot {
   shm::TableRegion region;
   const shm::SlotView* slot = nullptr;
 };
-absl::StatusOr<std::unique_ptr<TableSnapshot>> OpenTable(const std::string& path);
+absl::StatusOr<std::unique_ptr<TableSnapshot>> OpenTable(
+    const std::string& path);
 
 }  // namespace dsrlb::testing
 

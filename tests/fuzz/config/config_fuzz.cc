@@ -33,7 +33,8 @@ void MakeIncludeSandbox() {
   if (mkdtemp(sandbox) == nullptr) abort();
   atexit(RemoveIncludeSandbox);
   const std::string dir = std::string(sandbox) + "/";
-  std::ofstream(dir + kSandboxFiles[0]) << "vrrp_script s {\n script /bin/true\n}\n";
+  std::ofstream(dir + kSandboxFiles[0])
+      << "vrrp_script s {\n script /bin/true\n}\n";
   std::ofstream(dir + kSandboxFiles[1]) << "include inc_a.conf\n";
   std::ofstream(dir + kSandboxFiles[2]) << "include loop.conf\n";
 }

@@ -30,7 +30,8 @@ dsrlb::tables::VipSpec Vip(const char* addr, uint8_t proto, uint16_t port,
   for (int b = 0; b < n; b++) {
     dsrlb::tables::BackendSpec be;
     be.address = v.address;
-    be.address.bytes[v.address.is_v4() ? 3 : 15] = static_cast<uint8_t>(100 + b);
+    be.address.bytes[v.address.is_v4() ? 3 : 15] =
+        static_cast<uint8_t>(100 + b);
     be.mac = {2, 0, 0, 0, static_cast<uint8_t>(port), static_cast<uint8_t>(b)};
     be.state = b == 2 ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_UP;
     v.backends.push_back(be);
@@ -74,8 +75,8 @@ struct Harness {
     table = *writer->region().ValidatedCurrent();
     static const uint8_t kMac[6] = {2, 0xbb, 0, 0, 0, 1};
     pipeline = std::make_unique<Pipeline>(
-        &flows, LcoreCounters{counters, drops, vips, backends, kVips, kBackends},
-        kMac);
+        &flows,
+        LcoreCounters{counters, drops, vips, backends, kVips, kBackends}, kMac);
   }
 
   uint64_t VerdictCount() const {

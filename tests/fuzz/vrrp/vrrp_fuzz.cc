@@ -20,7 +20,8 @@ void Check(bool cond) {
   if (!cond) std::abort();
 }
 
-void Exercise(const DecodeResult& r, const IpAddress& src, const IpAddress& dst, int version) {
+void Exercise(const DecodeResult& r, const IpAddress& src, const IpAddress& dst,
+              int version) {
   if (!r.ok) {
     Check(static_cast<size_t>(r.reason) < kDropReasonCount);
     return;

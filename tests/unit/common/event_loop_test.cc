@@ -63,12 +63,14 @@ TEST(EventLoop, ReadableFdRunsItsCallbackUntilUnwatched) {
   int sv[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
   std::string got;
-  ASSERT_TRUE(loop.WatchFd(sv[0], EPOLLIN, [&](uint32_t) {
-    char buf[16];
-    ssize_t n = read(sv[0], buf, sizeof(buf));
-    if (n > 0) got.append(buf, static_cast<size_t>(n));
-    loop.UnwatchFd(sv[0]);
-  }).ok());
+  ASSERT_TRUE(loop.WatchFd(sv[0], EPOLLIN,
+                           [&](uint32_t) {
+                             char buf[16];
+                             ssize_t n = read(sv[0], buf, sizeof(buf));
+                             if (n > 0) got.append(buf, static_cast<size_t>(n));
+                             loop.UnwatchFd(sv[0]);
+                           })
+                  .ok());
   ASSERT_EQ(write(sv[1], "hi", 2), 2);
   loop.RunOnce(absl::Seconds(5));
   EXPECT_EQ(got, "hi");

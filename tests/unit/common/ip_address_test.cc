@@ -21,7 +21,8 @@ TEST(IpAddress, ParsesAndPrintsBothFamilies) {
 TEST(IpAddress, RejectsGarbageByName) {
   auto bad = IpAddress::Parse("192.168.4.256");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(std::string(bad.status().message()).find("192.168.4.256"), std::string::npos);
+  EXPECT_NE(std::string(bad.status().message()).find("192.168.4.256"),
+            std::string::npos);
   EXPECT_FALSE(IpAddress::Parse("").ok());
 }
 

@@ -47,8 +47,8 @@ TEST_P(BrokenConfigFileTest, FailsWithTheErrorOnItsFirstLine) {
   ASSERT_FALSE(c.ok()) << path << " loaded without error";
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   // Messages name files by the path they were opened with.
-  std::string got = absl::StrReplaceAll(c.status().message(),
-                                        {{kBrokenDir + "/", ""}});
+  std::string got =
+      absl::StrReplaceAll(c.status().message(), {{kBrokenDir + "/", ""}});
   EXPECT_EQ(got, expected);
 }
 

@@ -75,21 +75,23 @@ virtual_server 2001:db8::1 443 {
   real_server 2001:db8::11 443 {
   }
 }
-)", "d.conf");
+)",
+                                             "d.conf");
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(DescribeConfig(*c),
-            "virtual_server [2001:db8::1]:443 UDP mh DR, delay_loop 60s, "
-            "persistence 60s, 2 real servers\n"
-            "  real_server [2001:db8::10]:443 weight 0 inhibit_on_failure rise "
-            "2 fall 3\n"
-            "    HTTP_GET [2001:db8::10]:8080 /health status 200 (timeout 5s, "
-            "retry 1 after 1s)\n"
-            "    MISC_CHECK '/bin/check x' (timeout 5s, dynamic weight)\n"
-            "  real_server [2001:db8::11]:443 weight 1 (no checker: always up)\n"
-            "vrrp_instance V6 BACKUP on eth1, vrid 3, priority 100, VRRPv3, "
-            "advert 0.1s, nopreempt; VIPs 2001:db8::1/64 dev eth1\n"
-            "vrrp_sync_group G: V6\n"
-            "vrrp_script chk: '/bin/true' every 0.5s, weight -5\n");
+  EXPECT_EQ(
+      DescribeConfig(*c),
+      "virtual_server [2001:db8::1]:443 UDP mh DR, delay_loop 60s, "
+      "persistence 60s, 2 real servers\n"
+      "  real_server [2001:db8::10]:443 weight 0 inhibit_on_failure rise "
+      "2 fall 3\n"
+      "    HTTP_GET [2001:db8::10]:8080 /health status 200 (timeout 5s, "
+      "retry 1 after 1s)\n"
+      "    MISC_CHECK '/bin/check x' (timeout 5s, dynamic weight)\n"
+      "  real_server [2001:db8::11]:443 weight 1 (no checker: always up)\n"
+      "vrrp_instance V6 BACKUP on eth1, vrid 3, priority 100, VRRPv3, "
+      "advert 0.1s, nopreempt; VIPs 2001:db8::1/64 dev eth1\n"
+      "vrrp_sync_group G: V6\n"
+      "vrrp_script chk: '/bin/true' every 0.5s, weight -5\n");
 }
 
 }  // namespace

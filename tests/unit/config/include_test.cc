@@ -32,7 +32,8 @@ std::string Vs(int n) {
 TEST(IncludeTest, RelativePathsAreTakenFromTheIncludingFilesDirectory) {
   testing::TempDir dir;
   std::filesystem::create_directory(dir.File("sub"));
-  Write(dir.File("main.conf"), "global_defs {\n router_id r\n}\ninclude sub/a.conf\n");
+  Write(dir.File("main.conf"),
+        "global_defs {\n router_id r\n}\ninclude sub/a.conf\n");
   // b.conf sits next to a.conf, not next to main.conf.
   Write(dir.File("sub/a.conf"), Vs(1) + "include b.conf\n");
   Write(dir.File("sub/b.conf"), Vs(2));
@@ -42,8 +43,9 @@ TEST(IncludeTest, RelativePathsAreTakenFromTheIncludingFilesDirectory) {
   EXPECT_EQ(c->virtual_servers[0].where.file, dir.File("sub/a.conf"));
   EXPECT_EQ(c->virtual_servers[1].where.file, dir.File("sub/b.conf"));
   EXPECT_EQ(c->virtual_servers[1].where.line, 1);
-  EXPECT_THAT(c->files, ElementsAre(dir.File("main.conf"), dir.File("sub/a.conf"),
-                                    dir.File("sub/b.conf")));
+  EXPECT_THAT(c->files,
+              ElementsAre(dir.File("main.conf"), dir.File("sub/a.conf"),
+                          dir.File("sub/b.conf")));
 }
 
 TEST(IncludeTest, GlobIncludesMatchesInSortedOrder) {
@@ -75,7 +77,8 @@ TEST(IncludeTest, IncludeInsideABlockSplicesItsStatements) {
   Write(dir.File("main.conf"),
         "virtual_server 10.0.0.1 80 {\n lb_kind DR\n include reals.conf\n}\n");
   Write(dir.File("reals.conf"),
-        "real_server 10.0.0.2 80 {\n weight 3\n}\nreal_server 10.0.0.3 80 {\n}\n");
+        "real_server 10.0.0.2 80 {\n weight 3\n}\nreal_server 10.0.0.3 80 "
+        "{\n}\n");
   absl::StatusOr<Config> c = LoadConfigFile(dir.File("main.conf"));
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->virtual_servers[0].real_servers.size(), 2u);
@@ -135,10 +138,12 @@ TEST(IncludeTest, MissingNamedFileIsAnError) {
 }
 
 TEST(IncludeTest, IncludeNeedsExactlyOnePattern) {
-  absl::StatusOr<Config> c = ParseConfigText("include a.conf b.conf\n", "m.conf");
+  absl::StatusOr<Config> c =
+      ParseConfigText("include a.conf b.conf\n", "m.conf");
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(std::string(c.status().message()),
-            "m.conf:1:1: 'include' takes exactly one file name or glob pattern");
+  EXPECT_EQ(
+      std::string(c.status().message()),
+      "m.conf:1:1: 'include' takes exactly one file name or glob pattern");
 }
 
 TEST(IncludeTest, ParsedTextIncludesRelativeToTheCurrentDirectory) {

@@ -33,7 +33,8 @@ std::string ReadAll(const std::string& path) {
 // keepalived refuses loopback and unknown interfaces for VRRP.
 std::string SomeNonLoopbackInterface() {
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+  for (const auto& e :
+       std::filesystem::directory_iterator("/sys/class/net", ec)) {
     std::string name = e.path().filename().string();
     if (name != "lo") return name;
   }
@@ -58,7 +59,8 @@ std::vector<std::string> KeepalivedComplaints(const testing::TempDir& dir,
 class KeepalivedAgreesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kKeepalived, X_OK) != 0) GTEST_SKIP() << "keepalived not installed";
+    if (access(kKeepalived, X_OK) != 0)
+      GTEST_SKIP() << "keepalived not installed";
     ifname_ = SomeNonLoopbackInterface();
     if (ifname_.empty()) GTEST_SKIP() << "no non-loopback interface";
   }
@@ -67,9 +69,10 @@ class KeepalivedAgreesTest : public ::testing::Test {
 };
 
 TEST_F(KeepalivedAgreesTest, SharedSubsetFileIsCleanForBoth) {
-  std::string text = absl::StrReplaceAll(
-      ReadAll(std::string(DSRLB_CONFIG_TESTDATA) + "/keepalived_compatible.conf"),
-      {{"IFNAME", ifname_}});
+  std::string text =
+      absl::StrReplaceAll(ReadAll(std::string(DSRLB_CONFIG_TESTDATA) +
+                                  "/keepalived_compatible.conf"),
+                          {{"IFNAME", ifname_}});
   ASSERT_TRUE(absl::StrContains(text, "virtual_server"));
   std::string conf = dir_.File("keepalived.conf");
   std::ofstream(conf) << text;
@@ -88,22 +91,24 @@ TEST_F(KeepalivedAgreesTest, SharedSubsetFileIsCleanForBoth) {
 }
 
 TEST_F(KeepalivedAgreesTest, TyposAndOutOfRangeValuesFailBoth) {
-  const std::string vs =
-      "virtual_server 10.0.0.1 80 {\n lb_kind DR\n%s\n}\n";
-  const std::string vrrp = absl::StrCat(
-      "vrrp_instance V {\n interface ", ifname_, "\n%s\n}\n");
+  const std::string vs = "virtual_server 10.0.0.1 80 {\n lb_kind DR\n%s\n}\n";
+  const std::string vrrp =
+      absl::StrCat("vrrp_instance V {\n interface ", ifname_, "\n%s\n}\n");
   const struct {
     const std::string* frame;
     const char* body;
   } cases[] = {
       {&vs, " lb_algoo rr"},
-      {&vs, " real_server 10.0.0.2 80 {\n  TCP_CHECK {\n   conect_timeout 3\n  }\n }"},
+      {&vs,
+       " real_server 10.0.0.2 80 {\n  TCP_CHECK {\n   conect_timeout 3\n  }\n "
+       "}"},
       {&vrrp, " virtual_router_id 256"},
-      {&vrrp, " virtual_router_id 5\n authentication {\n  auth_type MD5\n  auth_pass x\n }"},
+      {&vrrp,
+       " virtual_router_id 5\n authentication {\n  auth_type MD5\n  auth_pass "
+       "x\n }"},
   };
   for (const auto& c : cases) {
-    std::string text =
-        absl::StrReplaceAll(*c.frame, {{"%s", c.body}});
+    std::string text = absl::StrReplaceAll(*c.frame, {{"%s", c.body}});
     std::string conf = dir_.File("typo.conf");
     std::ofstream(conf) << text;
     std::vector<std::string> complaints = KeepalivedComplaints(dir_, conf);

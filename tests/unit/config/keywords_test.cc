@@ -27,7 +27,8 @@ global_defs {
   smtp_connect_timeout 7.5
   vrrp_version 3
 }
-)", "g.conf");
+)",
+                                             "g.conf");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->global.router_id, "lb-a");
   EXPECT_THAT(c->global.notification_email,
@@ -42,12 +43,13 @@ global_defs {
 }
 
 TEST(GlobalDefsTest, UnsupportedKeepalivedKeywordIsNamed) {
-  absl::StatusOr<Config> c = ParseConfigText(
-      "global_defs {\n  vrrp_strict\n}\n", "g.conf");
+  absl::StatusOr<Config> c =
+      ParseConfigText("global_defs {\n  vrrp_strict\n}\n", "g.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            "g.conf:2:3: 'vrrp_strict' in global_defs is not supported by dsrlb");
+  EXPECT_EQ(
+      c.status().message(),
+      "g.conf:2:3: 'vrrp_strict' in global_defs is not supported by dsrlb");
 }
 
 constexpr char kFullVirtualServer[] = R"(
@@ -194,7 +196,8 @@ virtual_server 2001:db8::1 80 {
   real_server 2001:db8::10 80 {
   }
 }
-)", "v6.conf");
+)",
+                                             "v6.conf");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->virtual_servers[0].lb_algo, LbAlgo::kSh);
   EXPECT_EQ(c->virtual_servers[0].address, Ip("2001:db8::1"));
@@ -236,15 +239,17 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind TUN\n}\n",
                   "e.conf:2:10: lb_kind TUN is not supported by dsrlb: only DR "
                   "(direct server return) is"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n lb_algo wlc\n}\n",
-                  "e.conf:3:10: lb_algo 'wlc' is not supported by dsrlb: use "
-                  "rr, wrr, mh or sh (all consistent hashing on a weighted "
-                  "Maglev ring)"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n lb_algo wlc\n}\n",
+            "e.conf:3:10: lb_algo 'wlc' is not supported by dsrlb: use "
+            "rr, wrr, mh or sh (all consistent hashing on a weighted "
+            "Maglev ring)"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n lb_algo xx\n}\n",
                   "e.conf:3:10: 'lb_algo' wants one of rr|wrr|mh|sh, got 'xx'"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n protocol SCTP\n}\n",
-                  "e.conf:3:11: protocol SCTP is not supported by dsrlb: use "
-                  "TCP or UDP"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n protocol SCTP\n}\n",
+            "e.conf:3:11: protocol SCTP is not supported by dsrlb: use "
+            "TCP or UDP"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n lb_algo rr\n "
                   "lvs_sched wrr\n}\n",
                   "e.conf:4:2: 'lvs_sched' given twice in virtual_server "
@@ -257,12 +262,14 @@ INSTANTIATE_TEST_SUITE_P(
                   "10.0.0.2 80 {\n  weight -1\n }\n}\n",
                   "e.conf:4:10: 'weight' wants an integer from 0 to 65535, got "
                   "'-1'"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
-                  "10.0.0.2 80 {\n  HTTP_GET {\n   connect_port 80\n  }\n }\n}\n",
-                  "e.conf:4:3: HTTP_GET needs at least one 'url { path ... }'"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
-                  "10.0.0.2 80 {\n  MISC_CHECK {\n   connect_port 80\n  }\n }\n}\n",
-                  "e.conf:5:4: unknown keyword 'connect_port' in MISC_CHECK"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
+            "10.0.0.2 80 {\n  HTTP_GET {\n   connect_port 80\n  }\n }\n}\n",
+            "e.conf:4:3: HTTP_GET needs at least one 'url { path ... }'"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
+            "10.0.0.2 80 {\n  MISC_CHECK {\n   connect_port 80\n  }\n }\n}\n",
+            "e.conf:5:4: unknown keyword 'connect_port' in MISC_CHECK"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
                   "10.0.0.2 80 {\n  TCP_CHECK {\n   misc_dynamic\n  }\n }\n}\n",
                   "e.conf:5:4: unknown keyword 'misc_dynamic' in TCP_CHECK"},
@@ -280,20 +287,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "digest abc\n   }\n  }\n }\n}\n",
                   "e.conf:7:12: 'digest' wants 32 hex digits (the MD5 of the "
                   "body, as genhash prints), got 'abc'"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
-                  "10.0.0.2 80 {\n  TCP_CHECK {\n   retry 2\n   nb_get_retry 3\n"
-                  "  }\n }\n}\n",
-                  "e.conf:6:4: 'nb_get_retry' given twice in TCP_CHECK (first "
-                  "at line 5): keep one"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
+            "10.0.0.2 80 {\n  TCP_CHECK {\n   retry 2\n   nb_get_retry 3\n"
+            "  }\n }\n}\n",
+            "e.conf:6:4: 'nb_get_retry' given twice in TCP_CHECK (first "
+            "at line 5): keep one"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n quorum 2\n "
                   "hysteresis 2\n}\n",
                   "e.conf:4:13: hysteresis 2 must be below quorum 2"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n delay_loop 0\n}\n",
-                  "e.conf:3:13: 'delay_loop' wants seconds from 10ms to 24h, "
-                  "got '0'"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n delay_loop 1.x\n}\n",
-                  "e.conf:3:13: 'delay_loop' wants seconds from 10ms to 24h, "
-                  "got '1.x'"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n delay_loop 0\n}\n",
+            "e.conf:3:13: 'delay_loop' wants seconds from 10ms to 24h, "
+            "got '0'"},
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n delay_loop 1.x\n}\n",
+            "e.conf:3:13: 'delay_loop' wants seconds from 10ms to 24h, "
+            "got '1.x'"},
         ErrorCase{"virtual_server fwmark 1 {\n}\n",
                   "e.conf:1:16: 'virtual_server fwmark' is not supported by "
                   "dsrlb: write 'virtual_server IP PORT'"},

@@ -18,7 +18,8 @@ global_defs {   # after a brace
   #router_id commented_out
   notification_email_from a#b@example.com
 }
-)", "c.conf");
+)",
+                                             "c.conf");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->global.router_id, "lb1");
   // '#' inside a word is part of it.
@@ -39,7 +40,8 @@ real_server 10.0.0.2 80
 {
 weight 4}}
 global_defs { notification_email { a@x b@x } router_id one_line }
-)", "b.conf");
+)",
+                                             "b.conf");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->virtual_servers[0].real_servers[0].weight, 4u);
   EXPECT_THAT(c->global.notification_email, ElementsAre("a@x", "b@x"));
@@ -90,8 +92,8 @@ TEST(SyntaxTest, DeepNestingIsAnErrorNotACrash) {
 }
 
 TEST(SyntaxTest, SecondGlobalDefsIsAnError) {
-  absl::StatusOr<Config> c = ParseConfigText(
-      "global_defs {\n}\nglobal_defs {\n}\n", "g.conf");
+  absl::StatusOr<Config> c =
+      ParseConfigText("global_defs {\n}\nglobal_defs {\n}\n", "g.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(std::string(c.status().message()),
             "g.conf:3:1: 'global_defs' given twice in the top level (first at "

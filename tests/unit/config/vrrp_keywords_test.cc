@@ -198,7 +198,8 @@ vrrp_instance B {
 global_defs {
   vrrp_version 3
 }
-)", "v.conf");
+)",
+                                             "v.conf");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->vrrp_instances[0].version, 3);
   EXPECT_EQ(c->vrrp_instances[1].version, 2);
@@ -218,27 +219,33 @@ TEST_P(VrrpErrorTest, IsRejectedWithItsMessage) {
   EXPECT_EQ(std::string(c.status().message()), GetParam().error);
 }
 
-#define INSTANCE(body) "vrrp_instance V {\n interface eth0\n virtual_router_id 9\n" body "}\n"
+#define INSTANCE(body) \
+  "vrrp_instance V {\n interface eth0\n virtual_router_id 9\n" body "}\n"
 
 INSTANTIATE_TEST_SUITE_P(
     Values, VrrpErrorTest,
     ::testing::Values(
-        ErrorCase{"vrrp_instance V {\n interface eth0\n virtual_router_id 256\n}\n",
-                  "e.conf:3:20: 'virtual_router_id' wants an integer from 1 to "
-                  "255, got '256'"},
-        ErrorCase{"vrrp_instance V {\n interface eth0\n virtual_router_id 0\n}\n",
-                  "e.conf:3:20: 'virtual_router_id' wants an integer from 1 to "
-                  "255, got '0'"},
-        ErrorCase{"vrrp_instance V {\n interface eth0\n}\n",
-                  "e.conf:1:1: vrrp_instance V needs 'virtual_router_id 1-255'"},
+        ErrorCase{
+            "vrrp_instance V {\n interface eth0\n virtual_router_id 256\n}\n",
+            "e.conf:3:20: 'virtual_router_id' wants an integer from 1 to "
+            "255, got '256'"},
+        ErrorCase{
+            "vrrp_instance V {\n interface eth0\n virtual_router_id 0\n}\n",
+            "e.conf:3:20: 'virtual_router_id' wants an integer from 1 to "
+            "255, got '0'"},
+        ErrorCase{
+            "vrrp_instance V {\n interface eth0\n}\n",
+            "e.conf:1:1: vrrp_instance V needs 'virtual_router_id 1-255'"},
         ErrorCase{"vrrp_instance V {\n virtual_router_id 3\n}\n",
                   "e.conf:1:1: vrrp_instance V needs 'interface IFNAME'"},
-        ErrorCase{INSTANCE(" priority 0\n"),
-                  "e.conf:4:11: 'priority' wants an integer from 1 to 255, got '0'"},
-        ErrorCase{INSTANCE(" priority 255\n"),
-                  "e.conf:1:1: vrrp_instance V: priority 255 means address "
-                  "owner, which starts as MASTER; set 'state MASTER' or a lower "
-                  "priority"},
+        ErrorCase{
+            INSTANCE(" priority 0\n"),
+            "e.conf:4:11: 'priority' wants an integer from 1 to 255, got '0'"},
+        ErrorCase{
+            INSTANCE(" priority 255\n"),
+            "e.conf:1:1: vrrp_instance V: priority 255 means address "
+            "owner, which starts as MASTER; set 'state MASTER' or a lower "
+            "priority"},
         ErrorCase{INSTANCE(" state MASTER\n nopreempt\n"),
                   "e.conf:4:8: vrrp_instance V: nopreempt needs 'state BACKUP' "
                   "(a MASTER start preempts anyway)"},
@@ -249,20 +256,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "e.conf:6:3: track_interface eth0 is the instance's own "
                   "interface, which is always tracked (keepalived ignores the "
                   "line): remove it"},
-        ErrorCase{"vrrp_script s {\n script /bin/true\n weight 2\n}\n"
-                  INSTANCE(" track_script {\n  s\n }\n")
-                  "vrrp_sync_group G {\n group {\n  V\n }\n}\n",
-                  "e.conf:9:3: vrrp_instance V is in vrrp_sync_group G, where a "
-                  "tracked script cannot change priority: track 's' with weight "
-                  "0 (now 2)"},
+        ErrorCase{
+            "vrrp_script s {\n script /bin/true\n weight 2\n}\n" INSTANCE(
+                " track_script {\n  s\n }\n") "vrrp_sync_group G {\n group {\n "
+                                              " V\n }\n}\n",
+            "e.conf:9:3: vrrp_instance V is in vrrp_sync_group G, where a "
+            "tracked script cannot change priority: track 's' with weight "
+            "0 (now 2)"},
         ErrorCase{INSTANCE(" nopreempt\n preempt_delay 5\n"),
                   "e.conf:5:2: vrrp_instance V: preempt_delay has no effect "
                   "with nopreempt"},
-        ErrorCase{INSTANCE(" state FAULT\n"),
-                  "e.conf:4:8: 'state' wants one of MASTER|BACKUP, got 'FAULT'"},
-        ErrorCase{INSTANCE(" advert_int 0.5\n"),
-                  "e.conf:4:13: advert_int 500ms needs VRRP version 3: version 2 "
-                  "advertises whole seconds (set 'version 3' or a whole number)"},
+        ErrorCase{
+            INSTANCE(" state FAULT\n"),
+            "e.conf:4:8: 'state' wants one of MASTER|BACKUP, got 'FAULT'"},
+        ErrorCase{
+            INSTANCE(" advert_int 0.5\n"),
+            "e.conf:4:13: advert_int 500ms needs VRRP version 3: version 2 "
+            "advertises whole seconds (set 'version 3' or a whole number)"},
         ErrorCase{INSTANCE(" advert_int 0.005\n version 3\n"),
                   "e.conf:4:13: 'advert_int' wants seconds from 10ms to 4m15s, "
                   "got '0.005'"},
@@ -272,10 +282,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{INSTANCE(" advert_int 41\n version 3\n"),
                   "e.conf:4:13: advert_int above 40.95 seconds does not fit "
                   "VRRP version 3's centisecond field"},
-        ErrorCase{INSTANCE(" version 3\n authentication {\n  auth_type PASS\n "
-                           " auth_pass x\n }\n"),
-                  "e.conf:5:2: VRRP version 3 has no authentication (RFC 5798): "
-                  "remove the authentication block or use version 2"},
+        ErrorCase{
+            INSTANCE(" version 3\n authentication {\n  auth_type PASS\n "
+                     " auth_pass x\n }\n"),
+            "e.conf:5:2: VRRP version 3 has no authentication (RFC 5798): "
+            "remove the authentication block or use version 2"},
         ErrorCase{INSTANCE(" authentication {\n  auth_type PASS\n  auth_pass "
                            "123456789\n }\n"),
                   "e.conf:6:13: auth_pass is 9 bytes; VRRP carries 1 to 8 "
@@ -284,25 +295,31 @@ INSTANTIATE_TEST_SUITE_P(
                   "e.conf:4:2: authentication block needs 'auth_pass'"},
         ErrorCase{INSTANCE(" authentication {\n  auth_type MD5\n }\n"),
                   "e.conf:5:13: 'auth_type' wants one of PASS|AH, got 'MD5'"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1/33\n }\n"),
-                  "e.conf:5:12: 'virtual_ipaddress prefix' wants an integer from "
-                  "0 to 32, got '33'"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1 dev\n }\n"),
-                  "e.conf:5:12: 'dev' in virtual_ipaddress is missing its value"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1 brd 10.0.0.255\n }\n"),
-                  "e.conf:5:12: 'brd' in virtual_ipaddress is not supported by "
-                  "dsrlb"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1/33\n }\n"),
+            "e.conf:5:12: 'virtual_ipaddress prefix' wants an integer from "
+            "0 to 32, got '33'"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1 dev\n }\n"),
+            "e.conf:5:12: 'dev' in virtual_ipaddress is missing its value"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1 brd 10.0.0.255\n }\n"),
+            "e.conf:5:12: 'brd' in virtual_ipaddress is not supported by "
+            "dsrlb"},
         ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1 foo bar\n }\n"),
                   "e.conf:5:12: unknown option 'foo' in virtual_ipaddress "
                   "(ADDRESS[/PREFIX] [dev IFNAME] [label LABEL])"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n  2001:db8::1\n }\n"),
-                  "e.conf:6:3: vrrp_instance V mixes IPv4 and IPv6 virtual "
-                  "addresses: use one instance per family"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n  10.0.0.1/32\n }\n"),
-                  "e.conf:6:3: virtual_ipaddress 10.0.0.1 listed twice"},
-        ErrorCase{INSTANCE(" track_interface {\n  eth1 weight 254\n }\n"),
-                  "e.conf:5:15: 'weight' wants an integer from -253 to 253, got "
-                  "'254'"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n  2001:db8::1\n }\n"),
+            "e.conf:6:3: vrrp_instance V mixes IPv4 and IPv6 virtual "
+            "addresses: use one instance per family"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n  10.0.0.1/32\n }\n"),
+            "e.conf:6:3: virtual_ipaddress 10.0.0.1 listed twice"},
+        ErrorCase{
+            INSTANCE(" track_interface {\n  eth1 weight 254\n }\n"),
+            "e.conf:5:15: 'weight' wants an integer from -253 to 253, got "
+            "'254'"},
         ErrorCase{INSTANCE(" track_script {\n  chk weight 2 reverse\n }\n"),
                   "e.conf:5:16: 'reverse' in track_script is not supported by "
                   "dsrlb"},
@@ -315,16 +332,18 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{INSTANCE(" unicast_peer {\n  10.0.0.2 min_ttl 2\n }\n"),
                   "e.conf:5:12: 'min_ttl' in unicast_peer is not supported by "
                   "dsrlb"},
-        ErrorCase{INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n }\n "
-                           "unicast_peer {\n  2001:db8::2\n }\n"),
-                  "e.conf:1:1: vrrp_instance V: unicast_src_ip and unicast_peer "
-                  "must be the same IP family as the virtual addresses"},
+        ErrorCase{
+            INSTANCE(" virtual_ipaddress {\n  10.0.0.1\n }\n "
+                     "unicast_peer {\n  2001:db8::2\n }\n"),
+            "e.conf:1:1: vrrp_instance V: unicast_src_ip and unicast_peer "
+            "must be the same IP family as the virtual addresses"},
         ErrorCase{INSTANCE("") INSTANCE(""),
                   "e.conf:5:1: duplicate vrrp_instance V (first at e.conf:1)"},
-        ErrorCase{"vrrp_instance A {\n interface eth0\n virtual_router_id 9\n}\n"
-                  "vrrp_instance B {\n interface eth0\n virtual_router_id 9\n}\n",
-                  "e.conf:5:1: vrrp_instance B uses virtual_router_id 9 on eth0, "
-                  "already used by vrrp_instance A: give each a unique id"},
+        ErrorCase{
+            "vrrp_instance A {\n interface eth0\n virtual_router_id 9\n}\n"
+            "vrrp_instance B {\n interface eth0\n virtual_router_id 9\n}\n",
+            "e.conf:5:1: vrrp_instance B uses virtual_router_id 9 on eth0, "
+            "already used by vrrp_instance A: give each a unique id"},
         ErrorCase{"vrrp_script s {\n interval 1\n}\n",
                   "e.conf:1:1: vrrp_script s needs 'script'"},
         ErrorCase{"vrrp_script s {\n script /bin/true\n weight 300\n}\n",
@@ -333,14 +352,17 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"vrrp_script s {\n script /bin/true\n}\n"
                   "vrrp_script s {\n script /bin/false\n}\n",
                   "e.conf:4:1: duplicate vrrp_script s (first at e.conf:1)"},
-        ErrorCase{INSTANCE("") "vrrp_sync_group G {\n group {\n  V\n  W\n }\n}\n",
-                  "e.conf:8:3: vrrp_sync_group G names unknown vrrp_instance 'W'"},
-        ErrorCase{INSTANCE("") "vrrp_sync_group G {\n group {\n  V\n }\n}\n"
-                  "vrrp_sync_group H {\n group {\n  V\n }\n}\n",
-                  "e.conf:12:3: vrrp_instance V is already in vrrp_sync_group G: "
-                  "an instance belongs to one group"},
-        ErrorCase{"vrrp_sync_group G {\n notify /bin/x\n}\n",
-                  "e.conf:1:1: vrrp_sync_group G needs a non-empty 'group { ... }'"},
+        ErrorCase{
+            INSTANCE("") "vrrp_sync_group G {\n group {\n  V\n  W\n }\n}\n",
+            "e.conf:8:3: vrrp_sync_group G names unknown vrrp_instance 'W'"},
+        ErrorCase{
+            INSTANCE("") "vrrp_sync_group G {\n group {\n  V\n }\n}\n"
+                         "vrrp_sync_group H {\n group {\n  V\n }\n}\n",
+            "e.conf:12:3: vrrp_instance V is already in vrrp_sync_group G: "
+            "an instance belongs to one group"},
+        ErrorCase{
+            "vrrp_sync_group G {\n notify /bin/x\n}\n",
+            "e.conf:1:1: vrrp_sync_group G needs a non-empty 'group { ... }'"},
         ErrorCase{"vrrp_sync_group G {\n group {\n }\n global_tracking\n}\n",
                   "e.conf:4:2: 'global_tracking' in vrrp_sync_group is not "
                   "supported by dsrlb"}));

@@ -37,7 +37,8 @@ TEST(FlowTableTest, FindsWhatWasInsertedAndNothingElse) {
   uint32_t j = t.Find(Key(1), FlowTable::Hash(Key(1)), 120, &fr);
   ASSERT_EQ(fr, FlowTable::FindResult::kHit);
   EXPECT_EQ(t.entry(j).backend, 7);
-  EXPECT_EQ(t.Find(Key(2), FlowTable::Hash(Key(2)), 120, &fr), FlowTable::kNone);
+  EXPECT_EQ(t.Find(Key(2), FlowTable::Hash(Key(2)), 120, &fr),
+            FlowTable::kNone);
   EXPECT_EQ(fr, FlowTable::FindResult::kMiss);
 }
 
@@ -56,7 +57,9 @@ TEST(FlowTableTest, FullBucketEvictsItsLeastRecentlyUsedEntry) {
   EXPECT_EQ(ir, FlowTable::InsertResult::kEvicted);
   EXPECT_EQ(t.Find(Key(3), FlowTable::Hash(Key(3)), 61, &fr), FlowTable::kNone);
   for (uint16_t p : {0, 1, 2, 4, 5, 6, 7, 100})
-    EXPECT_NE(t.Find(Key(p), FlowTable::Hash(Key(p)), 61, &fr), FlowTable::kNone) << p;
+    EXPECT_NE(t.Find(Key(p), FlowTable::Hash(Key(p)), 61, &fr),
+              FlowTable::kNone)
+        << p;
   EXPECT_EQ(t.Occupied(), FlowTable::kWays);
 }
 
@@ -65,8 +68,10 @@ TEST(FlowTableTest, IdleEntryExpiresAndItsWayIsReclaimedAsExpired) {
   FlowTable::InsertResult ir;
   FlowTable::FindResult fr;
   t.Insert(Key(1), FlowTable::Hash(Key(1)), 0, 100, &ir);
-  EXPECT_NE(t.Find(Key(1), FlowTable::Hash(Key(1)), 100, &fr), FlowTable::kNone);
-  EXPECT_EQ(t.Find(Key(1), FlowTable::Hash(Key(1)), 101, &fr), FlowTable::kNone);
+  EXPECT_NE(t.Find(Key(1), FlowTable::Hash(Key(1)), 100, &fr),
+            FlowTable::kNone);
+  EXPECT_EQ(t.Find(Key(1), FlowTable::Hash(Key(1)), 101, &fr),
+            FlowTable::kNone);
   EXPECT_EQ(fr, FlowTable::FindResult::kExpired);
   EXPECT_EQ(t.Occupied(), 0u);
 
@@ -75,7 +80,8 @@ TEST(FlowTableTest, IdleEntryExpiresAndItsWayIsReclaimedAsExpired) {
     t.Insert(Key(p), FlowTable::Hash(Key(p)), p == 5 ? 0 : 500, 100, &ir);
   t.Insert(Key(99), FlowTable::Hash(Key(99)), 550, 100, &ir);
   EXPECT_EQ(ir, FlowTable::InsertResult::kExpired);
-  EXPECT_EQ(t.Find(Key(5), FlowTable::Hash(Key(5)), 550, &fr), FlowTable::kNone);
+  EXPECT_EQ(t.Find(Key(5), FlowTable::Hash(Key(5)), 550, &fr),
+            FlowTable::kNone);
 }
 
 TEST(FlowTableTest, StampsSurviveTheClockWrapping) {

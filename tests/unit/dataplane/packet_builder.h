@@ -34,7 +34,8 @@ inline IpAddress Ip(const char* text) { return *IpAddress::Parse(text); }
 // dst, src, [802.1Q/802.1ad tags], ethertype, payload.
 inline Bytes Ether(uint16_t type, const Bytes& payload,
                    std::initializer_list<uint16_t> vlan_tpids = {},
-                   const Mac& dst = kPortMac, const Mac& src = kClientRouterMac) {
+                   const Mac& dst = kPortMac,
+                   const Mac& src = kClientRouterMac) {
   Bytes b(dst.begin(), dst.end());
   b.insert(b.end(), src.begin(), src.end());
   uint16_t vid = 100;
@@ -117,7 +118,8 @@ inline Bytes Tcp(uint16_t sport, uint16_t dport, size_t payload = 0,
   Put16(b, 65535);
   Put16(b, 0);
   Put16(b, 0);
-  for (size_t i = 0; i < payload; i++) b.push_back(static_cast<uint8_t>(0x60 + i));
+  for (size_t i = 0; i < payload; i++)
+    b.push_back(static_cast<uint8_t>(0x60 + i));
   return b;
 }
 
@@ -128,7 +130,8 @@ inline Bytes Udp(uint16_t sport, uint16_t dport, size_t payload = 0,
   Put16(b, dport);
   Put16(b, static_cast<uint16_t>(8 + payload + length_delta));
   Put16(b, 0);
-  for (size_t i = 0; i < payload; i++) b.push_back(static_cast<uint8_t>(0x70 + i));
+  for (size_t i = 0; i < payload; i++)
+    b.push_back(static_cast<uint8_t>(0x70 + i));
   return b;
 }
 
@@ -150,8 +153,8 @@ inline Bytes Icmp6PacketTooBig(const Bytes& quoted, uint32_t mtu = 1280) {
 }
 
 inline Bytes Arp() {
-  return Ether(0x0806, Bytes{0, 1, 8, 0, 6, 4, 0, 1, 2, 0xaa, 0, 0, 0, 1,
-                             10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1});
+  return Ether(0x0806, Bytes{0,  1, 8, 0, 6, 4, 0, 1, 2, 0xaa, 0,  0, 0, 1,
+                             10, 0, 0, 9, 0, 0, 0, 0, 0, 0,    10, 0, 0, 1});
 }
 
 // A frame as the pipeline should leave it when forwarding.
@@ -164,7 +167,8 @@ inline Bytes Rewritten(Bytes frame, const uint8_t dst[6], const Mac& src) {
 }
 
 inline Bytes Prefix(const Bytes& b, size_t n) {
-  return Bytes(b.begin(), b.begin() + static_cast<long>(n < b.size() ? n : b.size()));
+  return Bytes(b.begin(),
+               b.begin() + static_cast<long>(n < b.size() ? n : b.size()));
 }
 
 }  // namespace dsrlb::dataplane::test

@@ -25,13 +25,33 @@ std::vector<Bytes> MixedFrames() {
   for (int i = 0; i < 200; i++) {
     const uint16_t port = static_cast<uint16_t>(3000 + (i / 7) % 9);
     switch (i % 7) {
-      case 0: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80)))); break;
-      case 1: frames.push_back(Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(port, 443)))); break;
-      case 2: frames.push_back(Ether(0x0800, Ipv4(Ip("198.18.0.7"), Ip("10.0.0.5"), kTcp, Tcp(port, 80)))); break;
-      case 3: frames.push_back(i % 4 ? Arp() : Prefix(Arp(), 20)); break;
-      case 4: frames.push_back(Ether(0x0800, Ipv4(kClient, Ip("10.0.0.3"), kTcp, Tcp(port, 80)))); break;
-      case 5: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80)), {0x8100})); break;
-      default: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(port, 53)))); break;
+      case 0:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80))));
+        break;
+      case 1:
+        frames.push_back(
+            Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(port, 443))));
+        break;
+      case 2:
+        frames.push_back(Ether(0x0800, Ipv4(Ip("198.18.0.7"), Ip("10.0.0.5"),
+                                            kTcp, Tcp(port, 80))));
+        break;
+      case 3:
+        frames.push_back(i % 4 ? Arp() : Prefix(Arp(), 20));
+        break;
+      case 4:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, Ip("10.0.0.3"), kTcp, Tcp(port, 80))));
+        break;
+      case 5:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80)), {0x8100}));
+        break;
+      default:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(port, 53))));
+        break;
     }
   }
   return frames;
@@ -57,8 +77,9 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity) {
   // Uneven bursts, as a NIC hands them over.
   for (size_t at = 0, n = 1; at < frames.size(); at += n, n = n % 40 + 7) {
     const size_t len = std::min(n, frames.size() - at);
-    burst.pipeline().ProcessBurst(burst.table(), ptrs.data() + at, lens.data() + at,
-                                  static_cast<uint32_t>(len), kSecond, got.data() + at);
+    burst.pipeline().ProcessBurst(burst.table(), ptrs.data() + at,
+                                  lens.data() + at, static_cast<uint32_t>(len),
+                                  kSecond, got.data() + at);
   }
   for (size_t i = 0; i < frames.size(); i++) {
     EXPECT_EQ(got[i], expected[i]) << "frame " << i;
@@ -66,10 +87,12 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity) {
   }
   for (int c = 0; c < DSRLB_CTR_MAX; c++)
     EXPECT_EQ(burst.counter(static_cast<dsrlb_counter>(c)),
-              single.counter(static_cast<dsrlb_counter>(c))) << "counter " << c;
+              single.counter(static_cast<dsrlb_counter>(c)))
+        << "counter " << c;
   for (int d = 0; d < DSRLB_DROP_MAX; d++)
     EXPECT_EQ(burst.drop(static_cast<dsrlb_drop>(d)),
-              single.drop(static_cast<dsrlb_drop>(d))) << "drop " << d;
+              single.drop(static_cast<dsrlb_drop>(d)))
+        << "drop " << d;
   EXPECT_GT(burst.counter(DSRLB_CTR_FLOW_HIT), 0u);
   EXPECT_GT(burst.counter(DSRLB_CTR_PERSIST_HIT), 0u);
 }

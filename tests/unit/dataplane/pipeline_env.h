@@ -20,14 +20,14 @@ inline constexpr uint64_t kSecond = 1000000000ull;
 
 // VIP indices of DefaultSpec().
 enum : int {
-  kVipTcp4 = 0,     // 10.0.0.1 tcp/80, 4 backends up
-  kVipUdp4 = 1,     // 10.0.0.1 udp/53, 3 up
-  kVipTcp6 = 2,     // 2001:db8::1 tcp/443, 3 up
-  kVipAllPorts = 3, // 10.0.0.2 tcp/*, 2 up
-  kVipInactive = 4, // 10.0.0.3 tcp/80, not master here
-  kVipAllDown = 5,  // 10.0.0.4 tcp/80, 2 down
-  kVipPersist = 6,  // 10.0.0.5 tcp/80, persistence 300 s, 4 up
-  kVipUdp6 = 7,     // 2001:db8::2 udp/53, 2 up
+  kVipTcp4 = 0,      // 10.0.0.1 tcp/80, 4 backends up
+  kVipUdp4 = 1,      // 10.0.0.1 udp/53, 3 up
+  kVipTcp6 = 2,      // 2001:db8::1 tcp/443, 3 up
+  kVipAllPorts = 3,  // 10.0.0.2 tcp/*, 2 up
+  kVipInactive = 4,  // 10.0.0.3 tcp/80, not master here
+  kVipAllDown = 5,   // 10.0.0.4 tcp/80, 2 down
+  kVipPersist = 6,   // 10.0.0.5 tcp/80, persistence 300 s, 4 up
+  kVipUdp6 = 7,      // 2001:db8::2 udp/53, 2 up
 };
 
 inline tables::VipSpec MakeVip(const char* addr, uint8_t proto, uint16_t port,
@@ -39,15 +39,16 @@ inline tables::VipSpec MakeVip(const char* addr, uint8_t proto, uint16_t port,
   v.port = port;
   for (int b = 0; b < backends; b++) {
     tables::BackendSpec be;
-    std::string a = v.address.is_v4()
-                        ? "10.1." + std::to_string(index) + "." + std::to_string(b + 1)
-                        : "2001:db8:1::" + std::to_string(index) + ":" +
-                              std::to_string(b + 1);
+    std::string a = v.address.is_v4() ? "10.1." + std::to_string(index) + "." +
+                                            std::to_string(b + 1)
+                                      : "2001:db8:1::" + std::to_string(index) +
+                                            ":" + std::to_string(b + 1);
     be.address = Ip(a.c_str());
     be.port = port;
     be.state = state;
-    be.mac = {0x02, 0xbe, static_cast<uint8_t>(index), static_cast<uint8_t>(b + 1),
-              0, 0};
+    be.mac = {
+        0x02, 0xbe, static_cast<uint8_t>(index), static_cast<uint8_t>(b + 1),
+        0,    0};
     v.backends.push_back(be);
   }
   return v;
@@ -109,9 +110,9 @@ class PipelineEnv {
                        uint16_t sport, uint16_t dport, uint8_t proto) const {
     const bool persistent =
         (table_->vips[vip].flags & DSRLB_VIP_PERSISTENT) != 0;
-    uint64_t h = dsrlb_flow_hash(table_->hdr->hash_seed, src.family,
-                                 src.bytes.data(), dst.bytes.data(), sport,
-                                 dport, proto, persistent);
+    uint64_t h =
+        dsrlb_flow_hash(table_->hdr->hash_seed, src.family, src.bytes.data(),
+                        dst.bytes.data(), sport, dport, proto, persistent);
     return table_->Ring(vip)[dsrlb_ring_index(h, table_->hdr->ring_size)];
   }
   const uint8_t* MacOf(uint16_t backend) const {

@@ -28,7 +28,8 @@ class PipelineFlowsTest : public ::testing::Test {
   }
   // Backend index a frame was forwarded to, 0 if it was not.
   uint16_t SendGet(Bytes frame, uint64_t now = kSecond) {
-    return env_.Send(frame, now) == Verdict::kForward ? env_.BackendOf(frame) : 0;
+    return env_.Send(frame, now) == Verdict::kForward ? env_.BackendOf(frame)
+                                                      : 0;
   }
   uint16_t Ring(uint16_t sport) {
     return env_.RingBackend(kVipTcp4, kClient, kVip, sport, 80, kTcp);
@@ -68,7 +69,8 @@ TEST_F(PipelineFlowsTest, DrainingBackendKeepsItsFlowsButTakesNoNewOnes) {
   ASSERT_EQ(SendGet(Syn(port)), 2);
   spec_.vips[kVipTcp4].backends[1].state = DSRLB_BACKEND_DRAINING;  // record 2
   ASSERT_TRUE(env_.Publish(spec_).ok());
-  EXPECT_EQ(SendGet(Syn(port)), 2) << "existing flow stays on a draining backend";
+  EXPECT_EQ(SendGet(Syn(port)), 2)
+      << "existing flow stays on a draining backend";
   std::set<uint16_t> picked;
   for (uint16_t p = 10000; p < 12000; p++) picked.insert(SendGet(Syn(p)));
   EXPECT_EQ(picked.count(2), 0u) << "a new flow picked the draining backend";
@@ -91,7 +93,8 @@ TEST_F(PipelineFlowsTest, FlowOnADownBackendIsRehashedAndCounted) {
   EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_HIT), 1u);
 }
 
-TEST_F(PipelineFlowsTest, EntryIsNotHonouredWhenItsRecordNowNamesAnotherServer) {
+TEST_F(PipelineFlowsTest,
+       EntryIsNotHonouredWhenItsRecordNowNamesAnotherServer) {
   const uint16_t port = PortOnBackend(1);
   ASSERT_EQ(SendGet(Syn(port)), 1);
   const IpAddress old_server = spec_.vips[kVipTcp4].backends[0].address;
@@ -102,7 +105,9 @@ TEST_F(PipelineFlowsTest, EntryIsNotHonouredWhenItsRecordNowNamesAnotherServer) 
   EXPECT_EQ(b, Ring(port));
   EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_REHASHED), 1u);
   // Maglev keys on the address: the same server (now record 4) still wins.
-  EXPECT_EQ(std::memcmp(env_.table()->backends[b].addr, old_server.bytes.data(), 16), 0);
+  EXPECT_EQ(
+      std::memcmp(env_.table()->backends[b].addr, old_server.bytes.data(), 16),
+      0);
 }
 
 TEST_F(PipelineFlowsTest, RecordOfTheSameServerUnderAnotherVipIsNotFollowed) {
@@ -116,7 +121,8 @@ TEST_F(PipelineFlowsTest, RecordOfTheSameServerUnderAnotherVipIsNotFollowed) {
   ASSERT_TRUE(env_.Publish(spec_).ok());
   ASSERT_EQ(env_.table()->FindVip(4, kVip.bytes.data(), kTcp, 80), 1);
   ASSERT_EQ(std::memcmp(env_.table()->backends[1].addr,
-                        spec_.vips[0].backends[0].address.bytes.data(), 16), 0);
+                        spec_.vips[0].backends[0].address.bytes.data(), 16),
+            0);
   const uint16_t b = SendGet(Syn(port));
   ASSERT_NE(b, 0);
   EXPECT_EQ(env_.table()->backends[b].vip, 1);
@@ -166,7 +172,8 @@ TEST_F(PipelineFlowsTest, FullTableEvictsTheLeastRecentlyUsedFlow) {
   EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_EVICTED), 1u);
   send(4003, 3 * kSecond);  // the evicted one comes back as a miss...
   EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_HIT), 7u);
-  EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_EVICTED), 2u);  // ...evicting the next oldest
+  EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_EVICTED),
+            2u);  // ...evicting the next oldest
   EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_MISS), 10u);
   EXPECT_EQ(env.counter(DSRLB_CTR_FLOW_EXPIRED), 0u);
   EXPECT_EQ(env.counter(DSRLB_CTR_FORWARDED), 17u);
@@ -174,7 +181,8 @@ TEST_F(PipelineFlowsTest, FullTableEvictsTheLeastRecentlyUsedFlow) {
 
 TEST_F(PipelineFlowsTest, PersistentVipSendsAClientsFlowsToOneBackend) {
   std::set<uint16_t> seen;
-  for (uint16_t p = 100; p < 140; p++) seen.insert(SendGet(Syn(p, kPersistVip)));
+  for (uint16_t p = 100; p < 140; p++)
+    seen.insert(SendGet(Syn(p, kPersistVip)));
   EXPECT_EQ(seen.size(), 1u);
   const uint16_t b = *seen.begin();
   EXPECT_EQ(b, env_.RingBackend(kVipPersist, kClient, kPersistVip, 1, 2, kTcp))
@@ -195,14 +203,16 @@ TEST_F(PipelineFlowsTest, AffinityOutlivesARingChangeUntilItsTimeout) {
   ASSERT_NE(b, 0);
   // Find a ring change that moves this client: add backends until it moves.
   int added = 0;
-  while (env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp) == b && added < 20) {
+  while (env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp) == b &&
+         added < 20) {
     tables::BackendSpec extra = spec_.vips[kVipPersist].backends[0];
     extra.address.bytes[3] = static_cast<uint8_t>(100 + added);
     extra.mac[4] = static_cast<uint8_t>(100 + added++);
     spec_.vips[kVipPersist].backends.push_back(extra);
     ASSERT_TRUE(env_.Publish(spec_).ok());
   }
-  const uint16_t ring_now = env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp);
+  const uint16_t ring_now =
+      env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp);
   ASSERT_NE(ring_now, b) << "no ring change moved the client";
   // A new connection within the persistence timeout (300 s) keeps affinity.
   EXPECT_EQ(SendGet(Syn(101, kPersistVip), t0 + 200 * kSecond), b);
@@ -218,7 +228,8 @@ TEST_F(PipelineFlowsTest, ActiveConnectionKeepsItsClientsAffinityAlive) {
   const uint16_t b = SendGet(Syn(100, kPersistVip), t0);
   ASSERT_NE(b, 0);
   int added = 0;
-  while (env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp) == b && added < 20) {
+  while (env_.RingBackend(kVipPersist, kClient, kPersistVip, 0, 0, kTcp) == b &&
+         added < 20) {
     tables::BackendSpec extra = spec_.vips[kVipPersist].backends[0];
     extra.address.bytes[3] = static_cast<uint8_t>(100 + added);
     extra.mac[4] = static_cast<uint8_t>(100 + added++);
@@ -254,8 +265,10 @@ TEST_F(PipelineFlowsTest, IcmpErrorFollowsAPinnedFlowNotTheNewRing) {
   int checked = 0;
   for (uint16_t p = 2000; p < 2100; p++) {
     if (Ring(p) == before[p - 2000]) continue;
-    Bytes icmp = Ether(0x0800, Ipv4(Ip("198.51.100.1"), kVip, 1,
-                                    Icmp(3, 4, Prefix(Ipv4(kVip, kClient, kTcp, Tcp(80, p)), 28))));
+    Bytes icmp = Ether(
+        0x0800,
+        Ipv4(Ip("198.51.100.1"), kVip, 1,
+             Icmp(3, 4, Prefix(Ipv4(kVip, kClient, kTcp, Tcp(80, p)), 28))));
     EXPECT_EQ(SendGet(icmp), before[p - 2000]);
     checked++;
   }

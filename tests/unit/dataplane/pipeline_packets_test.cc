@@ -22,7 +22,7 @@ struct Case {
   std::string description;
   Bytes input;
   Verdict verdict;
-  Bytes output;  // the frame after Process
+  Bytes output;     // the frame after Process
   Counted counted;  // the one verdict counter that must move by one
 };
 
@@ -46,8 +46,7 @@ class PipelinePacketsTest : public ::testing::Test {
     return {std::move(description), std::move(frame), Verdict::kForward,
             std::move(out), Forwarded()};
   }
-  static Case Same(std::string description, Bytes frame, Verdict v,
-                   Counted c) {
+  static Case Same(std::string description, Bytes frame, Verdict v, Counted c) {
     Bytes out = frame;
     return {std::move(description), std::move(frame), v, std::move(out), c};
   }
@@ -76,70 +75,92 @@ class PipelinePacketsTest : public ::testing::Test {
             kVip, 40000, 80, kTcp),
         Fwd("802.1ad + 802.1Q (QinQ)", Ether(0x0800, tcp4, {0x88a8, 0x8100}),
             kVipTcp4, kClient, kVip, 40000, 80, kTcp),
-        Same("three vlan tags: not ours", Ether(0x0800, tcp4, {0x88a8, 0x8100, 0x8100}),
-             Verdict::kException, Excepted()),
+        Same("three vlan tags: not ours",
+             Ether(0x0800, tcp4, {0x88a8, 0x8100, 0x8100}), Verdict::kException,
+             Excepted()),
         Fwd("ipv4 with options (ihl 8)",
             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(40002, 80),
                                {0x4000, Bytes(12, 1), 0, 0})),
             kVipTcp4, kClient, kVip, 40002, 80, kTcp),
         Fwd("ethernet padding after the ip packet is kept",
-            Cat({Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(7, 53))), Bytes(18, 0)}),
+            Cat({Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(7, 53))),
+                 Bytes(18, 0)}),
             kVipUdp4, kClient, kVip, 7, 53, kUdp),
-        Same("ipv4 first fragment", Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(7, 53, 100), first_frag)),
+        Same("ipv4 first fragment",
+             Ether(0x0800,
+                   Ipv4(kClient, kVip, kUdp, Udp(7, 53, 100), first_frag)),
              Verdict::kDrop, Dropped(DSRLB_DROP_FRAGMENT)),
-        Same("ipv4 non-first fragment", Ether(0x0800, Ipv4(kClient, kVip, kUdp, Bytes(64, 9), later_frag)),
+        Same("ipv4 non-first fragment",
+             Ether(0x0800, Ipv4(kClient, kVip, kUdp, Bytes(64, 9), later_frag)),
              Verdict::kDrop, Dropped(DSRLB_DROP_FRAGMENT)),
-        Same("fragmented ping to the host", Ether(0x0800, Ipv4(kClient, kVip, kIcmp, Bytes(64, 8), first_frag)),
-             Verdict::kException, Excepted()),
-        Fwd("ipv6 tcp to a vip", Ether(0x86dd, tcp6), kVipTcp6, kClient6,
-            kVip6, 40001, 443, kTcp),
+        Same(
+            "fragmented ping to the host",
+            Ether(0x0800, Ipv4(kClient, kVip, kIcmp, Bytes(64, 8), first_frag)),
+            Verdict::kException, Excepted()),
+        Fwd("ipv6 tcp to a vip", Ether(0x86dd, tcp6), kVipTcp6, kClient6, kVip6,
+            40001, 443, kTcp),
         Fwd("ipv6 udp to a vip",
-            Ether(0x86dd, Ipv6(kClient6, Ip("2001:db8::2"), kUdp, Udp(9, 53, 3))),
+            Ether(0x86dd,
+                  Ipv6(kClient6, Ip("2001:db8::2"), kUdp, Udp(9, 53, 3))),
             kVipUdp6, kClient6, Ip("2001:db8::2"), 9, 53, kUdp),
         Fwd("ipv6 hop-by-hop, routing, destination options",
             Ether(0x86dd, Ipv6(kClient6, kVip6, 0,
-                               Cat({Ipv6Ext(43), Ipv6Ext(60, 1), Ipv6Ext(kTcp, 2),
-                                    Tcp(40003, 443)}))),
+                               Cat({Ipv6Ext(43), Ipv6Ext(60, 1),
+                                    Ipv6Ext(kTcp, 2), Tcp(40003, 443)}))),
             kVipTcp6, kClient6, kVip6, 40003, 443, kTcp),
         Fwd("ipv6 atomic fragment is a whole datagram",
-            Ether(0x86dd, Ipv6(kClient6, kVip6, 44,
-                               Cat({Ipv6Frag(kTcp, 0, false), Tcp(40004, 443)}))),
+            Ether(0x86dd,
+                  Ipv6(kClient6, kVip6, 44,
+                       Cat({Ipv6Frag(kTcp, 0, false), Tcp(40004, 443)}))),
             kVipTcp6, kClient6, kVip6, 40004, 443, kTcp),
         Same("ipv6 first fragment",
              Ether(0x86dd, Ipv6(kClient6, kVip6, 0,
-                                Cat({Ipv6Ext(44), Ipv6Frag(kTcp, 0, true), Tcp(1, 443)}))),
+                                Cat({Ipv6Ext(44), Ipv6Frag(kTcp, 0, true),
+                                     Tcp(1, 443)}))),
              Verdict::kDrop, Dropped(DSRLB_DROP_FRAGMENT)),
         Same("ipv6 non-first fragment without l4 header",
-             Ether(0x86dd, Ipv6(kClient6, kVip6, 44, Cat({Ipv6Frag(kUdp, 100, false), Bytes(16, 5)}))),
+             Ether(0x86dd,
+                   Ipv6(kClient6, kVip6, 44,
+                        Cat({Ipv6Frag(kUdp, 100, false), Bytes(16, 5)}))),
              Verdict::kDrop, Dropped(DSRLB_DROP_FRAGMENT)),
         Same("ipv6 extension chain too long",
              Ether(0x86dd, Ipv6(kClient6, kVip6, 0, too_many_ext)),
              Verdict::kDrop, Dropped(DSRLB_DROP_UNSUPPORTED_L4)),
         Same("ipv6 extension header past the payload",
-             Ether(0x86dd, Ipv6(kClient6, kVip6, 0, Prefix(Ipv6Ext(kTcp, 1), 12))),
+             Ether(0x86dd,
+                   Ipv6(kClient6, kVip6, 0, Prefix(Ipv6Ext(kTcp, 1), 12))),
              Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
         Fwd("icmp frag-needed about a vip's reply goes to the flow's backend",
             Ether(0x0800, Ipv4(Ip("198.51.100.1"), kVip, kIcmp,
                                Icmp(3, 4, Prefix(reply4, 28)))),
             kVipTcp4, kClient, kVip, 40000, 80, kTcp),
-        Fwd("icmpv6 packet-too-big about a vip's reply goes to the flow's backend",
+        Fwd("icmpv6 packet-too-big about a vip's reply goes to the flow's "
+            "backend",
             Ether(0x86dd, Ipv6(Ip("2001:db8:ee::1"), kVip6, kIcmp6,
                                Icmp6PacketTooBig(Prefix(reply6, 48)))),
             kVipTcp6, kClient6, kVip6, 40001, 443, kTcp),
         Same("icmp frag-needed about the host's own traffic",
              Ether(0x0800, Ipv4(Ip("198.51.100.1"), Ip("10.0.0.9"), kIcmp,
-                                Icmp(3, 4, Prefix(Ipv4(Ip("10.0.0.9"), kClient, kTcp, Tcp(22, 5000)), 28)))),
+                                Icmp(3, 4,
+                                     Prefix(Ipv4(Ip("10.0.0.9"), kClient, kTcp,
+                                                 Tcp(22, 5000)),
+                                            28)))),
              Verdict::kException, Excepted()),
         Same("icmp frag-needed quoting too little",
-             Ether(0x0800, Ipv4(Ip("198.51.100.1"), kVip, kIcmp, Icmp(3, 4, Prefix(reply4, 22)))),
+             Ether(0x0800, Ipv4(Ip("198.51.100.1"), kVip, kIcmp,
+                                Icmp(3, 4, Prefix(reply4, 22)))),
              Verdict::kDrop, Dropped(DSRLB_DROP_ICMP_UNMATCHED)),
         Same("icmpv6 packet-too-big quoting garbage",
-             Ether(0x86dd, Ipv6(Ip("2001:db8:ee::1"), kVip6, kIcmp6, Icmp6PacketTooBig(Bytes(48, 0x11)))),
+             Ether(0x86dd, Ipv6(Ip("2001:db8:ee::1"), kVip6, kIcmp6,
+                                Icmp6PacketTooBig(Bytes(48, 0x11)))),
              Verdict::kDrop, Dropped(DSRLB_DROP_ICMP_UNMATCHED)),
-        Same("ping to a vip address is the host's",
-             Ether(0x0800, Ipv4(kClient, kVip, kIcmp, Icmp(8, 0, Bytes(16, 0)))),
-             Verdict::kException, Excepted()),
-        Same("ipv6 neighbour solicitation", Ether(0x86dd, Ipv6(kClient6, kVip6, kIcmp6, Bytes{135, 0, 0, 0, 0, 0, 0, 0})),
+        Same(
+            "ping to a vip address is the host's",
+            Ether(0x0800, Ipv4(kClient, kVip, kIcmp, Icmp(8, 0, Bytes(16, 0)))),
+            Verdict::kException, Excepted()),
+        Same("ipv6 neighbour solicitation",
+             Ether(0x86dd, Ipv6(kClient6, kVip6, kIcmp6,
+                                Bytes{135, 0, 0, 0, 0, 0, 0, 0})),
              Verdict::kException, Excepted()),
         Same("arp", Arp(), Verdict::kException, Excepted()),
         Same("ipv4 to an address that is no vip",
@@ -157,33 +178,40 @@ class PipelinePacketsTest : public ::testing::Test {
         Same("vip with every backend down",
              Ether(0x0800, Ipv4(kClient, Ip("10.0.0.4"), kTcp, Tcp(1, 80))),
              Verdict::kDrop, Dropped(DSRLB_DROP_NO_BACKEND)),
-        Same("empty frame", Bytes{}, Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
+        Same("empty frame", Bytes{}, Verdict::kDrop,
+             Dropped(DSRLB_DROP_TRUNCATED)),
         Same("runt ethernet", Prefix(Ether(0x0800, tcp4), 13), Verdict::kDrop,
              Dropped(DSRLB_DROP_TRUNCATED)),
-        Same("vlan tag cut", Prefix(Ether(0x0800, tcp4, {0x8100}), 15), Verdict::kDrop,
-             Dropped(DSRLB_DROP_TRUNCATED)),
-        Same("ipv4 header cut", Prefix(Ether(0x0800, tcp4), 14 + 19), Verdict::kDrop,
-             Dropped(DSRLB_DROP_TRUNCATED)),
+        Same("vlan tag cut", Prefix(Ether(0x0800, tcp4, {0x8100}), 15),
+             Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
+        Same("ipv4 header cut", Prefix(Ether(0x0800, tcp4), 14 + 19),
+             Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
         Same("ipv4 total length past the frame",
-             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, 1, 0})),
+             Ether(0x0800,
+                   Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, 1, 0})),
              Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
-        Same("tcp header cut", Ether(0x0800, Ipv4(kClient, kVip, kTcp, Prefix(Tcp(1, 80), 19))),
+        Same("tcp header cut",
+             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Prefix(Tcp(1, 80), 19))),
              Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
-        Same("udp header cut", Ether(0x0800, Ipv4(kClient, kVip, kUdp, Prefix(Udp(1, 53), 7))),
+        Same("udp header cut",
+             Ether(0x0800, Ipv4(kClient, kVip, kUdp, Prefix(Udp(1, 53), 7))),
              Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
-        Same("ipv6 header cut", Prefix(Ether(0x86dd, tcp6), 14 + 39), Verdict::kDrop,
-             Dropped(DSRLB_DROP_TRUNCATED)),
+        Same("ipv6 header cut", Prefix(Ether(0x86dd, tcp6), 14 + 39),
+             Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
         Same("ipv6 payload length past the frame",
              Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(1, 443), 1)),
              Verdict::kDrop, Dropped(DSRLB_DROP_TRUNCATED)),
         Same("ipv4 header says version 5",
-             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, 0, 0x55})),
+             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80),
+                                {0x4000, {}, 0, 0x55})),
              Verdict::kDrop, Dropped(DSRLB_DROP_BAD_IPV4)),
         Same("ipv4 ihl below 5",
-             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, 0, 0x44})),
+             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80),
+                                {0x4000, {}, 0, 0x44})),
              Verdict::kDrop, Dropped(DSRLB_DROP_BAD_IPV4)),
         Same("ipv4 total length below its header",
-             Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, -21, 0})),
+             Ether(0x0800,
+                   Ipv4(kClient, kVip, kTcp, Tcp(1, 80), {0x4000, {}, -21, 0})),
              Verdict::kDrop, Dropped(DSRLB_DROP_BAD_IPV4)),
         Same("ipv6 header says version 4",
              Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(1, 443), 0, 4)),
@@ -209,14 +237,19 @@ TEST_F(PipelinePacketsTest, EveryFixtureGetsItsVerdictOutputAndOneCounter) {
     ASSERT_TRUE(env.Publish(DefaultSpec()).ok());
     Bytes frame = c.input;
     Verdict v = env.Send(frame);
-    EXPECT_EQ(static_cast<int>(v), static_cast<int>(c.verdict)) << c.description;
+    EXPECT_EQ(static_cast<int>(v), static_cast<int>(c.verdict))
+        << c.description;
     EXPECT_EQ(frame, c.output) << c.description;
-    uint64_t moved = c.counted.drop ? env.drop(static_cast<dsrlb_drop>(c.counted.index))
-                                    : env.counter(static_cast<dsrlb_counter>(c.counted.index));
+    uint64_t moved =
+        c.counted.drop
+            ? env.drop(static_cast<dsrlb_drop>(c.counted.index))
+            : env.counter(static_cast<dsrlb_counter>(c.counted.index));
     EXPECT_EQ(moved, 1u) << c.description;
     uint64_t verdict_counters = env.counter(DSRLB_CTR_FORWARDED) +
-                                env.counter(DSRLB_CTR_EXCEPTION) + env.total_drops();
-    EXPECT_EQ(verdict_counters, 1u) << c.description << ": exactly one verdict counter";
+                                env.counter(DSRLB_CTR_EXCEPTION) +
+                                env.total_drops();
+    EXPECT_EQ(verdict_counters, 1u)
+        << c.description << ": exactly one verdict counter";
   }
 }
 
@@ -224,8 +257,11 @@ TEST_F(PipelinePacketsTest, IcmpErrorReachesTheBackendOfItsEstablishedFlow) {
   // The flow first, then the router's complaint about the backend's reply.
   Bytes syn = Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(40000, 80)));
   ASSERT_EQ(env_.Send(syn), Verdict::kForward);
-  Bytes icmp = Ether(0x0800, Ipv4(Ip("198.51.100.1"), kVip, kIcmp,
-                                  Icmp(3, 4, Prefix(Ipv4(kVip, kClient, kTcp, Tcp(80, 40000, 1400)), 28))));
+  Bytes icmp = Ether(
+      0x0800,
+      Ipv4(Ip("198.51.100.1"), kVip, kIcmp,
+           Icmp(3, 4,
+                Prefix(Ipv4(kVip, kClient, kTcp, Tcp(80, 40000, 1400)), 28))));
   ASSERT_EQ(env_.Send(icmp), Verdict::kForward);
   EXPECT_EQ(env_.BackendOf(icmp), env_.BackendOf(syn));
   EXPECT_EQ(env_.counter(DSRLB_CTR_FLOW_HIT), 1u);
@@ -281,7 +317,8 @@ TEST_F(PipelinePacketsTest, CountsPacketsAndBytesPerVipAndBackend) {
 TEST_F(PipelinePacketsTest, BurstGivesTheSameVerdictsAsSinglePackets) {
   std::vector<Bytes> frames = {
       Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(1, 80))), Arp(),
-      Prefix(Arp(), 5), Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(2, 443)))};
+      Prefix(Arp(), 5),
+      Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(2, 443)))};
   std::vector<uint8_t*> ptrs;
   std::vector<uint32_t> lens;
   for (Bytes& f : frames) {
@@ -289,7 +326,8 @@ TEST_F(PipelinePacketsTest, BurstGivesTheSameVerdictsAsSinglePackets) {
     lens.push_back(static_cast<uint32_t>(f.size()));
   }
   Verdict v[4];
-  env_.pipeline().ProcessBurst(env_.table(), ptrs.data(), lens.data(), 4, kSecond, v);
+  env_.pipeline().ProcessBurst(env_.table(), ptrs.data(), lens.data(), 4,
+                               kSecond, v);
   EXPECT_EQ(v[0], Verdict::kForward);
   EXPECT_EQ(v[1], Verdict::kException);
   EXPECT_EQ(v[2], Verdict::kDrop);
@@ -306,12 +344,29 @@ TEST_F(PipelinePacketsTest, LongBurstMatchesPacketByPacketProcessing) {
   for (int i = 0; i < 100; i++) {
     const uint16_t port = static_cast<uint16_t>(3000 + (i / 6) % 5);
     switch (i % 6) {
-      case 0: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80)))); break;
-      case 1: frames.push_back(Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(port, 443)))); break;
-      case 2: frames.push_back(Ether(0x0800, Ipv4(Ip("198.18.0.7"), Ip("10.0.0.5"), kTcp, Tcp(port, 80)))); break;
-      case 3: frames.push_back(i % 4 ? Arp() : Prefix(Arp(), 20)); break;
-      case 4: frames.push_back(Ether(0x0800, Ipv4(kClient, Ip("10.0.0.3"), kTcp, Tcp(port, 80)))); break;
-      default: frames.push_back(Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(port, 53)))); break;
+      case 0:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, kVip, kTcp, Tcp(port, 80))));
+        break;
+      case 1:
+        frames.push_back(
+            Ether(0x86dd, Ipv6(kClient6, kVip6, kTcp, Tcp(port, 443))));
+        break;
+      case 2:
+        frames.push_back(Ether(0x0800, Ipv4(Ip("198.18.0.7"), Ip("10.0.0.5"),
+                                            kTcp, Tcp(port, 80))));
+        break;
+      case 3:
+        frames.push_back(i % 4 ? Arp() : Prefix(Arp(), 20));
+        break;
+      case 4:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, Ip("10.0.0.3"), kTcp, Tcp(port, 80))));
+        break;
+      default:
+        frames.push_back(
+            Ether(0x0800, Ipv4(kClient, kVip, kUdp, Udp(port, 53))));
+        break;
     }
   }
   PipelineEnv single;
@@ -336,10 +391,12 @@ TEST_F(PipelinePacketsTest, LongBurstMatchesPacketByPacketProcessing) {
   }
   for (int c = 0; c < DSRLB_CTR_MAX; c++)
     EXPECT_EQ(env_.counter(static_cast<dsrlb_counter>(c)),
-              single.counter(static_cast<dsrlb_counter>(c))) << "counter " << c;
+              single.counter(static_cast<dsrlb_counter>(c)))
+        << "counter " << c;
   for (int d = 0; d < DSRLB_DROP_MAX; d++)
     EXPECT_EQ(env_.drop(static_cast<dsrlb_drop>(d)),
-              single.drop(static_cast<dsrlb_drop>(d))) << "drop " << d;
+              single.drop(static_cast<dsrlb_drop>(d)))
+        << "drop " << d;
   EXPECT_GT(env_.counter(DSRLB_CTR_FLOW_HIT), 0u);
   EXPECT_GT(env_.counter(DSRLB_CTR_PERSIST_HIT), 0u);
 }

@@ -14,9 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "controlplane/health/health_monitor.h"
 #include "controlplane/alerts/notify_script.h"
 #include "controlplane/alerts/smtp_alert.h"
+#include "controlplane/health/health_monitor.h"
 #include "tests/testutil/temp_dir.h"
 #include "tests/unit/health/health_test_util.h"
 
@@ -50,7 +50,8 @@ class SmtpSink {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) !=
+        0) {
       pid_ = -1;
       return;
     }
@@ -66,7 +67,9 @@ class SmtpSink {
     }
   }
   uint16_t port() const { return port_; }
-  std::string Mail(int n) const { return dir_.File(absl::StrCat("mail-", n, ".txt")); }
+  std::string Mail(int n) const {
+    return dir_.File(absl::StrCat("mail-", n, ".txt"));
+  }
 
  private:
   dsrlb::testing::TempDir dir_;
@@ -89,7 +92,8 @@ class AlertsTest : public ::testing::Test {
  protected:
   AlertsTest()
       : loop_(&clock_),
-        monitor_(&loop_, [this](const HealthEvent& e) { events_.push_back(e); }),
+        monitor_(&loop_,
+                 [this](const HealthEvent& e) { events_.push_back(e); }),
         t0_(clock_.Now()) {}
 
   FakeClock clock_;
@@ -110,14 +114,24 @@ TEST_F(AlertsTest, DownAndUpMailInKeepalivedsWords) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return Exists(sink.Mail(0)); }));
   const std::string down = ReadFile(sink.Mail(0));
   const std::string service = absl::StrCat("[127.0.0.1]:tcp:", port);
-  EXPECT_NE(down.find("FROM keepalived@test.example\n"), std::string::npos) << down;
-  EXPECT_NE(down.find("TO ops@test.example\nTO pager@test.example\n"), std::string::npos) << down;
-  EXPECT_NE(down.find("From: keepalived@test.example\n"), std::string::npos) << down;
-  EXPECT_NE(down.find("To: ops@test.example, pager@test.example\n"), std::string::npos) << down;
-  EXPECT_NE(down.find(absl::StrCat("Subject: [LVS_TEST] Realserver ", service,
-                                   " of virtual server [10.255.0.1]:tcp:80 - DOWN\n")),
-            std::string::npos) << down;
-  EXPECT_NE(down.find("\n=> TCP CHECK failed on service <=\n"), std::string::npos) << down;
+  EXPECT_NE(down.find("FROM keepalived@test.example\n"), std::string::npos)
+      << down;
+  EXPECT_NE(down.find("TO ops@test.example\nTO pager@test.example\n"),
+            std::string::npos)
+      << down;
+  EXPECT_NE(down.find("From: keepalived@test.example\n"), std::string::npos)
+      << down;
+  EXPECT_NE(down.find("To: ops@test.example, pager@test.example\n"),
+            std::string::npos)
+      << down;
+  EXPECT_NE(down.find(absl::StrCat(
+                "Subject: [LVS_TEST] Realserver ", service,
+                " of virtual server [10.255.0.1]:tcp:80 - DOWN\n")),
+            std::string::npos)
+      << down;
+  EXPECT_NE(down.find("\n=> TCP CHECK failed on service <=\n"),
+            std::string::npos)
+      << down;
   EXPECT_NE(down.find("connection refused"), std::string::npos) << down;
   EXPECT_NE(down.find("Date: "), std::string::npos) << down;
 
@@ -126,10 +140,14 @@ TEST_F(AlertsTest, DownAndUpMailInKeepalivedsWords) {
   clock_.Advance(absl::Seconds(10));
   ASSERT_TRUE(RunUntil(loop_, [&] { return Exists(sink.Mail(1)); }));
   const std::string up = ReadFile(sink.Mail(1));
-  EXPECT_NE(up.find(absl::StrCat("Subject: [LVS_TEST] Realserver ", service,
-                                 " of virtual server [10.255.0.1]:tcp:80 - UP\n")),
-            std::string::npos) << up;
-  EXPECT_NE(up.find("\n=> TCP CHECK succeed on service <=\n"), std::string::npos) << up;
+  EXPECT_NE(
+      up.find(absl::StrCat("Subject: [LVS_TEST] Realserver ", service,
+                           " of virtual server [10.255.0.1]:tcp:80 - UP\n")),
+      std::string::npos)
+      << up;
+  EXPECT_NE(up.find("\n=> TCP CHECK succeed on service <=\n"),
+            std::string::npos)
+      << up;
 }
 
 TEST_F(AlertsTest, SmtpAlertOffSendsNoMail) {
@@ -154,7 +172,8 @@ TEST_F(AlertsTest, SilentMailServerDoesNotStallChecks) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return !events_.empty(); }));
   Listener back(16, port);
   clock_.Advance(absl::Seconds(10));
-  ASSERT_TRUE(RunUntil(loop_, [&] { return events_.size() == 2; }, absl::Seconds(2)));
+  ASSERT_TRUE(RunUntil(
+      loop_, [&] { return events_.size() == 2; }, absl::Seconds(2)));
   EXPECT_TRUE(events_[1].up);
   EXPECT_EQ(events_[1].time, t0_ + absl::Seconds(10));
 }
@@ -166,11 +185,13 @@ TEST_F(AlertsTest, NotifyScriptsRunWithTheirConfiguredArguments) {
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   const uint16_t port = ClosedPort();
   config::Config cfg = OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))});
-  cfg.virtual_servers[0].real_servers[0].notify_down = script + " DOWN 127.0.0.1";
+  cfg.virtual_servers[0].real_servers[0].notify_down =
+      script + " DOWN 127.0.0.1";
   cfg.virtual_servers[0].real_servers[0].notify_up = script + " UP 127.0.0.1";
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
-  ASSERT_TRUE(RunUntil(loop_, [&] { return ReadFile(marker) == "DOWN 127.0.0.1\n"; }))
-      << ReadFile(marker);
+  ASSERT_TRUE(RunUntil(loop_, [&] {
+    return ReadFile(marker) == "DOWN 127.0.0.1\n";
+  })) << ReadFile(marker);
   Listener back(16, port);
   clock_.Advance(absl::Seconds(10));
   ASSERT_TRUE(RunUntil(loop_, [&] {
@@ -187,7 +208,9 @@ TEST(NotifyScriptRunner, AppendsArgumentsAndReapsTheScript) {
                               ended.push_back(exit.Describe(absl::Seconds(30)));
                             });
   const std::string out = dir.File("out");
-  ASSERT_TRUE(runner.Run("printf '%s,' > " + out, {"INSTANCE", "VI 1", "MASTER", "100"}).ok());
+  ASSERT_TRUE(
+      runner.Run("printf '%s,' > " + out, {"INSTANCE", "VI 1", "MASTER", "100"})
+          .ok());
   ASSERT_TRUE(RunUntil(loop, [&] { return runner.running() == 0; }));
   EXPECT_EQ(ReadFile(out), "INSTANCE,VI 1,MASTER,100,");
   EXPECT_EQ(ended, std::vector<std::string>({"exited with status 0"}));
@@ -213,15 +236,18 @@ TEST(SmtpMailer, RefusesToSendWithoutServerOrRecipients) {
   EventLoop loop;
   SmtpMailer mailer(&loop);
   config::GlobalDefs g;
-  EXPECT_EQ(mailer.Send(g, "s", "b").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(mailer.Send(g, "s", "b").code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(SmtpMailer, ReportsAnUnreachableServer) {
   EventLoop loop;
   SmtpMailer mailer(&loop);
   std::optional<absl::Status> outcome;
-  ASSERT_TRUE(mailer.Send(MailDefs(ClosedPort()), "s", "b",
-                          [&](absl::Status s) { outcome = s; }).ok());
+  ASSERT_TRUE(mailer
+                  .Send(MailDefs(ClosedPort()), "s", "b",
+                        [&](absl::Status s) { outcome = s; })
+                  .ok());
   ASSERT_TRUE(RunUntil(loop, [&] { return outcome.has_value(); }));
   EXPECT_EQ(outcome->code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(mailer.in_flight(), 0u);

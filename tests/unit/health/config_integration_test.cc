@@ -58,16 +58,18 @@ TEST(ConfigIntegration, ParsedKeepalivedConfChecksWhatItSays) {
   testing::HttpTestServer http;
   ASSERT_TRUE(http.ok());
   const uint16_t closed = testing::ClosedPort();
-  const std::string text = absl::StrReplaceAll(
-      kConf, {{"$HTTP", std::to_string(http.port())},
-              {"$CLOSED", std::to_string(closed)}});
-  absl::StatusOr<config::Config> cfg = config::ParseConfigText(text, "test.conf");
+  const std::string text =
+      absl::StrReplaceAll(kConf, {{"$HTTP", std::to_string(http.port())},
+                                  {"$CLOSED", std::to_string(closed)}});
+  absl::StatusOr<config::Config> cfg =
+      config::ParseConfigText(text, "test.conf");
   ASSERT_TRUE(cfg.ok()) << cfg.status();
 
   FakeClock clock;
   EventLoop loop(&clock);
   std::vector<HealthEvent> events;
-  HealthMonitor monitor(&loop, [&](const HealthEvent& e) { events.push_back(e); });
+  HealthMonitor monitor(&loop,
+                        [&](const HealthEvent& e) { events.push_back(e); });
   const absl::Time t0 = clock.Now();
   ASSERT_TRUE(monitor.Apply(*cfg).ok());
   const VsKey vs = testing::TheVs();
@@ -95,7 +97,8 @@ TEST(ConfigIntegration, ParsedKeepalivedConfChecksWhatItSays) {
   testing::AdvanceTo(clock, loop, t0 + absl::Seconds(6));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].rs, tcp);
-  EXPECT_NE(events[0].reason.find("127.0.0.1:" + std::to_string(closed)), std::string::npos);
+  EXPECT_NE(events[0].reason.find("127.0.0.1:" + std::to_string(closed)),
+            std::string::npos);
   EXPECT_FALSE(events[0].up);
   EXPECT_EQ(monitor.States().size(), 3u);
 }

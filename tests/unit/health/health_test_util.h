@@ -104,7 +104,8 @@ inline config::Checker TcpChecker(uint16_t port, int retry,
 }
 
 // One virtual server 10.255.0.1:80 with one real server 127.0.0.1:port.
-inline config::Config OneServer(uint16_t port, std::vector<config::Checker> checkers,
+inline config::Config OneServer(uint16_t port,
+                                std::vector<config::Checker> checkers,
                                 absl::Duration delay_loop = absl::Seconds(10)) {
   config::Config cfg;
   config::VirtualServer vs;

@@ -29,11 +29,15 @@ TEST(HealthThread, EventsArriveOnTheHealthThreadAndStateIsReadableAnywhere) {
       events.push_back(e);
       callback_thread = std::this_thread::get_id();
     });
-    ASSERT_TRUE(health.Apply(OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))})).ok());
+    ASSERT_TRUE(
+        health.Apply(OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))}))
+            .ok());
     {
       absl::MutexLock lock(&mu);
       ASSERT_TRUE(mu.AwaitWithTimeout(
-          absl::Condition(+[](std::vector<HealthEvent>* e) { return !e->empty(); }, &events),
+          absl::Condition(
+              +[](std::vector<HealthEvent>* e) { return !e->empty(); },
+              &events),
           absl::Seconds(10)));
       EXPECT_FALSE(events[0].up);
       EXPECT_NE(callback_thread, std::this_thread::get_id());
@@ -43,8 +47,10 @@ TEST(HealthThread, EventsArriveOnTheHealthThreadAndStateIsReadableAnywhere) {
     EXPECT_FALSE(state->up);
     EXPECT_EQ(health.States().size(), 1u);
     // A bad checker is reported through Apply's status from this thread.
-    config::Config dup = OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))});
-    dup.virtual_servers[0].real_servers.push_back(dup.virtual_servers[0].real_servers[0]);
+    config::Config dup =
+        OneServer(port, {TcpChecker(port, 0, absl::Seconds(1))});
+    dup.virtual_servers[0].real_servers.push_back(
+        dup.virtual_servers[0].real_servers[0]);
     EXPECT_EQ(health.Apply(dup).code(), absl::StatusCode::kInvalidArgument);
   }
   // Destroyed: no callback after this point.

@@ -42,7 +42,8 @@ class HttpCheckTest : public ::testing::Test {
  protected:
   HttpCheckTest()
       : loop_(&clock_),
-        monitor_(&loop_, [this](const HealthEvent& e) { events_.push_back(e); }),
+        monitor_(&loop_,
+                 [this](const HealthEvent& e) { events_.push_back(e); }),
         t0_(clock_.Now()) {}
 
   // Applies a config whose real server is 127.0.0.1:port and waits for the
@@ -86,8 +87,9 @@ TEST_F(HttpCheckTest, AnyTwoHundredIsUpByDefault) {
 TEST_F(HttpCheckTest, WrongStatusGoesDownAfterRetriesWithTheStatusInTheReason) {
   HttpTestServer server;
   ASSERT_TRUE(server.ok());
-  ApplyAndCheck(server.port(),
-                HttpChecker(server.port(), {Url("/status/500", 200)}, /*retry=*/1));
+  ApplyAndCheck(
+      server.port(),
+      HttpChecker(server.port(), {Url("/status/500", 200)}, /*retry=*/1));
   EXPECT_TRUE(events_.empty());  // first failure: one retry left
   testing::AdvanceTo(clock_, loop_, t0_ + absl::Milliseconds(1999));
   EXPECT_TRUE(events_.empty());
@@ -95,35 +97,47 @@ TEST_F(HttpCheckTest, WrongStatusGoesDownAfterRetriesWithTheStatusInTheReason) {
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_FALSE(events_[0].up);
   EXPECT_EQ(events_[0].time, t0_ + absl::Seconds(2));
-  EXPECT_EQ(events_[0].reason.rfind("HTTP status 500, expected 200 (GET http://127.0.0.1:", 0), 0u)
+  EXPECT_EQ(events_[0].reason.rfind(
+                "HTTP status 500, expected 200 (GET http://127.0.0.1:", 0),
+            0u)
       << events_[0].reason;
 }
 
 TEST_F(HttpCheckTest, DefaultStatusRangeRejectsFiveHundred) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/status/500")}));
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {Url("/status/500")}));
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_NE(events_[0].reason.find("HTTP status 500, expected 2xx"), std::string::npos);
+  EXPECT_NE(events_[0].reason.find("HTTP status 500, expected 2xx"),
+            std::string::npos);
 }
 
 TEST_F(HttpCheckTest, MatchingDigestStaysUp) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/ok", 200, HttpTestServer::kOkMd5)}));
+  ApplyAndCheck(
+      server.port(),
+      HttpChecker(server.port(), {Url("/ok", 200, HttpTestServer::kOkMd5)}));
   EXPECT_TRUE(State().last_check_ok) << State().last_check_text;
   EXPECT_TRUE(events_.empty());
 }
 
 TEST_F(HttpCheckTest, WrongDigestGoesDownSayingDigestMismatch) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/ok", 200, "00112233445566778899aabbccddeeff")}));
+  ApplyAndCheck(
+      server.port(),
+      HttpChecker(server.port(),
+                  {Url("/ok", 200, "00112233445566778899aabbccddeeff")}));
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_NE(events_[0].reason.find("digest mismatch: got 973145a57184570649d517d871d16a32"),
-            std::string::npos) << events_[0].reason;
+  EXPECT_NE(events_[0].reason.find(
+                "digest mismatch: got 973145a57184570649d517d871d16a32"),
+            std::string::npos)
+      << events_[0].reason;
 }
 
 TEST_F(HttpCheckTest, EveryUrlMustPass) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/ok"), Url("/status/500")}));
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {Url("/ok"), Url("/status/500")}));
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_NE(events_[0].reason.find("/status/500"), std::string::npos);
 }
@@ -131,20 +145,25 @@ TEST_F(HttpCheckTest, EveryUrlMustPass) {
 TEST_F(HttpCheckTest, ServerThatNeverAnswersFailsAtConnectTimeoutNotBefore) {
   Listener silent;  // the kernel completes the handshake; nobody answers
   port_ = silent.port;
-  ASSERT_TRUE(monitor_.Apply(OneServer(silent.port, {HttpChecker(silent.port, {Url("/ok")})})).ok());
+  ASSERT_TRUE(monitor_
+                  .Apply(OneServer(silent.port,
+                                   {HttpChecker(silent.port, {Url("/ok")})}))
+                  .ok());
   testing::Settle(loop_);
   testing::AdvanceTo(clock_, loop_, t0_ + absl::Milliseconds(2999));
   EXPECT_TRUE(events_.empty());
   ASSERT_TRUE(AttemptAt(absl::Seconds(3)));
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_NE(events_[0].reason.find("timed out after 3s"), std::string::npos) << events_[0].reason;
+  EXPECT_NE(events_[0].reason.find("timed out after 3s"), std::string::npos)
+      << events_[0].reason;
 }
 
 TEST_F(HttpCheckTest, ClosedPortFailsWithCurlsReason) {
   const uint16_t port = testing::ClosedPort();
   ApplyAndCheck(port, HttpChecker(port, {Url("/ok")}));
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_NE(events_[0].reason.find("onnect"), std::string::npos) << events_[0].reason;
+  EXPECT_NE(events_[0].reason.find("onnect"), std::string::npos)
+      << events_[0].reason;
 }
 
 TEST_F(HttpCheckTest, VirtualhostIsSentAsHostHeader) {
@@ -157,7 +176,8 @@ TEST_F(HttpCheckTest, VirtualhostIsSentAsHostHeader) {
 
 TEST_F(HttpCheckTest, WithoutVirtualhostTheHostIsTheAddress) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/vhost", 200)}));
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {Url("/vhost", 200)}));
   EXPECT_FALSE(State().last_check_ok);
   EXPECT_NE(State().last_check_text.find("HTTP status 404"), std::string::npos);
 }
@@ -166,14 +186,16 @@ TEST_F(HttpCheckTest, BindtoAndConnectIpChooseTheAddresses) {
   HttpTestServer server;
   // The real server's own address is never contacted: connect_ip wins.
   config::Config cfg = OneServer(server.port(), {});
-  config::Checker c = HttpChecker(server.port(), {Url("/peer", 200, "ab416c39d509e72c5a0a7451a45bc65e")});
+  config::Checker c = HttpChecker(
+      server.port(), {Url("/peer", 200, "ab416c39d509e72c5a0a7451a45bc65e")});
   c.connect_ip = testing::Ip("127.0.0.1");
   c.bindto = testing::Ip("127.0.0.2");  // the body (our address) has this MD5
   cfg.virtual_servers[0].real_servers[0].address = testing::Ip("10.255.0.9");
   cfg.virtual_servers[0].real_servers[0].checkers = {c};
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
   const RsKey rs{testing::Ip("10.255.0.9"), server.port()};
-  ASSERT_TRUE(testing::RunUntil(loop_, [&] { return monitor_.State(TheVs(), rs)->checked; }));
+  ASSERT_TRUE(testing::RunUntil(
+      loop_, [&] { return monitor_.State(TheVs(), rs)->checked; }));
   EXPECT_TRUE(monitor_.State(TheVs(), rs)->last_check_ok)
       << monitor_.State(TheVs(), rs)->last_check_text;
 }
@@ -181,14 +203,18 @@ TEST_F(HttpCheckTest, BindtoAndConnectIpChooseTheAddresses) {
 TEST_F(HttpCheckTest, SslGetAcceptsASelfSignedCertificateAndChecksTheDigest) {
   HttpTestServer server(/*tls=*/true);
   ASSERT_TRUE(server.ok());
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/ok", 200, HttpTestServer::kOkMd5)}, 0, /*tls=*/true));
+  ApplyAndCheck(
+      server.port(),
+      HttpChecker(server.port(), {Url("/ok", 200, HttpTestServer::kOkMd5)}, 0,
+                  /*tls=*/true));
   EXPECT_TRUE(State().last_check_ok) << State().last_check_text;
   EXPECT_NE(State().last_check_text.find("https://"), std::string::npos);
 }
 
 TEST_F(HttpCheckTest, SslGetAgainstPlainHttpFails) {
   HttpTestServer server;
-  ApplyAndCheck(server.port(), HttpChecker(server.port(), {Url("/ok")}, 0, /*tls=*/true));
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {Url("/ok")}, 0, /*tls=*/true));
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_FALSE(events_[0].up);
 }

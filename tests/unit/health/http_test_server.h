@@ -28,8 +28,9 @@ class HttpTestServer {
     if (tls) {
       const std::string cmd =
           "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-          "-nodes -days 1 -subj /CN=localhost -keyout " + dir_.File("key.pem") +
-          " -out " + dir_.File("cert.pem") + " >/dev/null 2>&1";
+          "-nodes -days 1 -subj /CN=localhost -keyout " +
+          dir_.File("key.pem") + " -out " + dir_.File("cert.pem") +
+          " >/dev/null 2>&1";
       if (system(cmd.c_str()) != 0) return;
       server_ = std::make_unique<httplib::SSLServer>(
           dir_.File("cert.pem").c_str(), dir_.File("key.pem").c_str());
@@ -39,24 +40,29 @@ class HttpTestServer {
     server_->Get("/ok", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kOkBody, "text/plain");
     });
-    server_->Get("/status/500", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 500;
-      res.set_content("broken", "text/plain");
-    });
-    server_->Get("/vhost", [](const httplib::Request& req, httplib::Response& res) {
-      const std::string host = req.get_header_value("Host");
-      res.status = host == "www.example.test" ? 200 : 404;
-      res.set_content(host, "text/plain");
-    });
-    server_->Get("/peer", [](const httplib::Request& req, httplib::Response& res) {
-      res.set_content(req.remote_addr, "text/plain");
-    });
-    server_->Get("/toggle", [this](const httplib::Request&, httplib::Response& res) {
-      res.status = toggle_status_.load();
-      res.set_content("toggle", "text/plain");
-    });
+    server_->Get("/status/500",
+                 [](const httplib::Request&, httplib::Response& res) {
+                   res.status = 500;
+                   res.set_content("broken", "text/plain");
+                 });
+    server_->Get("/vhost",
+                 [](const httplib::Request& req, httplib::Response& res) {
+                   const std::string host = req.get_header_value("Host");
+                   res.status = host == "www.example.test" ? 200 : 404;
+                   res.set_content(host, "text/plain");
+                 });
+    server_->Get("/peer",
+                 [](const httplib::Request& req, httplib::Response& res) {
+                   res.set_content(req.remote_addr, "text/plain");
+                 });
+    server_->Get("/toggle",
+                 [this](const httplib::Request&, httplib::Response& res) {
+                   res.status = toggle_status_.load();
+                   res.set_content("toggle", "text/plain");
+                 });
     port_ = server_->bind_to_any_port("127.0.0.1");
-    if (port_ > 0) thread_ = std::thread([this] { server_->listen_after_bind(); });
+    if (port_ > 0)
+      thread_ = std::thread([this] { server_->listen_after_bind(); });
   }
   ~HttpTestServer() {
     if (thread_.joinable()) {

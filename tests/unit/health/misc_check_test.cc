@@ -30,7 +30,8 @@ bool Dead(pid_t pid) {
          line[paren + 2] == 'Z';
 }
 
-config::Checker Misc(std::string command, absl::Duration timeout = absl::Seconds(2),
+config::Checker Misc(std::string command,
+                     absl::Duration timeout = absl::Seconds(2),
                      bool dynamic = false) {
   config::Checker c;
   c.kind = config::CheckerKind::kMisc;
@@ -45,7 +46,8 @@ class MiscCheckTest : public ::testing::Test {
  protected:
   MiscCheckTest()
       : loop_(&clock_),
-        monitor_(&loop_, [this](const HealthEvent& e) { events_.push_back(e); }),
+        monitor_(&loop_,
+                 [this](const HealthEvent& e) { events_.push_back(e); }),
         t0_(clock_.Now()) {}
   bool WaitChecked() {
     return testing::RunUntil(loop_, [&] {
@@ -80,8 +82,11 @@ TEST_F(MiscCheckTest, FailingScriptIsDownWithItsExitStatus) {
 
 TEST_F(MiscCheckTest, HangingScriptIsKilledWithItsChildrenAtMiscTimeout) {
   const std::string pid_file = dir_.File("sleeper.pid");
-  ASSERT_TRUE(monitor_.Apply(OneServer(kPort, {Misc(
-      "sleep 300 & echo $! > " + pid_file + "; wait", absl::Seconds(2))})).ok());
+  ASSERT_TRUE(monitor_
+                  .Apply(OneServer(kPort, {Misc("sleep 300 & echo $! > " +
+                                                    pid_file + "; wait",
+                                                absl::Seconds(2))}))
+                  .ok());
   ASSERT_TRUE(testing::RunUntil(loop_, [&] {
     std::ifstream f(pid_file);
     pid_t p = 0;
@@ -105,8 +110,11 @@ TEST_F(MiscCheckTest, HangingScriptIsKilledWithItsChildrenAtMiscTimeout) {
 TEST_F(MiscCheckTest, MiscDynamicExitCodeSetsTheWeight) {
   const std::string code_file = dir_.File("code");
   std::ofstream(code_file) << 7;
-  ASSERT_TRUE(monitor_.Apply(OneServer(kPort, {Misc(
-      "exit $(cat " + code_file + ")", absl::Seconds(2), /*dynamic=*/true)})).ok());
+  ASSERT_TRUE(
+      monitor_
+          .Apply(OneServer(kPort, {Misc("exit $(cat " + code_file + ")",
+                                        absl::Seconds(2), /*dynamic=*/true)}))
+          .ok());
   ASSERT_TRUE(WaitChecked());
   ASSERT_EQ(events_.size(), 1u);  // a weight change, still up
   EXPECT_TRUE(events_[0].up);

@@ -23,10 +23,13 @@ class ReloadTest : public ::testing::Test {
  protected:
   ReloadTest()
       : loop_(&clock_),
-        monitor_(&loop_, [this](const HealthEvent& e) { events_.push_back(e); }),
+        monitor_(&loop_,
+                 [this](const HealthEvent& e) { events_.push_back(e); }),
         t0_(clock_.Now()) {}
   void At(absl::Duration d) { AdvanceTo(clock_, loop_, t0_ + d); }
-  RealServerState State(uint16_t port) { return *monitor_.State(TheVs(), TheRs(port)); }
+  RealServerState State(uint16_t port) {
+    return *monitor_.State(TheVs(), TheRs(port));
+  }
 
   FakeClock clock_;
   EventLoop loop_;
@@ -86,7 +89,8 @@ TEST_F(ReloadTest, ChangedCheckerStartsTheServerOver) {
   EXPECT_TRUE(events_[1].up);
   EXPECT_NE(events_[1].reason.find("configuration changed"), std::string::npos);
   Settle(loop_);
-  EXPECT_EQ(State(port).last_check_time, t0_ + absl::Seconds(5)) << "checked at once";
+  EXPECT_EQ(State(port).last_check_time, t0_ + absl::Seconds(5))
+      << "checked at once";
   EXPECT_EQ(events_.size(), 2u) << "the new retry applies";
   At(absl::Seconds(6));
   ASSERT_EQ(events_.size(), 3u);
@@ -107,7 +111,10 @@ TEST_F(ReloadTest, ChangedDelayLoopStartsTheServerOver) {
 
 TEST_F(ReloadTest, RemovedServerStopsBeingChecked) {
   Listener server;
-  ASSERT_TRUE(monitor_.Apply(OneServer(server.port, {TcpChecker(server.port, 0, absl::Seconds(1))})).ok());
+  ASSERT_TRUE(monitor_
+                  .Apply(OneServer(server.port, {TcpChecker(server.port, 0,
+                                                            absl::Seconds(1))}))
+                  .ok());
   Settle(loop_);
   EXPECT_EQ(server.AcceptAll(), 1);
   ASSERT_TRUE(monitor_.Apply(config::Config{}).ok());
@@ -121,7 +128,8 @@ TEST_F(ReloadTest, RemovedServerStopsBeingChecked) {
 TEST_F(ReloadTest, AddedServerIsCheckedWhileOthersContinue) {
   Listener a;
   Listener b;
-  config::Config cfg = OneServer(a.port, {TcpChecker(a.port, 0, absl::Seconds(1))});
+  config::Config cfg =
+      OneServer(a.port, {TcpChecker(a.port, 0, absl::Seconds(1))});
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
   Settle(loop_);
   At(absl::Seconds(4));
@@ -138,8 +146,10 @@ TEST_F(ReloadTest, AddedServerIsCheckedWhileOthersContinue) {
 
 TEST_F(ReloadTest, DuplicateRealServerIsReportedAndCheckedOnce) {
   Listener a;
-  config::Config cfg = OneServer(a.port, {TcpChecker(a.port, 0, absl::Seconds(1))});
-  cfg.virtual_servers[0].real_servers.push_back(cfg.virtual_servers[0].real_servers[0]);
+  config::Config cfg =
+      OneServer(a.port, {TcpChecker(a.port, 0, absl::Seconds(1))});
+  cfg.virtual_servers[0].real_servers.push_back(
+      cfg.virtual_servers[0].real_servers[0]);
   absl::Status status = monitor_.Apply(cfg);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("duplicate real server"), std::string::npos);

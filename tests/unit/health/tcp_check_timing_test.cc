@@ -23,9 +23,12 @@ class TcpTiming : public ::testing::Test {
  protected:
   TcpTiming()
       : loop_(&clock_),
-        monitor_(&loop_, [this](const HealthEvent& e) { events_.push_back(e); }),
+        monitor_(&loop_,
+                 [this](const HealthEvent& e) { events_.push_back(e); }),
         t0_(clock_.Now()) {}
-  void At(absl::Duration since_start) { AdvanceTo(clock_, loop_, t0_ + since_start); }
+  void At(absl::Duration since_start) {
+    AdvanceTo(clock_, loop_, t0_ + since_start);
+  }
   bool Up(uint16_t port) { return monitor_.State(TheVs(), TheRs(port))->up; }
 
   FakeClock clock_;
@@ -35,10 +38,13 @@ class TcpTiming : public ::testing::Test {
   absl::Time t0_;
 };
 
-TEST_F(TcpTiming, RefusedServerGoesDownAfterExactlyRetryRetriesAndComesBackAtNextLoop) {
+TEST_F(TcpTiming,
+       RefusedServerGoesDownAfterExactlyRetryRetriesAndComesBackAtNextLoop) {
   const uint16_t port = ClosedPort();
   // retry 2, 3 s apart: attempts at 0, 3, 6 s; down at 6 s, not before.
-  ASSERT_TRUE(monitor_.Apply(OneServer(port, {TcpChecker(port, 2, absl::Seconds(3))})).ok());
+  ASSERT_TRUE(
+      monitor_.Apply(OneServer(port, {TcpChecker(port, 2, absl::Seconds(3))}))
+          .ok());
   Settle(loop_);
   EXPECT_TRUE(Up(port));
   At(absl::Milliseconds(2999));
@@ -78,7 +84,9 @@ TEST_F(TcpTiming, RefusedServerGoesDownAfterExactlyRetryRetriesAndComesBackAtNex
 
 TEST_F(TcpTiming, DownServerIsNotRetriedOnlyCheckedEveryDelayLoop) {
   const uint16_t port = ClosedPort();
-  ASSERT_TRUE(monitor_.Apply(OneServer(port, {TcpChecker(port, 1, absl::Seconds(2))})).ok());
+  ASSERT_TRUE(
+      monitor_.Apply(OneServer(port, {TcpChecker(port, 1, absl::Seconds(2))}))
+          .ok());
   Settle(loop_);
   At(absl::Seconds(2));  // second attempt fails: down
   ASSERT_EQ(events_.size(), 1u);
@@ -141,7 +149,8 @@ TEST_F(TcpTiming, FlapInsideFallWindowResetsTheCount) {
 
 TEST_F(TcpTiming, AlphaStartsDownUntilTheFirstSuccess) {
   Listener server;
-  config::Config cfg = OneServer(server.port, {TcpChecker(server.port, 1, absl::Seconds(1))});
+  config::Config cfg =
+      OneServer(server.port, {TcpChecker(server.port, 1, absl::Seconds(1))});
   cfg.virtual_servers[0].alpha = true;
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
   EXPECT_FALSE(Up(server.port));  // before any check ran
@@ -165,9 +174,10 @@ TEST_F(TcpTiming, AlphaServerThatFailsStaysDownWithoutEvent) {
 TEST_F(TcpTiming, EveryCheckerMustPass) {
   Listener good;
   const uint16_t bad = ClosedPort();
-  ASSERT_TRUE(monitor_.Apply(OneServer(good.port,
-                                       {TcpChecker(good.port, 0, absl::Seconds(1)),
-                                        TcpChecker(bad, 0, absl::Seconds(1))}))
+  ASSERT_TRUE(monitor_
+                  .Apply(OneServer(good.port,
+                                   {TcpChecker(good.port, 0, absl::Seconds(1)),
+                                    TcpChecker(bad, 0, absl::Seconds(1))}))
                   .ok());
   Settle(loop_);
   ASSERT_EQ(events_.size(), 1u);
@@ -202,7 +212,10 @@ TEST_F(TcpTiming, ConnectThatNeverCompletesFailsAtConnectTimeout) {
     fillers.push_back(c);
   }
   Settle(loop_);
-  ASSERT_TRUE(monitor_.Apply(OneServer(full.port, {TcpChecker(full.port, 0, absl::Seconds(1))})).ok());
+  ASSERT_TRUE(monitor_
+                  .Apply(OneServer(
+                      full.port, {TcpChecker(full.port, 0, absl::Seconds(1))}))
+                  .ok());
   Settle(loop_);
   EXPECT_TRUE(events_.empty());
   At(absl::Milliseconds(1999));  // connect_timeout is 2 s
@@ -238,14 +251,14 @@ TEST_F(TcpTiming, Ipv6RealServerIsCheckedOverIpv6) {
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
   Settle(loop_);
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_EQ(events_[0].reason,
-            "TCP connect to [::1]:" + std::to_string(port) + ": connection refused");
+  EXPECT_EQ(events_[0].reason, "TCP connect to [::1]:" + std::to_string(port) +
+                                   ": connection refused");
 }
 
 TEST_F(TcpTiming, ZeroDelaysDoNotSpinTheLoop) {
   const uint16_t port = ClosedPort();
-  config::Config cfg = OneServer(port, {TcpChecker(port, 3, absl::ZeroDuration())},
-                                 absl::ZeroDuration());
+  config::Config cfg = OneServer(
+      port, {TcpChecker(port, 3, absl::ZeroDuration())}, absl::ZeroDuration());
   ASSERT_TRUE(monitor_.Apply(cfg).ok());
   Settle(loop_);
   EXPECT_EQ(monitor_.State(TheVs(), TheRs(port))->last_check_time, t0_)

@@ -49,7 +49,8 @@ class LbStateTest : public ::testing::Test {
     state_.SetNeighbor(kWeb2.address, NeighborState{kMac2, ""});
     TableOptions options;
     options.ring_size = 4099;
-    publisher_ = *Publisher::Create(dir_.File("table"), dir_.File("stats"), options);
+    publisher_ =
+        *Publisher::Create(dir_.File("table"), dir_.File("stats"), options);
   }
 
   // Publishes the state and returns backend address -> decoded record.
@@ -207,19 +208,23 @@ TEST_F(LbStateTest, VrrpVipIsInactiveUntilVrrpReportsMaster) {
   state_.SetVipActive(kVs.address, false);
   ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   EXPECT_EQ(state_.Snapshot().vip_active.count(kVs.address), 0u);
-  EXPECT_EQ(state_.SetVrrpStatus(master, "x").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(state_.SetVrrpStatus(master, "x").code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(LbStateTest, MoreThanTheTableHoldsIsRefusedAndChangesNothing) {
   state_.SetLimits(LbState::Limits{1, 2});
   ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   uint64_t v = state_.Version();
-  EXPECT_EQ(state_.AddRealServer(kVs, RsKey{Ip("192.168.4.201"), 80}, 1).status().code(),
+  EXPECT_EQ(state_.AddRealServer(kVs, RsKey{Ip("192.168.4.201"), 80}, 1)
+                .status()
+                .code(),
             absl::StatusCode::kResourceExhausted);
   VsKey other = kVs;
   other.port = 443;
-  EXPECT_EQ(state_.AddVirtualServer(other, config::LbAlgo::kWrr, 0).status().code(),
-            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      state_.AddVirtualServer(other, config::LbAlgo::kWrr, 0).status().code(),
+      absl::StatusCode::kResourceExhausted);
   config::Config two = SeedConfig();
   two.virtual_servers.push_back(two.virtual_servers[0]);
   two.virtual_servers[1].port = 443;

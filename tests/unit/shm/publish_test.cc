@@ -81,11 +81,13 @@ TEST_F(PublishTest, ReadersNeverSeeATornOrMixedTable) {
       uint8_t vip[16] = {10, 0, 0, 2};
       while (!stop.load(std::memory_order_relaxed)) {
         const SlotView* s = reader.Acquire();
-        __atomic_store_n(&lcore->heartbeat, lcore->heartbeat + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&lcore->heartbeat, lcore->heartbeat + 1,
+                         __ATOMIC_RELAXED);
         if (s == nullptr) continue;
         // Use the table as a worker would, then prove it was whole.
         int v = s->FindVip(DSRLB_AF_INET, vip, 6, 80);
-        if (v >= 0) lookups += s->Ring(v)[lookups % kRing] < s->hdr->num_backends;
+        if (v >= 0)
+          lookups += s->Ring(v)[lookups % kRing] < s->hdr->num_backends;
         bool whole = s->hdr->generation == reader.generation() &&
                      s->hdr->hash_seed == reader.generation() &&
                      s->ComputeChecksum() == s->hdr->checksum && v == 1;

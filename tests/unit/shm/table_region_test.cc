@@ -80,7 +80,8 @@ TEST_F(TableRegionTest, WrongSizeIsRejectedByName) {
 
 TEST_F(TableRegionTest, TruncatedFileIsRejected) {
   ASSERT_EQ(truncate(dir_.File("table").c_str(), 64), 0);
-  EXPECT_THAT(std::string(Attach().message()), HasSubstr("smaller than its header"));
+  EXPECT_THAT(std::string(Attach().message()),
+              HasSubstr("smaller than its header"));
 }
 
 TEST_F(TableRegionTest, FlippedRingByteFailsTheChecksum) {
@@ -127,11 +128,13 @@ TEST(StatsRegion, CorruptHeaderIsRejectedByName) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE(StatsRegion::Open(dir.File("stats")).ok());
   s->header()->num_drops = 1;
-  EXPECT_THAT(std::string(StatsRegion::Open(dir.File("stats")).status().message()),
-              HasSubstr("drop reasons"));
+  EXPECT_THAT(
+      std::string(StatsRegion::Open(dir.File("stats")).status().message()),
+      HasSubstr("drop reasons"));
   s->header()->magic = 0;
-  EXPECT_THAT(std::string(StatsRegion::Open(dir.File("stats")).status().message()),
-              HasSubstr("bad magic"));
+  EXPECT_THAT(
+      std::string(StatsRegion::Open(dir.File("stats")).status().message()),
+      HasSubstr("bad magic"));
 }
 
 TEST(StatsRegion, SumAddsEveryLcore) {

@@ -26,10 +26,12 @@ inline Snapshot SampleSnapshot(absl::Time taken, uint64_t packets_web1) {
     const char* mac;
     const char* check;
   } servers[] = {
-      {"192.168.4.100", v1::HEALTH_STATE_UP, 1, false, "02:00:c0:a8:04:64", "TCP connect ok"},
+      {"192.168.4.100", v1::HEALTH_STATE_UP, 1, false, "02:00:c0:a8:04:64",
+       "TCP connect ok"},
       {"192.168.4.200", v1::HEALTH_STATE_DOWN, 2, false, "02:00:c0:a8:04:c8",
        "TCP connect to 192.168.4.200:80: connection refused <script>"},
-      {"192.168.4.201", v1::HEALTH_STATE_UP, 3, true, "02:00:c0:a8:04:c9", "HTTP 200"},
+      {"192.168.4.201", v1::HEALTH_STATE_UP, 3, true, "02:00:c0:a8:04:c9",
+       "HTTP 200"},
       {"192.168.4.202", v1::HEALTH_STATE_UP, 1, false, "", "TCP connect ok"},
   };
   for (const Rs& r : servers) {
@@ -40,7 +42,9 @@ inline Snapshot SampleSnapshot(absl::Time taken, uint64_t packets_web1) {
     rs->set_health(r.health);
     rs->set_draining(r.draining);
     rs->set_mac(r.mac);
-    rs->set_effective_weight(r.health == v1::HEALTH_STATE_UP && !r.draining && *r.mac ? r.weight : 0);
+    rs->set_effective_weight(
+        r.health == v1::HEALTH_STATE_UP && !r.draining && *r.mac ? r.weight
+                                                                 : 0);
     rs->set_last_check_result(r.check);
     rs->set_last_check_unix_ms(absl::ToUnixMillis(taken - absl::Seconds(2)));
     rs->set_last_change_unix_ms(absl::ToUnixMillis(taken - absl::Minutes(3)));

@@ -9,12 +9,15 @@
 int main() {
   uint64_t packets = 1000;
   auto server = dsrlb::stats::StatsServer::Start(
-      "127.0.0.1", 0, [&packets] {
+      "127.0.0.1", 0,
+      [&packets] {
         packets += 2500;
         return dsrlb::stats::SampleSnapshot(absl::Now(), packets);
-      }, /*refresh_s=*/0);
+      },
+      /*refresh_s=*/0);
   if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(server.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(server.status().message()).c_str());
     return 1;
   }
   std::printf("%d\n", (*server)->port());

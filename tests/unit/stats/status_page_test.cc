@@ -19,10 +19,17 @@ TEST(StatusPage, ShowsEveryServerWithItsState) {
   std::string page = RenderStatusPage(SampleSnapshot(kNow, 1000), nullptr);
   EXPECT_THAT(page, HasSubstr("<title>dsrlb status - lvs1</title>"));
   EXPECT_THAT(page, HasSubstr("TCP 192.168.4.15:80"));
-  EXPECT_THAT(page, HasSubstr("<tr class=\"up\"><td class=l>192.168.4.100:80</td><td class=l>UP</td>"));
-  EXPECT_THAT(page, HasSubstr("<tr class=\"down\"><td class=l>192.168.4.200:80</td><td class=l>DOWN</td>"));
-  EXPECT_THAT(page, HasSubstr("<tr class=\"drain\"><td class=l>192.168.4.201:80</td><td class=l>DRAIN</td>"));
-  EXPECT_THAT(page, HasSubstr("<tr class=\"nomac\"><td class=l>192.168.4.202:80</td>"));
+  EXPECT_THAT(page,
+              HasSubstr("<tr class=\"up\"><td class=l>192.168.4.100:80</td><td "
+                        "class=l>UP</td>"));
+  EXPECT_THAT(page,
+              HasSubstr("<tr class=\"down\"><td "
+                        "class=l>192.168.4.200:80</td><td class=l>DOWN</td>"));
+  EXPECT_THAT(page,
+              HasSubstr("<tr class=\"drain\"><td "
+                        "class=l>192.168.4.201:80</td><td class=l>DRAIN</td>"));
+  EXPECT_THAT(
+      page, HasSubstr("<tr class=\"nomac\"><td class=l>192.168.4.202:80</td>"));
   EXPECT_THAT(page, HasSubstr("<i>unresolved</i>"));
   EXPECT_THAT(page, HasSubstr("down 3m00s"));
   EXPECT_THAT(page, HasSubstr("<td class=l>VI_1</td><td class=l>MASTER</td>"));
@@ -55,11 +62,21 @@ TEST(StatusPage, HidesZeroDropsButShowsNonZeroOnes) {
 TEST(Metrics, ExposesServersVrrpAndCountersInPrometheusFormat) {
   std::string m = RenderMetrics(SampleSnapshot(kNow, 1000));
   EXPECT_THAT(m, HasSubstr("# TYPE dsrlb_real_server_up gauge\n"));
-  EXPECT_THAT(m, HasSubstr("dsrlb_real_server_up{vip=\"192.168.4.15\",port=\"80\",protocol=\"tcp\",server=\"192.168.4.200:80\"} 0\n"));
-  EXPECT_THAT(m, HasSubstr("dsrlb_real_server_packets_total{vip=\"192.168.4.15\",port=\"80\",protocol=\"tcp\",server=\"192.168.4.100:80\"} 1000\n"));
-  EXPECT_THAT(m, HasSubstr("dsrlb_real_server_effective_weight{vip=\"192.168.4.15\",port=\"80\",protocol=\"tcp\",server=\"192.168.4.201:80\"} 0\n"));
-  EXPECT_THAT(m, HasSubstr("dsrlb_vrrp_state{instance=\"VI_1\",vrid=\"51\"} 3\n"));
-  EXPECT_THAT(m, HasSubstr("dsrlb_dataplane_total{counter=\"drop_no_vip\"} 3\n"));
+  EXPECT_THAT(m,
+              HasSubstr("dsrlb_real_server_up{vip=\"192.168.4.15\",port=\"80\","
+                        "protocol=\"tcp\",server=\"192.168.4.200:80\"} 0\n"));
+  EXPECT_THAT(
+      m,
+      HasSubstr("dsrlb_real_server_packets_total{vip=\"192.168.4.15\",port="
+                "\"80\",protocol=\"tcp\",server=\"192.168.4.100:80\"} 1000\n"));
+  EXPECT_THAT(
+      m,
+      HasSubstr("dsrlb_real_server_effective_weight{vip=\"192.168.4.15\",port="
+                "\"80\",protocol=\"tcp\",server=\"192.168.4.201:80\"} 0\n"));
+  EXPECT_THAT(m,
+              HasSubstr("dsrlb_vrrp_state{instance=\"VI_1\",vrid=\"51\"} 3\n"));
+  EXPECT_THAT(m,
+              HasSubstr("dsrlb_dataplane_total{counter=\"drop_no_vip\"} 3\n"));
   EXPECT_THAT(m, HasSubstr("dsrlb_table_generation 7\n"));
 }
 

@@ -32,12 +32,14 @@ TEST(Maglev, GoldenRingForASmallCase) {
   // versions. Change the seeds or the algorithm only with a new hash id.
   auto ring = BuildMaglevRing(Backends(3, [](int) { return 1u; }), 13);
   ASSERT_TRUE(ring.ok()) << ring.status();
-  EXPECT_THAT(*ring, ::testing::ElementsAreArray(
-                         std::vector<uint32_t>{2, 0, 2, 0, 0, 1, 1, 0, 0, 1, 2, 1, 2}));
-  auto weighted = BuildMaglevRing(Backends(3, [](int i) { return 1u + i; }), 17);
+  EXPECT_THAT(*ring, ::testing::ElementsAreArray(std::vector<uint32_t>{
+                         2, 0, 2, 0, 0, 1, 1, 0, 0, 1, 2, 1, 2}));
+  auto weighted =
+      BuildMaglevRing(Backends(3, [](int i) { return 1u + i; }), 17);
   ASSERT_TRUE(weighted.ok());
-  EXPECT_THAT(*weighted, ::testing::ElementsAreArray(
-                             std::vector<uint32_t>{2, 1, 1, 2, 1, 2, 0, 1, 2, 0, 0, 1, 2, 2, 1, 2, 2}));
+  EXPECT_THAT(*weighted,
+              ::testing::ElementsAreArray(std::vector<uint32_t>{
+                  2, 1, 1, 2, 1, 2, 0, 1, 2, 0, 0, 1, 2, 2, 1, 2, 2}));
 }
 
 TEST(Maglev, InputOrderDoesNotChangeTheRing) {
@@ -70,16 +72,17 @@ double MaxRelativeShareError(int n, uint32_t m, auto weight) {
 
 TEST(Maglev, ShareFollowsWeightWithinOnePercent) {
   // M > 100 N throughout.
-  double equal_1000 = MaxRelativeShareError(1000, 655373, [](int) { return 1u; });
+  double equal_1000 =
+      MaxRelativeShareError(1000, 655373, [](int) { return 1u; });
   double mixed_1000 =
       MaxRelativeShareError(1000, 655373, [](int i) { return 1u + i % 4; });
   double mixed_100 =
       MaxRelativeShareError(100, 65537, [](int i) { return 1u + i % 4; });
   double equal_10 = MaxRelativeShareError(10, 65537, [](int) { return 1u; });
-  std::printf("max relative share error: N=1000 equal %.4f%%, N=1000 weights "
-              "1-4 %.4f%%, N=100 weights 1-4 %.4f%%, N=10 equal %.4f%%\n",
-              100 * equal_1000, 100 * mixed_1000, 100 * mixed_100,
-              100 * equal_10);
+  std::printf(
+      "max relative share error: N=1000 equal %.4f%%, N=1000 weights "
+      "1-4 %.4f%%, N=100 weights 1-4 %.4f%%, N=10 equal %.4f%%\n",
+      100 * equal_1000, 100 * mixed_1000, 100 * mixed_100, 100 * equal_10);
   EXPECT_LT(equal_1000, 0.01);
   EXPECT_LT(mixed_1000, 0.01);
   EXPECT_LT(mixed_100, 0.01);
@@ -108,8 +111,10 @@ TEST(Maglev, RemovingOneBackendMovesLittleElse) {
     }
     double frac = double(others_moved) / (kM - own);
     worst = std::max(worst, frac);
-    std::printf("removed backend %d: its %u slots moved, plus %.3f%% of the "
-                "others' slots\n", removed, own, 100 * frac);
+    std::printf(
+        "removed backend %d: its %u slots moved, plus %.3f%% of the "
+        "others' slots\n",
+        removed, own, 100 * frac);
   }
   // Measured 0.55-0.59% with N=100, M=65537 (the Maglev paper reports
   // disruption of this order); pinned at 1%.

@@ -101,7 +101,8 @@ TEST_F(PublisherTest, RingSlotsFollowWeightsAndAreReported) {
   ASSERT_TRUE(state_.SetWeight(kVs, kWeb2, 3).ok());
   ASSERT_TRUE(publisher_->Publish(state_.Snapshot()).ok());
   pb::VirtualServer vs = View();
-  EXPECT_EQ(vs.real_servers(0).ring_slots() + vs.real_servers(1).ring_slots(), 251u);
+  EXPECT_EQ(vs.real_servers(0).ring_slots() + vs.real_servers(1).ring_slots(),
+            251u);
   EXPECT_NEAR(vs.real_servers(1).ring_slots() / 251.0, 0.75, 0.02);
 }
 
@@ -109,7 +110,8 @@ TEST_F(PublisherTest, RestartedControlPlaneGoesOnFromTheRegionsGeneration) {
   auto g1 = publisher_->Publish(state_.Snapshot());
   ASSERT_TRUE(g1.ok());
   publisher_.reset();
-  auto again = Publisher::Create(dir_.File("table"), dir_.File("stats"), TableOptions{});
+  auto again =
+      Publisher::Create(dir_.File("table"), dir_.File("stats"), TableOptions{});
   ASSERT_TRUE(again.ok());
   auto g2 = (*again)->Publish(state_.Snapshot());
   ASSERT_TRUE(g2.ok());

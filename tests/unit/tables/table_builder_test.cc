@@ -30,7 +30,8 @@ class TableBuilderTest : public ::testing::Test {
     auto spec = ParseTableSpecJson(kSpec);
     ASSERT_TRUE(spec.ok()) << spec.status();
     spec_ = *spec;
-    auto w = shm::TableWriter::Create(dir_.File("t"), shm::TableGeometry{8, 64, 16, 8 * 251});
+    auto w = shm::TableWriter::Create(dir_.File("t"),
+                                      shm::TableGeometry{8, 64, 16, 8 * 251});
     ASSERT_TRUE(w.ok());
     writer_.emplace(std::move(*w));
     ASSERT_TRUE(PublishSpec(*writer_, spec_, nullptr).ok());
@@ -62,7 +63,8 @@ TEST_F(TableBuilderTest, VipWithoutBackendsHasAnEmptyRing) {
   EXPECT_NE(v.flags & DSRLB_VIP_PERSISTENT, 0u);
   const uint16_t* ring = slot_->Ring(1);
   EXPECT_EQ(std::count(ring, ring + 251, 0), 251);
-  uint8_t addr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x15};
+  uint8_t addr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                      0,    0,    0,    0,    0, 0, 0, 0x15};
   EXPECT_EQ(slot_->FindVip(DSRLB_AF_INET6, addr, 17, 5353), 1);
 }
 
@@ -81,7 +83,8 @@ TEST_F(TableBuilderTest, DecoderReportsRingSharesAndMacs) {
 
 TEST_F(TableBuilderTest, SameSpecSameRingsOnAnotherHost) {
   testing::TempDir other;
-  auto w = shm::TableWriter::Create(other.File("t"), shm::TableGeometry{8, 64, 16, 8 * 251});
+  auto w = shm::TableWriter::Create(other.File("t"),
+                                    shm::TableGeometry{8, 64, 16, 8 * 251});
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE(PublishSpec(*w, spec_, nullptr).ok());
   const shm::SlotView* s = *w->region().ValidatedCurrent();
@@ -90,13 +93,17 @@ TEST_F(TableBuilderTest, SameSpecSameRingsOnAnotherHost) {
 }
 
 TEST(SpecJson, ErrorsNameThePath) {
-  auto st = ParseTableSpecJson(R"({"vips":[{"address":"1.2.3.4","backends":[{"address":"x"}]}]})");
+  auto st = ParseTableSpecJson(
+      R"({"vips":[{"address":"1.2.3.4","backends":[{"address":"x"}]}]})");
   EXPECT_THAT(std::string(st.status().message()),
               ::testing::HasSubstr("spec.vips[0].backends[0].address"));
   EXPECT_FALSE(ParseTableSpecJson("{").ok());
-  EXPECT_THAT(std::string(ParseTableSpecJson(R"({"vips":[{"address":"1.2.3.4","port":70000}]})")
-                              .status().message()),
-              ::testing::HasSubstr("spec.vips[0].port"));
+  EXPECT_THAT(
+      std::string(
+          ParseTableSpecJson(R"({"vips":[{"address":"1.2.3.4","port":70000}]})")
+              .status()
+              .message()),
+      ::testing::HasSubstr("spec.vips[0].port"));
 }
 
 }  // namespace

@@ -20,9 +20,9 @@ std::array<uint8_t, 8> Pass(const char* s) {
 // RFC 3768 5.1: ver 2 | type 1, VRID 51, prio 100, 1 address, auth type 1
 // (simple text), adver int 1 s, checksum over the VRRP message alone,
 // 192.168.1.100, then "secret" zero-padded to 8 bytes.
-const std::vector<uint8_t> kV2Pass = {
-    0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0x7b, 0x71, 0xc0, 0xa8,
-    0x01, 0x64, 0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0x00, 0x00};
+const std::vector<uint8_t> kV2Pass = {0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0x7b,
+                                      0x71, 0xc0, 0xa8, 0x01, 0x64, 0x73, 0x65,
+                                      0x63, 0x72, 0x65, 0x74, 0x00, 0x00};
 // RFC 5798 5.1: ver 3 | type 1, VRID 51, prio 100, 1 address, 4 reserved
 // bits + max adver int 100 cs, checksum including the IPv4 pseudo-header
 // 10.0.0.1 → 224.0.0.18, proto 112, length 12.
@@ -99,12 +99,14 @@ TEST(VrrpPacket, EncodesV3Ipv6Golden) {
 }
 
 TEST(VrrpPacket, DecodesGoldenPackets) {
-  auto v2 = DecodeAdvert(kV2Pass, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, V2Expect());
+  auto v2 =
+      DecodeAdvert(kV2Pass, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, V2Expect());
   ASSERT_TRUE(v2.ok) << v2.detail;
   EXPECT_EQ(v2.packet.advert, V2Advert());
   EXPECT_EQ(v2.packet.src, Ip("10.0.0.1"));
 
-  auto v3 = DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, V3Expect());
+  auto v3 =
+      DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, V3Expect());
   ASSERT_TRUE(v3.ok) << v3.detail;
   EXPECT_EQ(v3.packet.advert.priority, 100);
   EXPECT_EQ(v3.packet.advert.interval, absl::Seconds(1));
@@ -122,7 +124,8 @@ TEST(VrrpPacket, DecodesGoldenPackets) {
 TEST(VrrpPacket, V3LearnsAnyIntervalButV2DropsAMismatch) {
   Expectation e = V3Expect();
   e.interval = absl::Milliseconds(10);  // v3 backups learn the master's
-  EXPECT_TRUE(DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, e).ok);
+  EXPECT_TRUE(
+      DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, e).ok);
   Expectation e2 = V2Expect();
   e2.interval = absl::Seconds(2);
   auto r = DecodeAdvert(kV2Pass, Ip("10.0.0.1"), Ip("224.0.0.18"), 255, e2);
@@ -156,38 +159,99 @@ TEST(VrrpPacket, EveryMalformedV2PacketIsDroppedWithItsReason) {
     b[7] = s & 0xff;
   };
   std::vector<Malformed> cases = {
-      {"empty", [](auto& b, int&, auto&) { b.clear(); }, DropReason::kTruncated},
-      {"7 bytes", [](auto& b, int&, auto&) { b.resize(7); }, DropReason::kTruncated},
-      {"ttl 64", [](auto&, int& t, auto&) { t = 64; }, DropReason::kBadTtl},
-      {"version 3 to a v2 instance", [&](auto& b, int&, auto&) { b[0] = 0x31; fix(b); },
-       DropReason::kBadVersion},
-      {"version 0", [&](auto& b, int&, auto&) { b[0] = 0x01; fix(b); }, DropReason::kBadVersion},
-      {"type 2", [&](auto& b, int&, auto&) { b[0] = 0x22; fix(b); }, DropReason::kBadType},
-      {"count says 2 addresses", [&](auto& b, int&, auto&) { b[3] = 2; fix(b); },
+      {"empty", [](auto& b, int&, auto&) { b.clear(); },
        DropReason::kTruncated},
-      {"one byte extra", [&](auto& b, int&, auto&) { b.push_back(0); fix(b); },
+      {"7 bytes", [](auto& b, int&, auto&) { b.resize(7); },
+       DropReason::kTruncated},
+      {"ttl 64", [](auto&, int& t, auto&) { t = 64; }, DropReason::kBadTtl},
+      {"version 3 to a v2 instance",
+       [&](auto& b, int&, auto&) {
+         b[0] = 0x31;
+         fix(b);
+       },
+       DropReason::kBadVersion},
+      {"version 0",
+       [&](auto& b, int&, auto&) {
+         b[0] = 0x01;
+         fix(b);
+       },
+       DropReason::kBadVersion},
+      {"type 2",
+       [&](auto& b, int&, auto&) {
+         b[0] = 0x22;
+         fix(b);
+       },
+       DropReason::kBadType},
+      {"count says 2 addresses",
+       [&](auto& b, int&, auto&) {
+         b[3] = 2;
+         fix(b);
+       },
+       DropReason::kTruncated},
+      {"one byte extra",
+       [&](auto& b, int&, auto&) {
+         b.push_back(0);
+         fix(b);
+       },
        DropReason::kBadLength},
-      {"auth data cut", [](auto& b, int&, auto&) { b.resize(16); }, DropReason::kTruncated},
-      {"checksum off by one", [](auto& b, int&, auto&) { b[7] ^= 1; }, DropReason::kBadChecksum},
-      {"priority flipped, checksum not", [](auto& b, int&, auto&) { b[2] = 101; },
+      {"auth data cut", [](auto& b, int&, auto&) { b.resize(16); },
+       DropReason::kTruncated},
+      {"checksum off by one", [](auto& b, int&, auto&) { b[7] ^= 1; },
        DropReason::kBadChecksum},
-      {"vrid 52", [&](auto& b, int&, auto&) { b[1] = 52; fix(b); }, DropReason::kVridMismatch},
-      {"auth none", [&](auto& b, int&, auto&) { b[4] = 0; fix(b); },
+      {"priority flipped, checksum not",
+       [](auto& b, int&, auto&) { b[2] = 101; }, DropReason::kBadChecksum},
+      {"vrid 52",
+       [&](auto& b, int&, auto&) {
+         b[1] = 52;
+         fix(b);
+       },
+       DropReason::kVridMismatch},
+      {"auth none",
+       [&](auto& b, int&, auto&) {
+         b[4] = 0;
+         fix(b);
+       },
        DropReason::kAuthTypeMismatch},
-      {"auth AH", [&](auto& b, int&, auto&) { b[4] = 2; fix(b); },
+      {"auth AH",
+       [&](auto& b, int&, auto&) {
+         b[4] = 2;
+         fix(b);
+       },
        DropReason::kAuthTypeMismatch},
-      {"wrong password", [&](auto& b, int&, auto&) { b[12] = 'S'; fix(b); },
+      {"wrong password",
+       [&](auto& b, int&, auto&) {
+         b[12] = 'S';
+         fix(b);
+       },
        DropReason::kAuthFailure},
-      {"password one byte longer", [&](auto& b, int&, auto&) { b[18] = 'x'; fix(b); },
+      {"password one byte longer",
+       [&](auto& b, int&, auto&) {
+         b[18] = 'x';
+         fix(b);
+       },
        DropReason::kAuthFailure},
-      {"other address", [&](auto& b, int&, auto&) { b[11] = 0x65; fix(b); },
+      {"other address",
+       [&](auto& b, int&, auto&) {
+         b[11] = 0x65;
+         fix(b);
+       },
        DropReason::kAddrListMismatch},
-      {"we expect two addresses", [](auto&, int&, Expectation& e) {
-         e.addresses.push_back(Ip("192.168.1.101")); },
+      {"we expect two addresses",
+       [](auto&, int&, Expectation& e) {
+         e.addresses.push_back(Ip("192.168.1.101"));
+       },
        DropReason::kAddrListMismatch},
-      {"interval 2 s", [&](auto& b, int&, auto&) { b[5] = 2; fix(b); },
+      {"interval 2 s",
+       [&](auto& b, int&, auto&) {
+         b[5] = 2;
+         fix(b);
+       },
        DropReason::kIntervalMismatch},
-      {"interval 0", [&](auto& b, int&, auto&) { b[5] = 0; fix(b); },
+      {"interval 0",
+       [&](auto& b, int&, auto&) {
+         b[5] = 0;
+         fix(b);
+       },
        DropReason::kIntervalMismatch},
       {"instance is IPv6", [](auto&, int&, Expectation& e) { e.family = 6; },
        DropReason::kFamilyMismatch},
@@ -206,10 +270,12 @@ TEST(VrrpPacket, EveryMalformedV2PacketIsDroppedWithItsReason) {
 
 TEST(VrrpPacket, V3ChecksumCoversThePseudoHeader) {
   // Same bytes, another source: the checksum no longer verifies.
-  auto r = DecodeAdvert(kV3Ipv4, Ip("10.0.0.9"), Ip("224.0.0.18"), 255, V3Expect());
+  auto r =
+      DecodeAdvert(kV3Ipv4, Ip("10.0.0.9"), Ip("224.0.0.18"), 255, V3Expect());
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reason, DropReason::kBadChecksum);
-  auto u = DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("10.0.0.2"), 255, V3Expect());
+  auto u =
+      DecodeAdvert(kV3Ipv4, Ip("10.0.0.1"), Ip("10.0.0.2"), 255, V3Expect());
   EXPECT_EQ(u.reason, DropReason::kBadChecksum);
 }
 
@@ -221,7 +287,9 @@ TEST(VrrpPacket, UnicastSkipsTheTtlCheckAsKeepalivedDoes) {
 
 TEST(VrrpPacket, MalformedIpv4HeadersAreDropped) {
   auto p = *EncodeIpv4Packet(V2Advert(), Ip("10.0.0.1"), Ip("224.0.0.18"));
-  auto drop = [](std::vector<uint8_t> b) { return DecodeIpv4Packet(b, V2Expect()); };
+  auto drop = [](std::vector<uint8_t> b) {
+    return DecodeIpv4Packet(b, V2Expect());
+  };
   std::vector<uint8_t> b = p;
   b.resize(19);
   EXPECT_EQ(drop(b).reason, DropReason::kTruncated);

@@ -11,7 +11,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-config::VrrpSyncGroup Group(const std::string& name, std::vector<std::string> members) {
+config::VrrpSyncGroup Group(const std::string& name,
+                            std::vector<std::string> members) {
   config::VrrpSyncGroup g;
   g.name = name;
   g.group = std::move(members);
@@ -58,15 +59,20 @@ TEST(VrrpService, RefusesWhatCannotRunWithAMessageThatSaysWhy) {
     absl::StatusCode code;
     const char* says;
   } cases[] = {
-      {"unknown interface", [](auto& c) { c.vrrp_instances[0].interface = "nosuch0"; },
+      {"unknown interface",
+       [](auto& c) { c.vrrp_instances[0].interface = "nosuch0"; },
        absl::StatusCode::kNotFound, "nosuch0"},
       {"v2 with an IPv6 VIP",
        [](auto& c) {
-         c.vrrp_instances[0].virtual_ipaddress[0].address = *IpAddress::Parse("fd00::1");
+         c.vrrp_instances[0].virtual_ipaddress[0].address =
+             *IpAddress::Parse("fd00::1");
          c.vrrp_instances[0].unicast_src_ip = *IpAddress::Parse("fd00::2");
        },
        absl::StatusCode::kInvalidArgument, "vrrp_version 3"},
-      {"v2 below a second", [](auto& c) { c.vrrp_instances[0].advert_int = absl::Milliseconds(500); },
+      {"v2 below a second",
+       [](auto& c) {
+         c.vrrp_instances[0].advert_int = absl::Milliseconds(500);
+       },
        absl::StatusCode::kInvalidArgument, "use version 3"},
       {"v3 below 10 ms",
        [](auto& c) {
@@ -80,17 +86,25 @@ TEST(VrrpService, RefusesWhatCannotRunWithAMessageThatSaysWhy) {
       {"VRID 0", [](auto& c) { c.vrrp_instances[0].virtual_router_id = 0; },
        absl::StatusCode::kInvalidArgument, "virtual_router_id"},
       {"track_script without its vrrp_script",
-       [](auto& c) { c.vrrp_instances[0].track_script.push_back({"chk", 0}); },
+       [](auto& c) {
+         c.vrrp_instances[0].track_script.push_back({"chk", 0});
+       },
        absl::StatusCode::kInvalidArgument, "names no vrrp_script"},
       {"sync group with a stranger",
-       [](auto& c) { c.vrrp_sync_groups.push_back(Group("G", {"VI_1", "VI_9"})); },
+       [](auto& c) {
+         c.vrrp_sync_groups.push_back(Group("G", {"VI_1", "VI_9"}));
+       },
        absl::StatusCode::kInvalidArgument, "VI_9"},
-      {"AH authentication", [](auto& c) { c.vrrp_instances[0].auth_type = config::VrrpAuthType::kAh; },
+      {"AH authentication",
+       [](auto& c) {
+         c.vrrp_instances[0].auth_type = config::VrrpAuthType::kAh;
+       },
        absl::StatusCode::kUnimplemented, "PASS"},
       {"IPv6 on an interface without link-local",
        [](auto& c) {
          c.vrrp_instances[0].version = 3;
-         c.vrrp_instances[0].virtual_ipaddress[0].address = *IpAddress::Parse("fd00::1");
+         c.vrrp_instances[0].virtual_ipaddress[0].address =
+             *IpAddress::Parse("fd00::1");
        },
        absl::StatusCode::kFailedPrecondition, "unicast_src_ip"},
   };

@@ -45,7 +45,8 @@ class Router {
   // Time until it turns master with no adverts heard.
   absl::Duration TimeToMaster(absl::Duration step = absl::Milliseconds(1)) {
     const absl::Time start = clock_.Now();
-    while (state() != State::kMaster && clock_.Now() - start < absl::Seconds(60))
+    while (state() != State::kMaster &&
+           clock_.Now() - start < absl::Seconds(60))
       Advance(step);
     return clock_.Now() - start;
   }
@@ -75,7 +76,8 @@ Params V3(uint8_t prio, absl::Duration interval) {
 TEST(VrrpStateMachine, V2SkewAndMasterDownIntervalFollowRfc3768) {
   Router r(V2(100));
   EXPECT_EQ(SkewTime(r.p(), r.m()), absl::Seconds(156) / 256);
-  EXPECT_EQ(MasterDownInterval(r.p(), r.m()), absl::Seconds(3) + absl::Seconds(156) / 256);
+  EXPECT_EQ(MasterDownInterval(r.p(), r.m()),
+            absl::Seconds(3) + absl::Seconds(156) / 256);
   Router low(V2(1));
   EXPECT_EQ(SkewTime(low.p(), low.m()), absl::Seconds(255) / 256);
 }
@@ -89,11 +91,13 @@ TEST(VrrpStateMachine, BackupBecomesMasterAfterExactlyMasterDownInterval) {
   EXPECT_EQ(r.state(), State::kBackup);
   r.Advance(absl::Nanoseconds(1));
   EXPECT_EQ(r.state(), State::kMaster);
-  EXPECT_THAT(r.last(), ::testing::ElementsAre(
-      ::testing::Field(&Action::type, AT::kStateChange),
-      ::testing::Field(&Action::type, AT::kBecomeMaster),
-      ::testing::AllOf(::testing::Field(&Action::type, AT::kSendAdvert),
-                       ::testing::Field(&Action::priority, 100))));
+  EXPECT_THAT(
+      r.last(),
+      ::testing::ElementsAre(
+          ::testing::Field(&Action::type, AT::kStateChange),
+          ::testing::Field(&Action::type, AT::kBecomeMaster),
+          ::testing::AllOf(::testing::Field(&Action::type, AT::kSendAdvert),
+                           ::testing::Field(&Action::priority, 100))));
   EXPECT_EQ(r.m().master_addr, Ip("10.0.0.2"));
 }
 
@@ -115,15 +119,17 @@ TEST(VrrpStateMachine, V3SkewScalesWithTheLearnedMasterInterval) {
   const absl::Duration skew = absl::Milliseconds(100) * 156 / 256;
   EXPECT_EQ(SkewTime(r.p(), r.m()), skew);
   EXPECT_EQ(r.TimeToMaster(absl::Microseconds(100)),
-            absl::Milliseconds(300) + absl::Microseconds(100) *
-                ((skew + absl::Microseconds(99)) / absl::Microseconds(100)));
+            absl::Milliseconds(300) +
+                absl::Microseconds(100) * ((skew + absl::Microseconds(99)) /
+                                           absl::Microseconds(100)));
 }
 
 TEST(VrrpStateMachine, V2DoesNotLearnTheInterval) {
   Router r(V2(100));
   r.Feed(Event::Startup());
   r.Feed(Event::Advert(200, absl::Seconds(1), Ip("10.0.0.1")));
-  EXPECT_EQ(MasterDownInterval(r.p(), r.m()), absl::Seconds(3) + absl::Seconds(156) / 256);
+  EXPECT_EQ(MasterDownInterval(r.p(), r.m()),
+            absl::Seconds(3) + absl::Seconds(156) / 256);
 }
 
 TEST(VrrpStateMachine, AdvertsFromAHigherMasterKeepTheBackupDown) {
@@ -200,7 +206,8 @@ TEST(VrrpStateMachine, PreemptDelayHoldsOffPreemptionForItsDuration) {
   }
   EXPECT_EQ(r.state(), State::kMaster);
   EXPECT_GE(r.now() - start, absl::Seconds(2));
-  EXPECT_LE(r.now() - start, absl::Seconds(2) + MasterDownInterval(r.p(), r.m()) +
+  EXPECT_LE(r.now() - start, absl::Seconds(2) +
+                                 MasterDownInterval(r.p(), r.m()) +
                                  absl::Milliseconds(100));
 }
 
@@ -214,7 +221,8 @@ TEST(VrrpStateMachine, PreemptDelayRestartsAfterAHigherMasterWasSeen) {
     r.Feed(Event::Advert(200, absl::Milliseconds(100), Ip("10.0.0.1")));
   }
   const absl::Time lower_from = r.now();
-  while (r.state() == State::kBackup && r.now() - lower_from < absl::Seconds(10)) {
+  while (r.state() == State::kBackup &&
+         r.now() - lower_from < absl::Seconds(10)) {
     r.Advance(absl::Milliseconds(100));
     r.Feed(Event::Advert(100, absl::Milliseconds(100), Ip("10.0.0.3")));
   }
@@ -356,23 +364,31 @@ TEST(VrrpStateMachine, SyncGroupForcesBackupToMasterAndMasterToBackup) {
 // emits LeaveMaster exactly when it leaves MASTER.
 TEST(VrrpStateMachine, EveryEventInEveryStateKeepsTheInvariants) {
   std::vector<Event> events = {
-      Event::Startup(), Event::Shutdown(), Event::Timer(),
+      Event::Startup(),
+      Event::Shutdown(),
+      Event::Timer(),
       Event::Advert(0, absl::Seconds(1), Ip("10.0.0.1")),
       Event::Advert(50, absl::Seconds(1), Ip("10.0.0.1")),
       Event::Advert(100, absl::Seconds(1), Ip("10.0.0.1")),
       Event::Advert(100, absl::Seconds(1), Ip("10.0.0.3")),
       Event::Advert(200, absl::Seconds(1), Ip("10.0.0.1")),
-      Event::Track(-20, false), Event::Track(20, false), Event::Track(0, true),
-      Event::Track(0, false), Event::ForceMaster(), Event::ForceBackup()};
+      Event::Track(-20, false),
+      Event::Track(20, false),
+      Event::Track(0, true),
+      Event::Track(0, false),
+      Event::ForceMaster(),
+      Event::ForceBackup()};
   for (int version : {2, 3}) {
     for (bool nopreempt : {false, true}) {
-      for (uint8_t prio : {uint8_t{1}, uint8_t{100}, uint8_t{254}, uint8_t{255}}) {
+      for (uint8_t prio :
+           {uint8_t{1}, uint8_t{100}, uint8_t{254}, uint8_t{255}}) {
         Params p = version == 2 ? V2(prio) : V3(prio, absl::Seconds(1));
         p.nopreempt = nopreempt;
         // Walk every pair of events from every reachable start.
         for (const Event& a : events) {
           for (const Event& b : events) {
-            for (absl::Duration gap : {absl::ZeroDuration(), absl::Seconds(5)}) {
+            for (absl::Duration gap :
+                 {absl::ZeroDuration(), absl::Seconds(5)}) {
               Router r(p);
               r.Feed(Event::Startup());
               for (const Event& e : {a, b}) {
@@ -384,15 +400,19 @@ TEST(VrrpStateMachine, EveryEventInEveryStateKeepsTheInvariants) {
                   leave += x.type == AT::kLeaveMaster;
                   become += x.type == AT::kBecomeMaster;
                 }
-                const bool left = before == State::kMaster && r.state() != State::kMaster;
-                const bool entered = before != State::kMaster && r.state() == State::kMaster;
+                const bool left =
+                    before == State::kMaster && r.state() != State::kMaster;
+                const bool entered =
+                    before != State::kMaster && r.state() == State::kMaster;
                 EXPECT_EQ(leave, left ? 1 : 0);
                 EXPECT_EQ(become, entered ? 1 : 0);
                 EXPECT_GE(NextDeadline(r.m()), r.now());
-                if (r.state() == State::kMaster || r.state() == State::kBackup) {
+                if (r.state() == State::kMaster ||
+                    r.state() == State::kBackup) {
                   EXPECT_NE(NextDeadline(r.m()), absl::InfiniteFuture());
                 }
-                if (prio == 255 && r.state() == State::kBackup) ADD_FAILURE() << "owner in backup";
+                if (prio == 255 && r.state() == State::kBackup)
+                  ADD_FAILURE() << "owner in backup";
               }
             }
           }

@@ -15,8 +15,8 @@ TEST(VrrpStatus, StatusFileListsStateMasterAndDropsByName) {
   s.state = State::kMaster;
   s.master_addr = *IpAddress::Parse("10.0.0.1");
   s.counters.drops[static_cast<size_t>(DropReason::kBadTtl)] = 3;
-  s.transitions.push_back({"VI_1", absl::FromUnixSeconds(10), State::kBackup, State::kMaster,
-                           "master down timer expired"});
+  s.transitions.push_back({"VI_1", absl::FromUnixSeconds(10), State::kBackup,
+                           State::kMaster, "master down timer expired"});
   std::string j = StatusToJson({s});
   EXPECT_THAT(j, HasSubstr(R"("state": "MASTER")"));
   EXPECT_THAT(j, HasSubstr(R"("master": "10.0.0.1")"));
