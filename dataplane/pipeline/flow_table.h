@@ -144,14 +144,17 @@ class FlowTable {
     // nothing else: present, not idled out, and marked `mark` (validated in
     // the current table epoch); then stamped `now`. Otherwise nullptr and
     // nothing changed: the caller takes FindV4 and its bookkeeping.
-    FlowEntry* HitV4(uint64_t addrs, uint64_t tail, uint64_t hash, uint32_t now,
-                     uint16_t mark) const {
+    // The addresses come apart (src, dst as loaded), compared 32 bits each.
+    FlowEntry* HitV4(uint32_t src, uint32_t dst, uint64_t tail, uint64_t hash,
+                     uint32_t now, uint16_t mark) const {
       const uint32_t b = static_cast<uint32_t>(hash) & mask_;
       Bucket& bucket = buckets_[b];
       for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
         const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
         FlowEntry& e = entries_[b * kWays + w];
-        if (!SameV4(e.key, addrs, tail)) continue;
+        if (((Load32(e.key.src) ^ src) | (Load32(e.key.dst) ^ dst) |
+             (Word(e.key, 4) ^ tail)) != 0)
+          continue;
         if (bucket.mark[w] != mark || now - bucket.stamp[w] > e.timeout)
           return nullptr;
         bucket.stamp[w] = now;

@@ -40,6 +40,11 @@ uint32_t Load32(const uint8_t* p) {
   std::memcpy(&v, p, 4);
   return v;
 }
+uint16_t Load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
 uint16_t LoadBe16(const uint8_t* p) {
   return static_cast<uint16_t>((p[0] << 8) | p[1]);
 }
@@ -60,23 +65,22 @@ struct FastTuple {
   uint8_t proto;
 };
 inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
-  if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00) return false;
+  // Ethertype 0x0800 and version/IHL 0x45 in one compare (bytes 12-14).
+  if (len < 14 + 20 || (Load32(f + 12) & 0xffffff) != 0x450008) return false;
   const uint8_t* ip = f + 14;
+  // Range checks lo <= x <= hi as one unsigned compare, x - lo <= hi - lo
+  // (hi >= lo is checked first where it is not given).
   const uint32_t total = LoadBe16(ip + 2);
-  if (ip[0] != 0x45 || total < 20 || total > len - 14 ||
-      (LoadBe16(ip + 6) & 0x3fff) != 0)
-    return false;
+  // Fragment offset and MF (0x3fff big-endian) tested as loaded.
+  if (total - 20 > len - 34 || (Load16(ip + 6) & 0xff3f) != 0) return false;
   const uint8_t* l4 = ip + 20;
   const uint32_t l4_len = total - 20;
   const uint8_t proto = ip[9];
   if (proto == kProtoTcp) {
-    if (l4_len < 20) return false;
-    const uint32_t doff = (l4[12] >> 4) * 4u;
-    if (doff < 20 || doff > l4_len) return false;
+    // Data offset (high nibble of byte 12, in words) from 20 to l4_len.
+    if (l4_len < 20 || ((l4[12] >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
   } else if (proto == kProtoUdp) {
-    if (l4_len < 8) return false;
-    const uint32_t ulen = LoadBe16(l4 + 4);
-    if (ulen < 8 || ulen > l4_len) return false;
+    if (l4_len < 8 || LoadBe16(l4 + 4) - 8u > l4_len - 8) return false;
   } else {
     return false;
   }
@@ -440,7 +444,7 @@ DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t,
   return AcceptVip(prep, verdict);
 }
 
-DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) const {
+DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) {
   HitPath h;
   h.flows = flows_->lines();
   h.backends = t.backends;
@@ -453,38 +457,41 @@ DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) const {
   h.src_mac_lo = src_mac_lo_;
   h.hits = 0;
   h.run_vip = -1;
-  h.run_packets = h.run_bytes = 0;
+  h.run_start = h.run_bytes = 0;
   SyncVipCache(&h);
   return h;
 }
 
-DSRLB_HOT void Pipeline::SyncVipCache(HitPath* h) const {
+DSRLB_HOT void Pipeline::SyncVipCache(HitPath* h) {
   const bool fast =
       (vip_cache_flags_ & (DSRLB_VIP_ACTIVE | DSRLB_VIP_PERSISTENT)) ==
       DSRLB_VIP_ACTIVE;
   h->vip_key = fast ? vip_cache_key_ : kNoVip;
   h->vip_index = vip_cache_index_;
+  // Hits under the cached VIP count in its run.
+  if (fast && vip_cache_index_ != h->run_vip) SwitchVipRun(h, vip_cache_index_);
 }
 
 DSRLB_HOT void Pipeline::Fold(HitPath* h) {
+  SwitchVipRun(h, -1);
   counters_.counters[DSRLB_CTR_FORWARDED] += h->hits;
   counters_.counters[DSRLB_CTR_FLOW_HIT] += h->hits;
-  h->hits = 0;
-  if (h->run_vip >= 0) FlushVipRun(h->run_vip, h->run_packets, h->run_bytes);
-  h->run_packets = h->run_bytes = 0;
+  h->hits = h->run_start = 0;
 }
 
-DSRLB_COLD void Pipeline::FlushVipRun(int vip, uint64_t packets,
-                                      uint64_t bytes) {
-  const uint32_t v = static_cast<uint32_t>(vip);
-  if (v < counters_.max_vips) {
-    counters_.vips[v].packets += packets;
-    counters_.vips[v].bytes += bytes;
+DSRLB_COLD void Pipeline::SwitchVipRun(HitPath* h, int vip) {
+  const uint32_t v = static_cast<uint32_t>(h->run_vip);
+  if (h->run_vip >= 0 && v < counters_.max_vips) {
+    counters_.vips[v].packets += h->hits - h->run_start;
+    counters_.vips[v].bytes += h->run_bytes;
   }
+  h->run_vip = vip;
+  h->run_start = h->hits;
+  h->run_bytes = 0;
 }
 
-DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, int vip, uint16_t b,
-                                    uint8_t* frame, uint32_t len) {
+DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, uint16_t b, uint8_t* frame,
+                                    uint32_t len) {
   // Both MACs in two stores: the backend's 6 bytes read as 8 (the record's
   // port follows them) with the source MAC's first two bytes put over the
   // last two, then the source MAC's other four.
@@ -494,13 +501,6 @@ DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, int vip, uint16_t b,
   std::memcpy(frame, &dst, 8);
   std::memcpy(frame + 8, &h->src_mac_lo, 4);
   h->hits++;
-  // Per VIP: runs of one VIP (the usual traffic) add up in registers.
-  if (vip != h->run_vip) {
-    if (h->run_vip >= 0) FlushVipRun(h->run_vip, h->run_packets, h->run_bytes);
-    h->run_vip = vip;
-    h->run_packets = h->run_bytes = 0;
-  }
-  h->run_packets++;
   h->run_bytes += len;
   if (b < h->max_backends) {
     h->backend_stats[b].packets++;
@@ -515,8 +515,11 @@ DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
   // active VIPs through) whose entry was validated in this epoch.
   if (p.v4 && (p.vip_flags & DSRLB_VIP_PERSISTENT) == 0) {
     if (const FlowEntry* e =
-            h->flows.HitV4(p.addrs, p.tail, p.hash, now, h->epoch)) {
-      ForwardHit(h, p.vip, e->backend, frame, len);
+            h->flows.HitV4(static_cast<uint32_t>(p.addrs),
+                           static_cast<uint32_t>(p.addrs >> 32), p.tail, p.hash,
+                           now, h->epoch)) {
+      if (p.vip != h->run_vip) SwitchVipRun(h, p.vip);
+      ForwardHit(h, e->backend, frame, len);
       return Verdict::kForward;
     }
   }
@@ -576,8 +579,8 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     // entry validated in this epoch.
     if (VipCacheKey(ft.dst, k.tail) == h.vip_key) {
       if (const FlowEntry* e =
-              h.flows.HitV4(k.addrs, k.tail, k.hash, now, h.epoch)) {
-        ForwardHit(&h, h.vip_index, e->backend, frame, len);
+              h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
+        ForwardHit(&h, e->backend, frame, len);
         verdicts[i] = Verdict::kForward;
         continue;
       }

@@ -91,20 +91,23 @@ class Pipeline {
     uint64_t src_mac_hi;  // source MAC bytes 0-1 at bits 48-63 (frame 6-7)
     uint32_t src_mac_lo;  // source MAC bytes 2-5 (frame bytes 8-11)
     uint64_t hits;        // forwarded by a flow-table hit
-    int run_vip;          // the VIP of the last hits, -1 none
-    uint64_t run_packets, run_bytes;
+    // Per-VIP counts of hits, by runs of one VIP: run_vip's packets are
+    // the hits since run_start, its bytes run_bytes.
+    int run_vip;  // -1: none yet
+    uint64_t run_start, run_bytes;
     // The VIP cache as the one-pass loop tests it: the key only while the
     // cached VIP is active and not persistent, else kNoVip.
     uint64_t vip_key;
     int vip_index;
   };
-  HitPath StartHits(const shm::SlotView& t) const;
-  void SyncVipCache(HitPath* h) const;
+  HitPath StartHits(const shm::SlotView& t);
+  void SyncVipCache(HitPath* h);
   void Fold(HitPath* h);
-  void FlushVipRun(int vip, uint64_t packets, uint64_t bytes);
-  // A forwarded hit: MACs rewritten from the entry's backend, counted in h.
-  void ForwardHit(HitPath* h, int vip, uint16_t backend, uint8_t* frame,
-                  uint32_t len);
+  // Ends h's VIP run (its counts into the stats region), starts one for vip.
+  void SwitchVipRun(HitPath* h, int vip);
+  // A forwarded hit of h->run_vip: MACs rewritten from the entry's backend,
+  // counted in h.
+  void ForwardHit(HitPath* h, uint16_t backend, uint8_t* frame, uint32_t len);
   // Finish past the hit path: a miss, a first hit in a new epoch, an
   // expired entry, a persistent VIP, a non-IPv4-fast packet.
   Verdict FinishSlow(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
