@@ -95,6 +95,33 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity) {
         << "drop " << d;
   EXPECT_GT(burst.counter(DSRLB_CTR_FLOW_HIT), 0u);
   EXPECT_GT(burst.counter(DSRLB_CTR_PERSIST_HIT), 0u);
+  // Per VIP and per backend: the same as packet by packet, and in total
+  // exactly the forwarded frames and their lengths.
+  uint64_t forwarded = 0, forwarded_bytes = 0;
+  for (size_t i = 0; i < frames.size(); i++)
+    if (expected[i] == Verdict::kForward) {
+      forwarded++;
+      forwarded_bytes += frames[i].size();
+    }
+  ASSERT_GT(forwarded, 0u);
+  uint64_t vip_packets = 0, vip_bytes = 0, be_packets = 0, be_bytes = 0;
+  for (uint32_t v = 0; v < PipelineEnv::kMaxVips; v++) {
+    EXPECT_EQ(burst.vip_stats(v).packets, single.vip_stats(v).packets) << v;
+    EXPECT_EQ(burst.vip_stats(v).bytes, single.vip_stats(v).bytes) << v;
+    vip_packets += burst.vip_stats(v).packets;
+    vip_bytes += burst.vip_stats(v).bytes;
+  }
+  for (uint32_t b = 0; b < PipelineEnv::kMaxBackends; b++) {
+    EXPECT_EQ(burst.backend_stats(b).packets, single.backend_stats(b).packets)
+        << b;
+    EXPECT_EQ(burst.backend_stats(b).bytes, single.backend_stats(b).bytes) << b;
+    be_packets += burst.backend_stats(b).packets;
+    be_bytes += burst.backend_stats(b).bytes;
+  }
+  EXPECT_EQ(vip_packets, forwarded);
+  EXPECT_EQ(vip_bytes, forwarded_bytes);
+  EXPECT_EQ(be_packets, forwarded);
+  EXPECT_EQ(be_bytes, forwarded_bytes);
 }
 
 TEST(PipelineBurstShapesTest, SmallTableBurstMatchesPacketByPacket) {
