@@ -88,25 +88,27 @@ uint32_t FlowTable::Insert(const FlowKey& key, uint64_t hash, uint32_t now,
                            uint32_t timeout, InsertResult* result) {
   const uint32_t b = BucketOf(hash);
   Bucket& bucket = buckets_[b];
-  uint32_t victim = kWays;
-  uint32_t oldest_age = 0;
-  for (uint32_t w = 0; w < kWays; w++) {
-    if (bucket.sig[w] == 0) {
-      victim = w;
-      break;
+  uint32_t victim;
+  // A free way (tag 0) found by the same one-compare tag test as lookups;
+  // only a full bucket walks its stamps for the least recently used way.
+  if (const uint32_t free = TagMatches(bucket, 0); free != 0) {
+    victim = static_cast<uint32_t>(__builtin_ctz(free));
+    *result = InsertResult::kFree;
+  } else {
+    victim = 0;
+    uint32_t oldest_age = now - bucket.stamp[0];
+    for (uint32_t w = 1; w < kWays; w++) {
+      const uint32_t age = now - bucket.stamp[w];
+      if (age > oldest_age) {
+        victim = w;
+        oldest_age = age;
+      }
     }
-    uint32_t age = now - bucket.stamp[w];
-    if (victim == kWays || age > oldest_age) {
-      victim = w;
-      oldest_age = age;
-    }
+    *result = oldest_age > entries_[b * kWays + victim].timeout
+                  ? InsertResult::kExpired
+                  : InsertResult::kEvicted;
   }
   FlowEntry& e = entries_[b * kWays + victim];
-  if (bucket.sig[victim] == 0)
-    *result = InsertResult::kFree;
-  else
-    *result = oldest_age > e.timeout ? InsertResult::kExpired
-                                     : InsertResult::kEvicted;
   bucket.sig[victim] = Sig(hash);
   bucket.mark[victim] = 0;
   bucket.stamp[victim] = now;
