@@ -94,6 +94,7 @@ uint32_t FlowTable::Insert(const FlowKey& key, uint64_t hash, uint32_t now,
   if (const uint32_t free = TagMatches(bucket, 0); free != 0) {
     victim = static_cast<uint32_t>(__builtin_ctz(free));
     *result = InsertResult::kFree;
+    live_++;
   } else {
     victim = 0;
     uint32_t oldest_age = now - bucket.stamp[0];
@@ -130,6 +131,7 @@ void FlowTable::ClearMarks() {
 }
 
 void FlowTable::Clear() {
+  live_ = 0;
   std::memset(static_cast<void*>(buckets_), 0,
               sizeof(Bucket) * (bucket_mask_ + 1));
 }

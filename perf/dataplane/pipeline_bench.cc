@@ -163,9 +163,9 @@ void PipelineRows(Bench& b, uint32_t only_flows) {
   struct Config {
     uint32_t flows, table;
   };
-  for (Config c :
-       {Config{10, RuleSize(10)}, Config{10000, RuleSize(10000)},
-        Config{10000, 1u << 21}, Config{1000000, RuleSize(1000000)}}) {
+  for (Config c : {Config{10, RuleSize(10)}, Config{10, 1u << 21},
+                   Config{10000, RuleSize(10000)}, Config{10000, 1u << 21},
+                   Config{1000000, RuleSize(1000000)}}) {
     const uint32_t flows = c.flows, kTable = c.table;
     if (only_flows != 0 && flows != only_flows) continue;
     FlowTable table(kTable);

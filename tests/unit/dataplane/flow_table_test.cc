@@ -195,6 +195,52 @@ TEST(FlowTableTest, SequentialClientsSpreadOverTheBuckets) {
   }
 }
 
+TEST(FlowTableTest, LiveCountFollowsInsertsEvictionsExpiryAndErase) {
+  FlowTable t(FlowTable::kWays);  // one bucket
+  FlowTable::InsertResult ir;
+  FlowTable::FindResult fr;
+  for (uint16_t p = 0; p < 5; p++)
+    t.Insert(Key(p), FlowTable::Hash(Key(p)), 10, 100, &ir);
+  EXPECT_EQ(t.live(), 5u);
+  for (uint16_t p = 5; p < 12; p++)  // 3 free ways, then 4 evictions
+    t.Insert(Key(p), FlowTable::Hash(Key(p)), 20, 100, &ir);
+  EXPECT_EQ(t.live(), 8u);
+  // Flow 11 idles out (inserted at 20, timeout 100): freed on lookup.
+  EXPECT_EQ(t.Find(Key(11), FlowTable::Hash(Key(11)), 121, &fr),
+            FlowTable::kNone);
+  EXPECT_EQ(fr, FlowTable::FindResult::kExpired);
+  EXPECT_EQ(t.live(), 7u);
+  t.Erase(t.Find(Key(10), FlowTable::Hash(Key(10)), 30, &fr));
+  EXPECT_EQ(t.live(), 6u);
+  EXPECT_EQ(t.Occupied(), 6u);
+  t.Clear();
+  EXPECT_EQ(t.live(), 0u);
+}
+
+TEST(FlowTableTest, PrefetchPaysByLiveFlowsNotByCapacity) {
+  // 4096 flows at 128 B of lines each fill 512 KiB: one more and the lines
+  // no longer fit the cache budget. The capacity does not matter.
+  for (uint32_t capacity : {1u << 14, 1u << 21}) {
+    FlowTable t(capacity);
+    FlowTable::InsertResult ir;
+    EXPECT_FALSE(t.prefetch_pays());
+    uint32_t f = 0;
+    while (t.live() < 4096) {
+      FlowKey k = Key(static_cast<uint16_t>(f));
+      k.src[1] = static_cast<uint8_t>(f >> 16);
+      f++;
+      t.Insert(k, FlowTable::Hash(k), 0, 1000, &ir);
+    }
+    EXPECT_FALSE(t.prefetch_pays()) << capacity;
+    for (; t.live() == 4096; f++) {
+      FlowKey k = Key(static_cast<uint16_t>(f));
+      k.src[1] = static_cast<uint8_t>(f >> 16);
+      t.Insert(k, FlowTable::Hash(k), 0, 1000, &ir);
+    }
+    EXPECT_TRUE(t.prefetch_pays()) << capacity;
+  }
+}
+
 // Resident set size of this process, bytes.
 uint64_t RssBytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
