@@ -116,14 +116,14 @@ Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
   std::memcpy(port_mac_, port_mac, 6);
 }
 
-DSRLB_COLD const FlowKey& Pipeline::KeyOf(const Prepared& p, FlowKey* scratch) {
+DSRLB_HOT const FlowKey& Pipeline::KeyOf(const Prepared& p, FlowKey* scratch) {
   if (!p.v4) return p.key;
-  *scratch = FlowKey{};
-  const uint32_t src = static_cast<uint32_t>(p.addrs);
-  const uint32_t dst = static_cast<uint32_t>(p.addrs >> 32);
-  std::memcpy(scratch->src, &src, 4);
-  std::memcpy(scratch->dst, &dst, 4);
-  std::memcpy(&scratch->sport, &p.tail, 8);  // sport .. pad, as FlowKeyTail
+  // The five words of an IPv4 key: source, 0, destination, 0, tail
+  // (sport .. pad, as FlowKeyTail), stored as words.
+  const uint64_t words[5] = {p.addrs & 0xffffffffu, 0, p.addrs >> 32, 0,
+                             p.tail};
+  static_assert(sizeof(words) == sizeof(FlowKey));
+  std::memcpy(static_cast<void*>(scratch), words, sizeof(words));
   return *scratch;
 }
 
@@ -176,7 +176,8 @@ uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
   return b < t.hdr->num_backends ? b : 0;
 }
 
-void Pipeline::Remember(uint32_t index, const shm::SlotView& t, uint16_t b) {
+DSRLB_HOT void Pipeline::Remember(uint32_t index, const shm::SlotView& t,
+                                  uint16_t b) {
   FlowEntry& e = flows_->entry(index);
   const dsrlb_backend& be = t.backends[b];
   e.backend = b;
@@ -184,7 +185,7 @@ void Pipeline::Remember(uint32_t index, const shm::SlotView& t, uint16_t b) {
   std::memcpy(e.backend_addr, be.addr, 16);
 }
 
-void Pipeline::CountInsert(FlowTable::InsertResult r) {
+DSRLB_HOT void Pipeline::CountInsert(FlowTable::InsertResult r) {
   if (r == FlowTable::InsertResult::kExpired)
     counters_.counters[DSRLB_CTR_FLOW_EXPIRED]++;
   else if (r == FlowTable::InsertResult::kEvicted)
@@ -315,8 +316,12 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
         flows_->Insert(key, p.hash, now, FlowTimeout(key.proto), &r);
     CountInsert(r);
     Remember(ni, t, b);
-    // Marked only if it would pass the check its next hit makes.
-    if (EntryUsable(t, p.vip, flows_->entry(ni), /*allow_draining=*/true))
+    // Marked only if it would pass the check its next hit makes
+    // (EntryUsable; the index, family and address were just copied from
+    // this record, so only the VIP and the state are left to check).
+    const dsrlb_backend& be = t.backends[b];
+    if (be.vip == p.vip &&
+        (be.state == DSRLB_BACKEND_UP || be.state == DSRLB_BACKEND_DRAINING))
       flows_->set_mark(ni, epoch_);
   }
   return b;
