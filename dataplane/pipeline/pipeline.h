@@ -100,8 +100,12 @@ class Pipeline {
     uint64_t vip_key;
     int vip_index;
   };
+  // Once per burst, after Enter: the hit path's locals.
   HitPath StartHits(const shm::SlotView& t);
+  // After a slow path (which may refill the VIP cache): the loop's copy of
+  // the cache, and a new VIP run if the cached VIP changed.
   void SyncVipCache(HitPath* h);
+  // End of a burst: hits and the VIP run into the stats region.
   void Fold(HitPath* h);
   // Ends h's VIP run (its counts into the stats region), starts one for vip.
   void SwitchVipRun(HitPath* h, int vip);
