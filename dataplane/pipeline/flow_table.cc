@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,6 +14,32 @@ namespace dsrlb::dataplane {
 namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels say EINVAL
+#endif
+
+// Faults the whole mapping in now, at start-up, instead of page by page
+// under traffic: with 10^4 flows spread over a 2^21-entry table the first
+// pass took 202 ns/packet against 33 steady (pipeline_bench, 2026-12-02),
+// every first touch of a bucket or entry page being a page fault (and a
+// huge page's zeroing) inside the forwarding loop. Resident from the start,
+// the table's configured size no longer shows in the per-packet cost while
+// the flows fit in the cache.
+void Populate(uint8_t* p, size_t len) {
+  if (madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
+  if (errno != EINVAL) {
+    std::fprintf(stderr,
+                 "dsrlb: cannot make %zu MiB of flow table resident: lower "
+                 "the flow table size\n",
+                 len >> 20);
+    std::abort();
+  }
+  // Older kernels: one write per 4 KiB page faults it in (a huge page
+  // where the kernel grants one). The mapping is zero, so zero is written.
+  for (size_t off = 0; off < len; off += 4096)
+    reinterpret_cast<volatile uint8_t*>(p)[off] = 0;
+}
 
 }  // namespace
 
@@ -41,6 +68,7 @@ std::unique_ptr<void, FlowTable::Unmap> FlowTable::Map(size_t bytes) {
   const size_t tail = static_cast<size_t>(base + len + kHugePage - (p + len));
   if (tail > 0) munmap(p + len, tail);
   madvise(p, len, MADV_HUGEPAGE);  // advisory: fine if it is refused
+  Populate(p, len);
   return std::unique_ptr<void, Unmap>(p, Unmap{len});
 }
 
@@ -60,25 +88,28 @@ uint32_t FlowTable::Insert(const FlowKey& key, uint64_t hash, uint32_t now,
                            uint32_t timeout, InsertResult* result) {
   const uint32_t b = BucketOf(hash);
   Bucket& bucket = buckets_[b];
-  uint32_t victim = kWays;
-  uint32_t oldest_age = 0;
-  for (uint32_t w = 0; w < kWays; w++) {
-    if (bucket.sig[w] == 0) {
-      victim = w;
-      break;
+  uint32_t victim;
+  // A free way (tag 0) found by the same one-compare tag test as lookups;
+  // only a full bucket walks its stamps for the least recently used way.
+  if (const uint32_t free = TagMatches(bucket, 0); free != 0) {
+    victim = static_cast<uint32_t>(__builtin_ctz(free));
+    *result = InsertResult::kFree;
+    live_++;
+  } else {
+    victim = 0;
+    uint32_t oldest_age = now - bucket.stamp[0];
+    for (uint32_t w = 1; w < kWays; w++) {
+      const uint32_t age = now - bucket.stamp[w];
+      if (age > oldest_age) {
+        victim = w;
+        oldest_age = age;
+      }
     }
-    uint32_t age = now - bucket.stamp[w];
-    if (victim == kWays || age > oldest_age) {
-      victim = w;
-      oldest_age = age;
-    }
+    *result = oldest_age > entries_[b * kWays + victim].timeout
+                  ? InsertResult::kExpired
+                  : InsertResult::kEvicted;
   }
   FlowEntry& e = entries_[b * kWays + victim];
-  if (bucket.sig[victim] == 0)
-    *result = InsertResult::kFree;
-  else
-    *result = oldest_age > e.timeout ? InsertResult::kExpired
-                                     : InsertResult::kEvicted;
   bucket.sig[victim] = Sig(hash);
   bucket.mark[victim] = 0;
   bucket.stamp[victim] = now;
@@ -100,6 +131,7 @@ void FlowTable::ClearMarks() {
 }
 
 void FlowTable::Clear() {
+  live_ = 0;
   std::memset(static_cast<void*>(buckets_), 0,
               sizeof(Bucket) * (bucket_mask_ + 1));
 }

@@ -93,12 +93,17 @@ class FlowTable {
                            Load64(dst + 8), tail};
     return dsrlb_hash_words(kSeed, w, 5);
   }
-  // IPv4: one multiply to fold the two words, one finalizer. Only this lcore
-  // ever computes it (no cross-process agreement needed), so it trades the
-  // three mix rounds of dsrlb_hash_words (~30 instructions) for ~10; the
-  // finalizer still spreads every input bit over bucket and tag bits.
+  // IPv4: one 64 x 64 -> 128-bit multiply of the two seeded words, its
+  // halves folded (wyhash's "mum"): every input bit reaches the bucket bits
+  // (low) and the tag bits (high) through the high half. Only this lcore
+  // ever computes it (no cross-process agreement needed; the Maglev hash
+  // of dsrlb_shm.h is a different one), so it trades the three mix rounds
+  // of dsrlb_hash_words (~30 instructions) and the former multiply +
+  // finalizer (~13) for ~6.
   static uint64_t HashV4(uint64_t addrs, uint64_t tail) {
-    return dsrlb_mix64((addrs ^ kSeed) * 0x9e3779b97f4a7c15ULL ^ tail);
+    __extension__ typedef unsigned __int128 U128;
+    const U128 m = static_cast<U128>(addrs ^ kSeed) * (tail ^ kSeedTail);
+    return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
   }
 
   // capacity: number of entries, a power of two >= kWays (smaller values
@@ -122,10 +127,54 @@ class FlowTable {
   uint32_t FindV4(uint64_t addrs, uint64_t tail, uint64_t hash, uint32_t now,
                   FindResult* result) {
     return FindIf(hash, now, result, [addrs, tail](const FlowKey& k) {
-      return ((Word(k, 0) ^ (addrs & 0xffffffffu)) | Word(k, 1) |
-              (Word(k, 2) ^ (addrs >> 32)) | Word(k, 3) |
-              (Word(k, 4) ^ tail)) == 0;
+      return SameV4(k, addrs, tail);
     });
+  }
+
+ private:
+  struct Bucket;  // below
+
+ public:
+  // The lines the hit path reads, copied into locals once per burst (stores
+  // through a frame may alias any member, so members would be reloaded
+  // after every MAC rewrite).
+  class Lines {
+   public:
+    // The entry for an IPv4 flow key (as FindV4) only when using it needs
+    // nothing else: present, not idled out, and marked `mark` (validated in
+    // the current table epoch); then stamped `now`. Otherwise nullptr and
+    // nothing changed: the caller takes FindV4 and its bookkeeping.
+    // The addresses come apart (src, dst as loaded), compared 32 bits each.
+    FlowEntry* HitV4(uint32_t src, uint32_t dst, uint64_t tail, uint64_t hash,
+                     uint32_t now, uint16_t mark) const {
+      const uint32_t b = static_cast<uint32_t>(hash) & mask_;
+      Bucket& bucket = buckets_[b];
+      for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
+        const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
+        FlowEntry& e = entries_[b * kWays + w];
+        if (((Load32(e.key.src) ^ src) | (Load32(e.key.dst) ^ dst) |
+             (Word(e.key, 4) ^ tail)) != 0)
+          continue;
+        if (bucket.mark[w] != mark || now - bucket.stamp[w] > e.timeout)
+          return nullptr;
+        bucket.stamp[w] = now;
+        return &e;
+      }
+      return nullptr;
+    }
+
+   private:
+    friend class FlowTable;
+    Bucket* buckets_;
+    FlowEntry* entries_;
+    uint32_t mask_;
+  };
+  Lines lines() const {
+    Lines l;
+    l.buckets_ = buckets_;
+    l.entries_ = entries_;
+    l.mask_ = bucket_mask_;
+    return l;
   }
 
   enum class InsertResult : uint8_t { kFree, kExpired, kEvicted };
@@ -139,7 +188,10 @@ class FlowTable {
   void Touch(uint32_t index, uint32_t now) {
     buckets_[index / kWays].stamp[index % kWays] = now;
   }
-  void Erase(uint32_t index) { buckets_[index / kWays].sig[index % kWays] = 0; }
+  void Erase(uint32_t index) {
+    buckets_[index / kWays].sig[index % kWays] = 0;
+    live_--;
+  }
   FlowEntry& entry(uint32_t index) { return entries_[index]; }
 
   // A 16-bit mark per slot, kept on the bucket line next to the tag: the
@@ -168,12 +220,18 @@ class FlowTable {
   }
 
   uint32_t capacity() const { return capacity_; }
-  // Whether the table is larger than a core's cache is likely to hold, so
-  // that prefetching its lines ahead of use pays: at or below 512 KiB the
-  // prefetch passes cost ~40 instructions per packet and save nothing.
+  // Whether the lines the table's flows live on are more than a core's
+  // cache is likely to hold, so that prefetching them ahead of use pays:
+  // up to 512 KiB the prefetch passes cost ~90 instructions per packet and
+  // save nothing. Counted by live entries (each on its own bucket line and
+  // entry line at worst, 128 B), not by capacity: 10 flows in a 2^21 table
+  // cost what they cost in a 2^10 one.
   bool prefetch_pays() const {
-    return uint64_t{capacity_} * kBytesPerEntry > (uint64_t{512} << 10);
+    return uint64_t{live_} * 128 > (uint64_t{512} << 10);
   }
+  // Occupied ways, kept up to date by Insert / Erase / expiry / Clear
+  // (expired entries count until reclaimed); O(1).
+  uint32_t live() const { return live_; }
   // Bytes of memory per entry (entry line + its share of the bucket line).
   static constexpr uint32_t kBytesPerEntry = sizeof(FlowEntry) + 64 / kWays;
   // Live (occupied) entries, expired ones included until reclaimed; O(n),
@@ -183,6 +241,7 @@ class FlowTable {
 
  private:
   static constexpr uint64_t kSeed = 0x6c7f3e1d2b4a5968ULL;
+  static constexpr uint64_t kSeedTail = 0x9e3779b97f4a7c15ULL;
   static uint64_t Load64(const uint8_t* p) {
     uint64_t v;
     std::memcpy(&v, p, 8);
@@ -198,6 +257,13 @@ class FlowTable {
     uint64_t v;
     std::memcpy(&v, reinterpret_cast<const uint8_t*>(&k) + 8 * i, 8);
     return v;
+  }
+  // Three words: the tail carries the family, and a stored IPv4 key's
+  // words 1 and 3 (address bytes 4-15) are zero, as every key is built
+  // from FlowKey{} with 4 address bytes copied in.
+  static bool SameV4(const FlowKey& k, uint64_t addrs, uint64_t tail) {
+    return ((Word(k, 0) ^ (addrs & 0xffffffffu)) |
+            (Word(k, 2) ^ (addrs >> 32)) | (Word(k, 4) ^ tail)) == 0;
   }
   static bool SameKey(const FlowKey& a, const FlowKey& b) {
     return ((Word(a, 0) ^ Word(b, 0)) | (Word(a, 1) ^ Word(b, 1)) |
@@ -217,6 +283,7 @@ class FlowTable {
       if (!match(e.key)) continue;
       if (now - bucket.stamp[w] > e.timeout) {
         bucket.sig[w] = 0;
+        live_--;
         *result = FindResult::kExpired;
         return kNone;
       }
@@ -270,6 +337,7 @@ class FlowTable {
   static std::unique_ptr<void, Unmap> Map(size_t bytes);
 
   uint32_t capacity_;
+  uint32_t live_ = 0;
   uint32_t bucket_mask_;
   std::unique_ptr<void, Unmap> bucket_memory_;
   std::unique_ptr<void, Unmap> entry_memory_;

@@ -40,6 +40,11 @@ uint32_t Load32(const uint8_t* p) {
   std::memcpy(&v, p, 4);
   return v;
 }
+uint16_t Load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
 uint16_t LoadBe16(const uint8_t* p) {
   return static_cast<uint16_t>((p[0] << 8) | p[1]);
 }
@@ -60,23 +65,22 @@ struct FastTuple {
   uint8_t proto;
 };
 inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
-  if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00) return false;
+  // Ethertype 0x0800 and version/IHL 0x45 in one compare (bytes 12-14).
+  if (len < 14 + 20 || (Load32(f + 12) & 0xffffff) != 0x450008) return false;
   const uint8_t* ip = f + 14;
+  // Range checks lo <= x <= hi as one unsigned compare, x - lo <= hi - lo
+  // (hi >= lo is checked first where it is not given).
   const uint32_t total = LoadBe16(ip + 2);
-  if (ip[0] != 0x45 || total < 20 || total > len - 14 ||
-      (LoadBe16(ip + 6) & 0x3fff) != 0)
-    return false;
+  // Fragment offset and MF (0x3fff big-endian) tested as loaded.
+  if (total - 20 > len - 34 || (Load16(ip + 6) & 0xff3f) != 0) return false;
   const uint8_t* l4 = ip + 20;
   const uint32_t l4_len = total - 20;
   const uint8_t proto = ip[9];
   if (proto == kProtoTcp) {
-    if (l4_len < 20) return false;
-    const uint32_t doff = (l4[12] >> 4) * 4u;
-    if (doff < 20 || doff > l4_len) return false;
+    // Data offset (high nibble of byte 12, in words) from 20 to l4_len.
+    if (l4_len < 20 || ((l4[12] >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
   } else if (proto == kProtoUdp) {
-    if (l4_len < 8) return false;
-    const uint32_t ulen = LoadBe16(l4 + 4);
-    if (ulen < 8 || ulen > l4_len) return false;
+    if (l4_len < 8 || LoadBe16(l4 + 4) - 8u > l4_len - 8) return false;
   } else {
     return false;
   }
@@ -87,6 +91,23 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   return true;
 }
 
+// The compact IPv4 key of a fast-parsed frame: two words from the loaded
+// bytes (the ports swapped to host order in one go), hashed from registers.
+struct V4Key {
+  uint64_t addrs;  // source bytes | destination bytes << 32
+  uint64_t tail;   // FlowKeyTail(sport, dport, AF_INET, proto, kFlow)
+  uint64_t hash;   // FlowTable::HashV4
+};
+inline V4Key KeyOfTuple(const FastTuple& ft) {
+  const uint32_t ports = __builtin_bswap32(ft.ports);  // sport << 16 | dport
+  V4Key k;
+  k.tail = uint64_t{ports >> 16 | ports << 16} | uint64_t{DSRLB_AF_INET} << 32 |
+           uint64_t{ft.proto} << 40;
+  k.addrs = uint64_t{ft.src} | uint64_t{ft.dst} << 32;
+  k.hash = FlowTable::HashV4(k.addrs, k.tail);
+  return k;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
@@ -95,14 +116,14 @@ Pipeline::Pipeline(FlowTable* flows, const LcoreCounters& counters,
   std::memcpy(port_mac_, port_mac, 6);
 }
 
-DSRLB_COLD const FlowKey& Pipeline::KeyOf(const Prepared& p, FlowKey* scratch) {
+DSRLB_HOT const FlowKey& Pipeline::KeyOf(const Prepared& p, FlowKey* scratch) {
   if (!p.v4) return p.key;
-  *scratch = FlowKey{};
-  const uint32_t src = static_cast<uint32_t>(p.addrs);
-  const uint32_t dst = static_cast<uint32_t>(p.addrs >> 32);
-  std::memcpy(scratch->src, &src, 4);
-  std::memcpy(scratch->dst, &dst, 4);
-  std::memcpy(&scratch->sport, &p.tail, 8);  // sport .. pad, as FlowKeyTail
+  // The five words of an IPv4 key: source, 0, destination, 0, tail
+  // (sport .. pad, as FlowKeyTail), stored as words.
+  const uint64_t words[5] = {p.addrs & 0xffffffffu, 0, p.addrs >> 32, 0,
+                             p.tail};
+  static_assert(sizeof(words) == sizeof(FlowKey));
+  std::memcpy(static_cast<void*>(scratch), words, sizeof(words));
   return *scratch;
 }
 
@@ -118,6 +139,10 @@ void Pipeline::NewEpoch(const shm::SlotView& t) {
   }
   std::memcpy(src_mac_,
               IsZeroMac(t.hdr->port_mac) ? port_mac_ : t.hdr->port_mac, 6);
+  uint16_t hi;
+  std::memcpy(&hi, src_mac_, 2);
+  src_mac_hi_ = uint64_t{hi} << 48;
+  std::memcpy(&src_mac_lo_, src_mac_ + 2, 4);
   // Timeouts come from the current table, so a changed timeout applies to
   // established flows too (at their first hit in the new epoch).
   tcp_timeout_ = FlowTable::TimeoutUnits(t.hdr->tcp_timeout_s);
@@ -151,7 +176,8 @@ uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
   return b < t.hdr->num_backends ? b : 0;
 }
 
-void Pipeline::Remember(uint32_t index, const shm::SlotView& t, uint16_t b) {
+DSRLB_HOT void Pipeline::Remember(uint32_t index, const shm::SlotView& t,
+                                  uint16_t b) {
   FlowEntry& e = flows_->entry(index);
   const dsrlb_backend& be = t.backends[b];
   e.backend = b;
@@ -159,7 +185,7 @@ void Pipeline::Remember(uint32_t index, const shm::SlotView& t, uint16_t b) {
   std::memcpy(e.backend_addr, be.addr, 16);
 }
 
-void Pipeline::CountInsert(FlowTable::InsertResult r) {
+DSRLB_HOT void Pipeline::CountInsert(FlowTable::InsertResult r) {
   if (r == FlowTable::InsertResult::kExpired)
     counters_.counters[DSRLB_CTR_FLOW_EXPIRED]++;
   else if (r == FlowTable::InsertResult::kEvicted)
@@ -290,8 +316,12 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
         flows_->Insert(key, p.hash, now, FlowTimeout(key.proto), &r);
     CountInsert(r);
     Remember(ni, t, b);
-    // Marked only if it would pass the check its next hit makes.
-    if (EntryUsable(t, p.vip, flows_->entry(ni), /*allow_draining=*/true))
+    // Marked only if it would pass the check its next hit makes
+    // (EntryUsable; the index, family and address were just copied from
+    // this record, so only the VIP and the state are left to check).
+    const dsrlb_backend& be = t.backends[b];
+    if (be.vip == p.vip &&
+        (be.state == DSRLB_BACKEND_UP || be.state == DSRLB_BACKEND_DRAINING))
       flows_->set_mark(ni, epoch_);
   }
   return b;
@@ -345,21 +375,22 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   FastTuple ft;
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
-  // The compact key: two words from the loaded bytes (the ports swapped to
-  // host order in one go), hashed from registers.
-  const uint32_t ports = __builtin_bswap32(ft.ports);  // sport << 16 | dport
-  const uint64_t tail = uint64_t{ports >> 16 | ports << 16} |
-                        uint64_t{DSRLB_AF_INET} << 32 |
-                        uint64_t{ft.proto} << 40;
-  p->addrs = uint64_t{ft.src} | uint64_t{ft.dst} << 32;
+  const V4Key k = KeyOfTuple(ft);
+  return PrepareV4(t, k.addrs, k.tail, k.hash, p, verdict);
+}
+
+DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
+                                   uint64_t tail, uint64_t hash, Prepared* p,
+                                   Verdict* verdict) {
+  p->addrs = addrs;
   p->tail = tail;
-  p->hash = FlowTable::HashV4(p->addrs, tail);
+  p->hash = hash;
   p->v4 = true;
   p->icmp_error = false;
   // LookupVip's cache test, on the values still in registers.
   int vip;
   uint32_t flags;
-  if (VipCacheKey(ft.dst, tail) == vip_cache_key_) {
+  if (VipCacheKey(static_cast<uint32_t>(addrs >> 32), tail) == vip_cache_key_) {
     vip = vip_cache_index_;
     flags = vip_cache_flags_;
   } else {
@@ -370,6 +401,24 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   p->vip_flags = flags;
   if (vip >= 0 && (flags & DSRLB_VIP_ACTIVE) != 0) return true;
   return AcceptVip(p, verdict);
+}
+
+DSRLB_COLD Verdict Pipeline::SlowV4(const shm::SlotView& t, uint64_t addrs,
+                                    uint64_t tail, uint64_t hash,
+                                    uint8_t* frame, uint32_t len,
+                                    uint32_t now) {
+  Prepared p;
+  Verdict v;
+  if (!PrepareV4(t, addrs, tail, hash, &p, &v)) return v;
+  return FinishSlow(t, p, frame, len, now);
+}
+
+DSRLB_COLD Verdict Pipeline::SlowParsed(const shm::SlotView& t, uint8_t* frame,
+                                        uint32_t len, uint32_t now) {
+  Prepared p;
+  Verdict v;
+  if (!PrepareParsed(t, frame, len, &p, &v)) return v;
+  return FinishSlow(t, p, frame, len, now);
 }
 
 DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t,
@@ -400,8 +449,91 @@ DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t,
   return AcceptVip(prep, verdict);
 }
 
+DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) {
+  HitPath h;
+  h.flows = flows_->lines();
+  h.backends = t.backends;
+  h.backend_stats = counters_.backends;
+  h.vip_stats = counters_.vips;
+  h.max_backends = counters_.max_backends;
+  h.max_vips = counters_.max_vips;
+  h.epoch = epoch_;
+  h.src_mac_hi = src_mac_hi_;
+  h.src_mac_lo = src_mac_lo_;
+  h.hits = 0;
+  h.run_vip = -1;
+  h.run_start = h.run_bytes = 0;
+  SyncVipCache(&h);
+  return h;
+}
+
+DSRLB_HOT void Pipeline::SyncVipCache(HitPath* h) {
+  const bool fast =
+      (vip_cache_flags_ & (DSRLB_VIP_ACTIVE | DSRLB_VIP_PERSISTENT)) ==
+      DSRLB_VIP_ACTIVE;
+  h->vip_key = fast ? vip_cache_key_ : kNoVip;
+  h->vip_index = vip_cache_index_;
+  // Hits under the cached VIP count in its run.
+  if (fast && vip_cache_index_ != h->run_vip) SwitchVipRun(h, vip_cache_index_);
+}
+
+DSRLB_HOT void Pipeline::Fold(HitPath* h) {
+  SwitchVipRun(h, -1);
+  counters_.counters[DSRLB_CTR_FORWARDED] += h->hits;
+  counters_.counters[DSRLB_CTR_FLOW_HIT] += h->hits;
+  h->hits = h->run_start = 0;
+}
+
+DSRLB_COLD void Pipeline::SwitchVipRun(HitPath* h, int vip) {
+  const uint32_t v = static_cast<uint32_t>(h->run_vip);
+  if (h->run_vip >= 0 && v < counters_.max_vips) {
+    counters_.vips[v].packets += h->hits - h->run_start;
+    counters_.vips[v].bytes += h->run_bytes;
+  }
+  h->run_vip = vip;
+  h->run_start = h->hits;
+  h->run_bytes = 0;
+}
+
+DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, uint16_t b, uint8_t* frame,
+                                    uint32_t len) {
+  // Both MACs in two stores: the backend's 6 bytes read as 8 (the record's
+  // port follows them) with the source MAC's first two bytes put over the
+  // last two, then the source MAC's other four.
+  uint64_t dst;
+  std::memcpy(&dst, h->backends[b].mac, 8);
+  dst = (dst & 0xffffffffffffull) | h->src_mac_hi;
+  std::memcpy(frame, &dst, 8);
+  std::memcpy(frame + 8, &h->src_mac_lo, 4);
+  h->hits++;
+  h->run_bytes += len;
+  if (b < h->max_backends) {
+    h->backend_stats[b].packets++;
+    h->backend_stats[b].bytes += len;
+  }
+}
+
 DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
-                                   uint8_t* frame, uint32_t len, uint32_t now) {
+                                   uint8_t* frame, uint32_t len, uint32_t now,
+                                   HitPath* h) {
+  // The hit path: an IPv4 flow of a non-persistent VIP (Prepare let only
+  // active VIPs through) whose entry was validated in this epoch.
+  if (p.v4 && (p.vip_flags & DSRLB_VIP_PERSISTENT) == 0) {
+    if (const FlowEntry* e =
+            h->flows.HitV4(static_cast<uint32_t>(p.addrs),
+                           static_cast<uint32_t>(p.addrs >> 32), p.tail, p.hash,
+                           now, h->epoch)) {
+      if (p.vip != h->run_vip) SwitchVipRun(h, p.vip);
+      ForwardHit(h, e->backend, frame, len);
+      return Verdict::kForward;
+    }
+  }
+  return FinishSlow(t, p, frame, len, now);
+}
+
+DSRLB_COLD Verdict Pipeline::FinishSlow(const shm::SlotView& t,
+                                        const Prepared& p, uint8_t* frame,
+                                        uint32_t len, uint32_t now) {
   const uint16_t b = PickBackend(t, p, now);
   if (b == 0) return Drop(DSRLB_DROP_NO_BACKEND);
 
@@ -428,17 +560,40 @@ Verdict Pipeline::Process(const shm::SlotView* table, uint8_t* frame,
   Prepared p;
   Verdict v;
   if (!Prepare(*table, frame, len, &p, &v)) return v;
-  return Finish(*table, p, frame, len, FlowTable::Now(now_ns));
+  HitPath h = StartHits(*table);
+  v = Finish(*table, p, frame, len, FlowTable::Now(now_ns), &h);
+  Fold(&h);
+  return v;
 }
 
 void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
                               const uint32_t* lens, uint32_t n, uint32_t now,
                               Verdict* verdicts) {
+  HitPath h = StartHits(t);
   for (uint32_t i = 0; i < n; i++) {
-    Prepared p;
-    if (Prepare(t, frames[i], lens[i], &p, &verdicts[i]))
-      verdicts[i] = Finish(t, p, frames[i], lens[i], now);
+    uint8_t* frame = frames[i];
+    const uint32_t len = lens[i];
+    FastTuple ft;
+    if (!ParseIpv4Fast(frame, len, &ft)) {
+      verdicts[i] = SlowParsed(t, frame, len, now);
+      SyncVipCache(&h);
+      continue;
+    }
+    const V4Key k = KeyOfTuple(ft);
+    // The hit path, all in registers: cached VIP (active, not persistent),
+    // entry validated in this epoch.
+    if (VipCacheKey(ft.dst, k.tail) == h.vip_key) {
+      if (const FlowEntry* e =
+              h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
+        ForwardHit(&h, e->backend, frame, len);
+        verdicts[i] = Verdict::kForward;
+        continue;
+      }
+    }
+    verdicts[i] = SlowV4(t, k.addrs, k.tail, k.hash, frame, len, now);
+    SyncVipCache(&h);
   }
+  Fold(&h);
 }
 
 void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
@@ -458,6 +613,7 @@ void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
   // flow's second packet in a burst sees what its first one inserted).
   Prepared prep[kChunk];
   bool needs[kChunk];
+  HitPath h = StartHits(*table);
   for (uint32_t base = 0; base < n; base += kChunk) {
     const uint32_t m = n - base < kChunk ? n - base : kChunk;
     for (uint32_t i = 0; i < m; i++) {
@@ -470,8 +626,9 @@ void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
     for (uint32_t i = 0; i < m; i++)
       if (needs[i])
         verdicts[base + i] =
-            Finish(*table, prep[i], frames[base + i], lens[base + i], now);
+            Finish(*table, prep[i], frames[base + i], lens[base + i], now, &h);
   }
+  Fold(&h);
 }
 
 }  // namespace dsrlb::dataplane

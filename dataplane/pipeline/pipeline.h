@@ -77,6 +77,46 @@ class Pipeline {
     return p.v4 ? static_cast<uint8_t>(p.tail >> 40) : p.key.proto;
   }
 
+  // What the hit path of a burst reads and counts, kept in locals: stores
+  // through a frame (uint8_t*) may alias any member, so members read per
+  // packet would be reloaded after every MAC rewrite. Counts are folded
+  // into the stats region once per burst (Fold), not per packet.
+  struct HitPath {
+    FlowTable::Lines flows;
+    const dsrlb_backend* backends;  // the table's records
+    dsrlb_pkt_bytes* backend_stats;
+    dsrlb_pkt_bytes* vip_stats;
+    uint32_t max_backends, max_vips;
+    uint16_t epoch;
+    uint64_t src_mac_hi;  // source MAC bytes 0-1 at bits 48-63 (frame 6-7)
+    uint32_t src_mac_lo;  // source MAC bytes 2-5 (frame bytes 8-11)
+    uint64_t hits;        // forwarded by a flow-table hit
+    // Per-VIP counts of hits, by runs of one VIP: run_vip's packets are
+    // the hits since run_start, its bytes run_bytes.
+    int run_vip;  // -1: none yet
+    uint64_t run_start, run_bytes;
+    // The VIP cache as the one-pass loop tests it: the key only while the
+    // cached VIP is active and not persistent, else kNoVip.
+    uint64_t vip_key;
+    int vip_index;
+  };
+  // Once per burst, after Enter: the hit path's locals.
+  HitPath StartHits(const shm::SlotView& t);
+  // After a slow path (which may refill the VIP cache): the loop's copy of
+  // the cache, and a new VIP run if the cached VIP changed.
+  void SyncVipCache(HitPath* h);
+  // End of a burst: hits and the VIP run into the stats region.
+  void Fold(HitPath* h);
+  // Ends h's VIP run (its counts into the stats region), starts one for vip.
+  void SwitchVipRun(HitPath* h, int vip);
+  // A forwarded hit of h->run_vip: MACs rewritten from the entry's backend,
+  // counted in h.
+  void ForwardHit(HitPath* h, uint16_t backend, uint8_t* frame, uint32_t len);
+  // Finish past the hit path: a miss, a first hit in a new epoch, an
+  // expired entry, a persistent VIP, a non-IPv4-fast packet.
+  Verdict FinishSlow(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
+                     uint32_t len, uint32_t now);
+
   // Once per burst: notices a table other than the last one (another
   // slot, generation or content) and starts a new epoch: entries validated
   // in an older epoch are checked against the table again on their next
@@ -93,6 +133,15 @@ class Pipeline {
   // when the packet needs a backend (p filled), else sets *verdict.
   bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                Prepared* p, Verdict* verdict);
+  // Prepare's IPv4 fast half, from the compact key.
+  bool PrepareV4(const shm::SlotView& t, uint64_t addrs, uint64_t tail,
+                 uint64_t hash, Prepared* p, Verdict* verdict);
+  // Whole frames past the one-pass hit path: an IPv4 fast-parsed frame
+  // (compact key given) and any other frame.
+  Verdict SlowV4(const shm::SlotView& t, uint64_t addrs, uint64_t tail,
+                 uint64_t hash, uint8_t* frame, uint32_t len, uint32_t now);
+  Verdict SlowParsed(const shm::SlotView& t, uint8_t* frame, uint32_t len,
+                     uint32_t now);
   // Prepare for anything the IPv4 fast path does not take.
   bool PrepareParsed(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                      Prepared* p, Verdict* verdict);
@@ -105,7 +154,7 @@ class Pipeline {
   bool AcceptVip(Prepared* p, Verdict* verdict);
   // Second half: backend choice, MAC rewrite, counters.
   Verdict Finish(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
-                 uint32_t len, uint32_t now);
+                 uint32_t len, uint32_t now, HitPath* h);
 
   // The backend for p.key (VIP p.vip, active), 0 if none: flow table, then
   // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
@@ -151,6 +200,8 @@ class Pipeline {
   uint64_t epoch_checksum_ = 0;
   uint16_t epoch_ = 0;  // 16-bit: FlowTable's marks; 0 = never validated
   uint8_t src_mac_[6] = {};
+  uint64_t src_mac_hi_ = 0;  // src_mac_ as HitPath wants it
+  uint32_t src_mac_lo_ = 0;
   uint32_t tcp_timeout_ = 0, udp_timeout_ = 0;
   // Last IPv4 VIP found, as VipCacheKey() (bit 63 set: none).
   static constexpr uint64_t kNoVip = uint64_t{1} << 63;

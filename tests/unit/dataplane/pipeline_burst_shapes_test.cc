@@ -57,15 +57,43 @@ std::vector<Bytes> MixedFrames() {
   return frames;
 }
 
-void ExpectBurstMatchesOneByOne(uint32_t flow_capacity) {
+// `n` entries of flows no frame belongs to (sources in 203.0.113.0/24 to
+// a non-VIP address), so that the table holds that many live flows.
+void Prefill(FlowTable& t, uint32_t n) {
+  FlowTable::InsertResult ir;
+  for (uint32_t i = 0; i < n; i++) {
+    FlowKey k{};
+    k.src[0] = 203;
+    k.src[1] = 0;
+    k.src[2] = 113;
+    k.src[3] = static_cast<uint8_t>(i);
+    k.dst[0] = 198;
+    k.dst[1] = 51;
+    k.dst[2] = 100;
+    k.dst[3] = 1;
+    k.sport = static_cast<uint16_t>(1024 + (i >> 8));
+    k.dport = 80;
+    k.family = 4;
+    k.proto = kTcp;
+    t.Insert(k, FlowTable::Hash(k), 0, 1u << 30, &ir);
+  }
+}
+
+// prefill: live flows put in both tables first; past 4096 the burst takes
+// the prefetch passes.
+void ExpectBurstMatchesOneByOne(uint32_t flow_capacity, uint32_t prefill,
+                                bool prefetch) {
   std::vector<Bytes> frames = MixedFrames();
-  PipelineEnv single;
+  PipelineEnv single(flow_capacity);
+  Prefill(single.flows(), prefill);
   ASSERT_TRUE(single.Publish(DefaultSpec()).ok());
   std::vector<Bytes> one_by_one = frames;
   std::vector<Verdict> expected;
   for (Bytes& f : one_by_one) expected.push_back(single.Send(f));
 
   PipelineEnv burst(flow_capacity);
+  Prefill(burst.flows(), prefill);
+  ASSERT_EQ(burst.flows().prefetch_pays(), prefetch);
   ASSERT_TRUE(burst.Publish(DefaultSpec()).ok());
   std::vector<uint8_t*> ptrs;
   std::vector<uint32_t> lens;
@@ -95,14 +123,47 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity) {
         << "drop " << d;
   EXPECT_GT(burst.counter(DSRLB_CTR_FLOW_HIT), 0u);
   EXPECT_GT(burst.counter(DSRLB_CTR_PERSIST_HIT), 0u);
+  // Per VIP and per backend: the same as packet by packet, and in total
+  // exactly the forwarded frames and their lengths.
+  uint64_t forwarded = 0, forwarded_bytes = 0;
+  for (size_t i = 0; i < frames.size(); i++)
+    if (expected[i] == Verdict::kForward) {
+      forwarded++;
+      forwarded_bytes += frames[i].size();
+    }
+  ASSERT_GT(forwarded, 0u);
+  uint64_t vip_packets = 0, vip_bytes = 0, be_packets = 0, be_bytes = 0;
+  for (uint32_t v = 0; v < PipelineEnv::kMaxVips; v++) {
+    EXPECT_EQ(burst.vip_stats(v).packets, single.vip_stats(v).packets) << v;
+    EXPECT_EQ(burst.vip_stats(v).bytes, single.vip_stats(v).bytes) << v;
+    vip_packets += burst.vip_stats(v).packets;
+    vip_bytes += burst.vip_stats(v).bytes;
+  }
+  for (uint32_t b = 0; b < PipelineEnv::kMaxBackends; b++) {
+    EXPECT_EQ(burst.backend_stats(b).packets, single.backend_stats(b).packets)
+        << b;
+    EXPECT_EQ(burst.backend_stats(b).bytes, single.backend_stats(b).bytes) << b;
+    be_packets += burst.backend_stats(b).packets;
+    be_bytes += burst.backend_stats(b).bytes;
+  }
+  EXPECT_EQ(vip_packets, forwarded);
+  EXPECT_EQ(vip_bytes, forwarded_bytes);
+  EXPECT_EQ(be_packets, forwarded);
+  EXPECT_EQ(be_bytes, forwarded_bytes);
 }
 
 TEST(PipelineBurstShapesTest, SmallTableBurstMatchesPacketByPacket) {
-  ExpectBurstMatchesOneByOne(1024);  // 72 KiB: one pass
+  ExpectBurstMatchesOneByOne(1024, 0, false);  // one pass
 }
 
-TEST(PipelineBurstShapesTest, LargeTableBurstMatchesPacketByPacket) {
-  ExpectBurstMatchesOneByOne(1u << 16);  // 4.5 MiB: prefetch passes
+TEST(PipelineBurstShapesTest,
+     LargeTableWithFewFlowsBurstMatchesPacketByPacket) {
+  ExpectBurstMatchesOneByOne(1u << 16, 0, false);  // few flows: one pass
+}
+
+TEST(PipelineBurstShapesTest, ManyFlowsBurstMatchesPacketByPacket) {
+  // 6000 live flows (750 KiB of lines at 128 B): prefetch passes.
+  ExpectBurstMatchesOneByOne(1u << 16, 6000, true);
 }
 
 }  // namespace
