@@ -19,6 +19,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-scapy python3-aiosmtpd
   keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl ethtool
+  # dsrlb-control's kernel guard (nft: table inet dsrlb)
+  nftables
 )
 
 missing=()

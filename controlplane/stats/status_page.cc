@@ -46,6 +46,29 @@ std::string RowClass(const v1::RealServer& rs) {
   return "up";
 }
 
+// A failing part (issue 9), one line each; nothing while all is well.
+std::string PartsHealth(const v1::GetCountersResponse& c) {
+  std::string out;
+  if (!c.dataplane_alive())
+    absl::StrAppend(
+        &out, "<p class=\"fault\"><b>",
+        HtmlEscape(c.dataplane_reason().empty() ? "dataplane down"
+                                                : c.dataplane_reason()),
+        "</b>: VRRP instances of its VIPs are in FAULT</p>\n");
+  if (c.tables_stale())
+    absl::StrAppend(&out, "<p class=\"fault\"><b>tables stale</b>: the ",
+                    "dataplane uses generation ", c.dataplane_generation(),
+                    ", published ", c.table_generation(), "</p>\n");
+  if (c.publish_failing())
+    absl::StrAppend(&out, "<p class=\"fault\"><b>publish failing</b>: ",
+                    HtmlEscape(c.publish_error()), " (",
+                    c.publish_failures_total(), " failures)</p>\n");
+  if (c.kernel_vip_drops() > 0)
+    absl::StrAppend(&out, "<p>kernel dropped ", c.kernel_vip_drops(),
+                    " VIP packets while no dataplane forwarded</p>\n");
+  return out;
+}
+
 std::string VrrpText(v1::VrrpState s) {
   switch (s) {
     case v1::VRRP_STATE_INIT:
@@ -159,6 +182,7 @@ std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
       "<span style=\"background:#ff9090\">down</span>"
       "<span style=\"background:#fff080\">drain / weight 0</span>"
       "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
+  h += PartsHealth(now.counters);
 
   if (now.vrrp.instances_size() > 0) {
     h +=
@@ -178,10 +202,14 @@ std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
           "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td "
           "class=l>%s</td>"
           "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
-          cls, HtmlEscape(i.name()), VrrpText(i.state()), i.virtual_router_id(),
-          i.effective_priority(), i.priority(), HtmlEscape(i.interface()),
-          HtmlEscape(i.master_address()), vips, i.adverts_received(),
-          i.adverts_sent(), i.bad_packets(),
+          cls, HtmlEscape(i.name()),
+          VrrpText(i.state()) +
+              (i.fault_reason().empty()
+                   ? ""
+                   : " (" + HtmlEscape(i.fault_reason()) + ")"),
+          i.virtual_router_id(), i.effective_priority(), i.priority(),
+          HtmlEscape(i.interface()), HtmlEscape(i.master_address()), vips,
+          i.adverts_received(), i.adverts_sent(), i.bad_packets(),
           Age(now.taken, i.last_transition_unix_ms()));
     }
     h += "</table>\n";
