@@ -65,6 +65,9 @@ class BalanceTest(ClusterCase):
         streams = self.client('streams', VIP, '/big', STREAMS, RATE, self.big_sha)
         harness.wait_for(lambda: self.serving() >= STREAMS, 'the streams to be under way', 60,
                          0.2)
+        # rr put about half the streams on web2: the drain has live ones.
+        on_web2 = self.serving(('web2',))
+        self.assertGreater(on_web2, 0)
         r = self.ctl('lvs1', 'drain', '-t', VIP + ':80', '-r', WEB2 + ':80')
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         harness.wait_for(lambda: self.rs_field(WEB2, 'state=draining'), 'web2 drained', 30, 0.3)
@@ -73,8 +76,8 @@ class BalanceTest(ClusterCase):
         out = self.result(streams, 180)['streams']
         self.assertEqual([s for s in out if s['exit'] != 0], [])
         self.assertEqual(len(out), STREAMS)
-        # rr put about half the streams on web2: the drain had live ones.
-        self.assertGreater(sum(s.get('server') == WEB2 for s in out), 0, out)
+        print('%d of %d streams were on web2 when it was drained; all complete' %
+              (on_web2, STREAMS))
 
     def test_a_stopped_server_leaves_the_ring_and_comes_back(self):
         web2 = self.ns['web2']

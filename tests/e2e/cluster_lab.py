@@ -109,10 +109,10 @@ class ClusterCase(harness.E2ETestCase):
         out, _ = proc.popen.communicate(timeout=timeout)
         return json.loads(out.strip().splitlines()[-1])
 
-    def serving(self):
+    def serving(self, webs=('web1', 'web2')):
         """Established connections on the web servers' port 80."""
         n = 0
-        for web in ('web1', 'web2'):
+        for web in webs:
             r = self.in_ns(web, 'ss', '-Htn', 'state', 'established', '( sport = :80 )')
             n += len(r.stdout.splitlines())
         return n

@@ -6,7 +6,7 @@ client's namespace. Prints one JSON object on stdout.
       16 KiB receive buffer (so the time between reads shows the forwarding
       gap, not the socket buffer). Per stream: exit (0 = complete and
       byte-exact, 56 = reset, 28 = stalled, 1 = other error), bytes, the
-      server that answered, the longest gap between reads (ms). Exit 0
+      longest gap between reads (ms). Exit 0
       when every stream is exit 0.
   vip_client.py probe VIP SECONDS INTERVAL
       a new connection (GET /, 1 s timeout) every INTERVAL s for SECONDS s:
@@ -60,7 +60,6 @@ def stream(vip, path, rate, want_sha, out):
     h = hashlib.sha256()
     try:
         s, _, body = get(vip, path, STALL_S, RCVBUF)
-        r['server'] = s.getpeername()[0]
         h.update(body)
         n = len(body)
         start = last = time.monotonic()
