@@ -9,7 +9,7 @@ download completes byte-exact, and new connections never fail for longer
 than the failover bound (derived from the VRRP timers below).
 Usage: failover_test.py SCRIPTS_DIR BUILD_DIR DSRLB_CONTROL DSRLB_DATAPLANE
 DSRLBCTL [unittest options] (root)."""
-import subprocess
+import re
 
 import harness
 from cluster_lab import (ClusterCase, DATAPLANE_DEAD_S, MASTER_DOWN_S, VIP)
@@ -64,6 +64,11 @@ class FailoverTest(ClusterCase):
         self.assertIn('dsrlb_kernel_guard 1', metrics)
         guard = self.in_ns('lvs1', 'nft', 'list', 'table', 'inet', 'dsrlb').stdout
         self.assertIn('ip daddr %s tcp dport 80' % VIP, guard)
+        # Until lvs2's GARP moved the client, the streams' packets reached
+        # lvs1's kernel: dropped and counted, never answered with RST.
+        harness.wait_for(lambda: re.search(r'kernel_vip_drops ([1-9]\d*)',
+                                           self.ctl('lvs1', 'counters').stdout),
+                         'kernel VIP drops counted on lvs1', 30, 0.5)
 
         # 2. Its dataplane comes back: lvs1 preempts lvs2.
         self.across('old master back, preempting',
