@@ -22,6 +22,7 @@ tr.up td{background:#c0ffc0} tr.down td{background:#ff9090}
 tr.drain td{background:#fff080} tr.nomac td{background:#e0e0e0}
 tr.master td{background:#c0ffc0} tr.backup td{background:#e0e0e0}
 tr.fault td{background:#ff9090}
+p.fault{background:#ff9090;padding:4px}
 .legend span{display:inline-block;padding:1px 6px;margin-right:4px;border:1px solid #999}
 )";
 

@@ -90,13 +90,18 @@ class FailoverTest(ClusterCase):
         self.back_to_lvs1()
 
         # 5. A graceful stop hands over: priority 0 first, lvs2 master, then
-        # the processes end.
+        # the processes end. An API client stays connected (a watch stream):
+        # the handover must not wait for the gRPC server's shutdown.
+        self.ns['lvs1'].start([self.CTL, '--socket', '%s/lvs1-control.sock' % self.run_dir,
+                               'watch'], 'lvs1-watch.log')
         self.across('stopped gracefully', lambda: self.cluster_ok('stop', self.prefix, 'lvs1'),
                     'lvs2')
         with open('%s/lvs1-control.log' % self.run_dir) as f:
             log = f.read()
         self.assertIn('handing over (priority 0 sent)', log)
         self.assertIn('is master: handover done', log)
+        last_stop = log[log.rindex('stopping: handing over first'):]
+        self.assertLess(last_stop.index('handover done'), last_stop.index('stopped'))
         self.cluster_ok('start', self.prefix, 'lvs1')
         self.back_to_lvs1()
 
