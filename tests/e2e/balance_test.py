@@ -9,15 +9,17 @@ the seed's case-2 cluster (scripts/cluster.sh, both real servers up):
 - web2's server stops: out of the ring within delay_loop x (retry + 1) plus
   a margin (the file's TCP_CHECK timers), back once it answers again.
 Usage: balance_test.py SCRIPTS_DIR BUILD_DIR DSRLB_CONTROL DSRLB_DATAPLANE
-DSRLBCTL [unittest options] (root)."""
+DSRLBCTL DSRLB_REGION [unittest options] (root)."""
+import re
 import time
 
 import harness
 from cluster_lab import ClusterCase, VIP, WEB1, WEB2
 
 (ClusterCase.SCRIPTS, ClusterCase.BUILD, ClusterCase.CONTROL, ClusterCase.DATAPLANE,
- ClusterCase.CTL) = harness.take_args(
-    ['SCRIPTS_DIR', 'BUILD_DIR', 'DSRLB_CONTROL', 'DSRLB_DATAPLANE', 'DSRLBCTL'])
+ ClusterCase.CTL, REGION) = harness.take_args(
+    ['SCRIPTS_DIR', 'BUILD_DIR', 'DSRLB_CONTROL', 'DSRLB_DATAPLANE', 'DSRLBCTL',
+     'DSRLB_REGION'])
 
 CONNECTIONS = 1000
 POINTS = 0.05
@@ -49,6 +51,9 @@ class BalanceTest(ClusterCase):
         part = listing.split(server + ':80')[1].split('\n')[0] if server + ':80' in listing else ''
         return field in part
 
+    def table(self):
+        return harness.run([REGION, 'table', '%s/lvs1-table' % self.run_dir], check=False)
+
     def test_weights_spread_new_connections(self):
         # The seed's "lb_algo rr": LVS rr ignores the weights (1 and 2).
         self.share(1 / 2)
@@ -70,7 +75,8 @@ class BalanceTest(ClusterCase):
         self.assertGreater(on_web2, 0)
         r = self.ctl('lvs1', 'drain', '-t', VIP + ':80', '-r', WEB2 + ':80')
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        harness.wait_for(lambda: self.rs_field(WEB2, 'state=draining'), 'web2 drained', 30, 0.3)
+        harness.wait_for(lambda: re.search(r'%s:80 .* draining ' % WEB2, self.table()),
+                         'the published table to drain web2', 30, 0.2)
         got = self.count(50)
         self.assertEqual(got['servers'], {WEB1: 50}, got)
         out = self.result(streams, 180)['streams']
@@ -88,6 +94,10 @@ class BalanceTest(ClusterCase):
                          DOWN_BOUND_S, 0.2)
         print('web2 out of the ring after %.1f s (bound %d s)' %
               (time.monotonic() - start, DOWN_BOUND_S))
+        # The state says down at once; the dataplane takes the table that
+        # says so a moment later (publish thread): wait for the table.
+        harness.wait_for(lambda: re.search(r'%s:80 .* down ' % WEB2, self.table()),
+                         'the published table to take web2 out', 30, 0.2)
         self.assertEqual(self.count(20)['servers'], {WEB1: 20})
         web2.start(['python3', '-m', 'http.server', '80', '--directory',
                     '/run/%s-web2-www' % self.prefix], 'web2-http.log')
