@@ -27,6 +27,22 @@ void Help(std::string& out, absl::string_view name, absl::string_view type,
                   type, "\n");
 }
 
+// State and FAULT (with its reason) per VRRP instance.
+void RenderVrrp(std::string& out, const v1::GetVrrpStateResponse& vrrp) {
+  Help(out, "dsrlb_vrrp_state", "gauge",
+       "VRRP state: 1 init, 2 backup, 3 master, 4 fault.");
+  for (const auto& i : vrrp.instances())
+    absl::StrAppend(&out, "dsrlb_vrrp_state{instance=\"", Label(i.name()),
+                    "\",vrid=\"", i.virtual_router_id(), "\"} ",
+                    static_cast<int>(i.state()), "\n");
+  Help(out, "dsrlb_vrrp_fault", "gauge",
+       "1 while the instance is in FAULT (reason label: what failed).");
+  for (const auto& i : vrrp.instances())
+    absl::StrAppend(&out, "dsrlb_vrrp_fault{instance=\"", Label(i.name()),
+                    "\",reason=\"", Label(i.fault_reason()), "\"} ",
+                    i.state() == v1::VRRP_STATE_FAULT ? 1 : 0, "\n");
+}
+
 // Each part's health (issue 9).
 void RenderPartsHealth(std::string& out, const v1::GetCountersResponse& c) {
   const struct {
@@ -115,18 +131,7 @@ std::string RenderMetrics(const Snapshot& s) {
                         m.get(rs), "\n");
   }
 
-  Help(out, "dsrlb_vrrp_state", "gauge",
-       "VRRP state: 1 init, 2 backup, 3 master, 4 fault.");
-  for (const auto& i : s.vrrp.instances())
-    absl::StrAppend(&out, "dsrlb_vrrp_state{instance=\"", Label(i.name()),
-                    "\",vrid=\"", i.virtual_router_id(), "\"} ",
-                    static_cast<int>(i.state()), "\n");
-  Help(out, "dsrlb_vrrp_fault", "gauge",
-       "1 while the instance is in FAULT (reason label: what failed).");
-  for (const auto& i : s.vrrp.instances())
-    absl::StrAppend(&out, "dsrlb_vrrp_fault{instance=\"", Label(i.name()),
-                    "\",reason=\"", Label(i.fault_reason()), "\"} ",
-                    i.state() == v1::VRRP_STATE_FAULT ? 1 : 0, "\n");
+  RenderVrrp(out, s.vrrp);
   RenderPartsHealth(out, s.counters);
   Help(out, "dsrlb_dataplane_alive", "gauge",
        "1 while the dataplane's heartbeat moves.");
