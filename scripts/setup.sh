@@ -23,6 +23,8 @@ PACKAGES=(
   keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl ethtool
   # benchmarks (perf/): l3fwd's source for throughput.sh, callgrind
   dpdk-doc valgrind
+  # dsrlb-control's kernel guard (nft: table inet dsrlb)
+  nftables
 )
 
 missing=()

@@ -220,6 +220,8 @@ pb::VrrpInstance ToProto(const VrrpStatus& v) {
   out.set_adverts_sent(v.adverts_sent);
   out.set_bad_packets(v.bad_packets);
   out.set_last_transition_unix_ms(v.last_transition_unix_ms);
+  out.set_fault_reason(v.fault_reason);
+  out.set_tracks_dataplane(v.tracks_dataplane);
   return out;
 }
 

@@ -181,6 +181,17 @@ absl::Status DsrlbService::DoCounters(v1::GetCountersResponse* out) {
   out->set_stats_region_present(r.present);
   out->set_dataplane_alive(r.alive);
   for (uint64_t g : r.lcore_generations) out->add_lcore_generations(g);
+  if (deps_.monitor != nullptr) {
+    const PlaneHealth h = deps_.monitor->Get();
+    out->set_tables_stale(h.tables_stale);
+    out->set_dataplane_generation(h.dataplane_generation);
+    out->set_publish_failing(h.publish_failing);
+    out->set_publish_failures_total(h.publish_failures_total);
+    out->set_publish_error(h.publish_error);
+    out->set_kernel_guard(h.kernel_guard);
+    out->set_kernel_vip_drops(h.kernel_vip_drops);
+    if (!r.alive) out->set_dataplane_reason(h.dataplane_reason);
+  }
   if (!r.present) return absl::OkStatus();
   for (int i = 0; i < DSRLB_CTR_MAX; i++) {
     v1::Counter* c = out->add_counters();

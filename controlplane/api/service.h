@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/tables/plane_monitor.h"
 #include "controlplane/tables/publisher.h"
 #include "dsrlb.grpc.pb.h"
 
@@ -15,7 +16,8 @@ namespace dsrlb::api {
 
 struct ServiceDeps {
   LbState* state = nullptr;
-  Publisher* publisher = nullptr;  // null: nothing published (tests)
+  Publisher* publisher = nullptr;         // null: nothing published (tests)
+  const PlaneMonitor* monitor = nullptr;  // null: no health reported
   EventHub* events = nullptr;
   // Re-reads the configuration file into the state.
   std::function<absl::StatusOr<ReloadSummary>()> reload;

@@ -215,6 +215,16 @@ std::string FormatCounters(const v1::GetCountersResponse& c) {
       !c.stats_region_present() ? "absent (no stats region)"
       : c.dataplane_alive()     ? "alive"
                                 : "not running");
+  if (!c.dataplane_reason().empty())
+    absl::StrAppend(&out, "dataplane_reason ", c.dataplane_reason(), "\n");
+  absl::StrAppend(&out, "tables_stale ", c.tables_stale() ? "yes" : "no",
+                  " (dataplane generation ", c.dataplane_generation(), ")\n");
+  absl::StrAppend(
+      &out, "publish_failing ", c.publish_failing() ? "yes" : "no", " (",
+      c.publish_failures_total(), " failures",
+      c.publish_error().empty() ? "" : ", last: ", c.publish_error(), ")\n");
+  absl::StrAppend(&out, "kernel_guard ", c.kernel_guard() ? "on" : "off",
+                  ", kernel_vip_drops ", c.kernel_vip_drops(), "\n");
   for (size_t i = 0; i < static_cast<size_t>(c.lcore_generations_size()); i++)
     absl::StrAppend(&out, "lcore[", i, "] generation ", c.lcore_generations(i),
                     "\n");
@@ -233,10 +243,11 @@ std::string FormatVrrp(const v1::GetVrrpStateResponse& v) {
     std::string vips;
     for (const std::string& a : i.virtual_addresses())
       absl::StrAppend(&vips, vips.empty() ? "" : ",", a);
-    out += absl::StrFormat("%-16s %-7s %4u %4u %4u %-10s %-16s %s\n", i.name(),
-                           state, i.virtual_router_id(), i.priority(),
-                           i.effective_priority(), i.interface(),
-                           i.master_address(), vips);
+    out += absl::StrFormat(
+        "%-16s %-7s %4u %4u %4u %-10s %-16s %s%s\n", i.name(), state,
+        i.virtual_router_id(), i.priority(), i.effective_priority(),
+        i.interface(), i.master_address(), vips,
+        i.fault_reason().empty() ? "" : "  (" + i.fault_reason() + ")");
   }
   return out;
 }

@@ -17,6 +17,11 @@ namespace {
 
 constexpr absl::Duration kResolveEvery = absl::Seconds(1);
 constexpr absl::Duration kRetryPublish = absl::Seconds(1);
+// Liveness is the stats heartbeat (stale after 1 s, Publisher); looking
+// every 100 ms adds at most that to the time a dead dataplane takes to
+// become FAULT.
+constexpr absl::Duration kWatchEvery = absl::Milliseconds(100);
+constexpr absl::Duration kReadDropsEvery = absl::Seconds(2);
 
 void Log(const std::string& line) {
   std::fprintf(stderr, "dsrlb-control: %s\n", line.c_str());
@@ -66,10 +71,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   if (auto g = d->publisher_->Publish(first); !g.ok())
     return absl::Status(g.status().code(),
                         absl::StrCat("first table: ", g.status().message()));
+  (void)d->monitor_.PublishResult(absl::OkStatus());
 
   ServiceDeps deps;
   deps.state = &d->state_;
   deps.publisher = d->publisher_.get();
+  deps.monitor = &d->monitor_;
   deps.events = &d->events_;
   deps.stopping = &d->stopping_;
   Daemon* self = d.get();
@@ -83,6 +90,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   d->publish_thread_ =
       std::thread([self, first_version] { self->PublishLoop(first_version); });
   d->resolve_thread_ = std::thread([self] { self->ResolveLoop(); });
+  d->watch_thread_ = std::thread([self] { self->WatchLoop(); });
   Log(absl::StrCat("serving", o.socket.empty() ? "" : " unix:" + o.socket,
                    o.listen.empty() ? "" : " " + o.listen + " (TLS)",
                    "; table region ", o.table_region));
@@ -121,14 +129,25 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
 }
 
 void Daemon::Stop() {
-  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  if (stopping_.HasBeenNotified()) return;
+  Log("stopping: handing over first");
+  for (const auto& part : parts_) part->HandOver();
+  stopping_.Notify();
+  if (publish_thread_.joinable()) publish_thread_.join();
+  if (resolve_thread_.joinable()) resolve_thread_.join();
+  if (watch_thread_.joinable()) watch_thread_.join();
+  // The handover left the VIPs inactive: the dataplane stops taking them.
+  if (publisher_ != nullptr &&
+      publisher_->Published().state_version != state_.Version())
+    LogLines(monitor_.PublishResult(
+        publisher_->Publish(state_.Snapshot()).status()));
+  guard_.Remove();
   status_server_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     server_.reset();
   }
-  if (publish_thread_.joinable()) publish_thread_.join();
-  if (resolve_thread_.joinable()) resolve_thread_.join();
+  Log("stopped");
 }
 
 absl::Status Daemon::StartStatusServer() {
@@ -165,6 +184,7 @@ void Daemon::PublishLoop(uint64_t published) {
     if (now == published || stopping_.HasBeenNotified()) continue;
     StateSnapshot snapshot = state_.Snapshot();
     auto g = publisher_->Publish(snapshot);
+    LogLines(monitor_.PublishResult(g.status()));
     if (!g.ok()) {
       // The table in force stays; try again (a reader may be slow to move).
       Log(absl::StrCat("publish failed: ", g.status().message()));
@@ -190,6 +210,56 @@ void Daemon::ResolveLoop() {
     // Our own SetNeighbor calls bump the version too: look past them.
     seen = std::max(now, state_.Version());
   }
+}
+
+}  // namespace dsrlb::api
+
+namespace dsrlb::api {
+
+void Daemon::LogLines(const std::vector<std::string>& lines) {
+  for (const std::string& l : lines) Log(l);
+}
+
+void Daemon::WatchLoop() {
+  uint64_t guarded_version = 0;
+  absl::Time drops_read = absl::InfinitePast();
+  while (!stopping_.WaitForNotificationWithTimeout(kWatchEvery)) {
+    const bool first = !monitor_.observed();
+    const bool was_alive = monitor_.Get().dataplane_alive;
+    LogLines(monitor_.Observe(publisher_->ReadStats(),
+                              publisher_->Published().generation, absl::Now()));
+    const PlaneHealth h = monitor_.Get();
+    if (first || h.dataplane_alive != was_alive)
+      for (const auto& part : parts_)
+        part->OnDataplane(h.dataplane_alive, h.dataplane_reason);
+    UpdateKernelGuard(&guarded_version, &drops_read);
+  }
+}
+
+// Only with --interface: a control plane that does not know the interface
+// it serves runs without a dataplane of its own (tests, tools).
+void Daemon::UpdateKernelGuard(uint64_t* guarded_version,
+                               absl::Time* drops_read) {
+  if (options_.interface.empty()) return;
+  const uint64_t version = state_.Version();
+  if (version != *guarded_version) {
+    std::vector<VsKey> keys;
+    for (const VirtualServerState& vs : state_.Snapshot().virtual_servers)
+      keys.push_back(vs.key);
+    const bool was = guard_.in_place();
+    if (absl::Status s = guard_.Apply(keys); !s.ok()) {
+      if (was || *guarded_version == 0)
+        Log(absl::StrCat("kernel guard: ", s.message()));
+    } else if (!was) {
+      Log(absl::StrCat("kernel guard: nftables table inet ", kGuardTable,
+                       " drops the VIPs' traffic that reaches the kernel"));
+    }
+    *guarded_version = version;
+  }
+  if (absl::Now() - *drops_read < kReadDropsEvery) return;
+  *drops_read = absl::Now();
+  auto drops = guard_.Drops();
+  monitor_.SetKernelGuard(guard_.in_place(), drops.ok() ? *drops : 0);
 }
 
 }  // namespace dsrlb::api

@@ -17,11 +17,13 @@
 #include "controlplane/api/service.h"
 #include "controlplane/daemon/daemon_options.h"
 #include "controlplane/daemon/daemon_part.h"
+#include "controlplane/daemon/kernel_guard.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/neighbor/neighbor_resolver.h"
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
+#include "controlplane/tables/plane_monitor.h"
 #include "controlplane/tables/publisher.h"
 
 namespace dsrlb::api {
@@ -38,6 +40,10 @@ class Daemon {
 
   // Re-reads --config; on error the running state stays as it was.
   absl::StatusOr<ReloadSummary> Reload();
+  // A graceful stop is a handover: the parts hand over first (a VRRP master
+  // sends priority 0 and forwards until the peer is master), then the last
+  // table (VIPs inactive) is published and the kernel guard removed, and
+  // only then do the API and the threads stop.
   void Stop();
 
   LbState& state() { return state_; }
@@ -53,6 +59,11 @@ class Daemon {
   // The state, then every part.
   absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
   void ResolveLoop();
+  // Every kWatchEvery: the dataplane's liveness (to the parts), stale
+  // tables, the kernel guard's rules and drops.
+  void WatchLoop();
+  void UpdateKernelGuard(uint64_t* guarded_version, absl::Time* drops_read);
+  void LogLines(const std::vector<std::string>& lines);
   absl::Status StartStatusServer();
 
   const DaemonOptions options_;
@@ -60,6 +71,8 @@ class Daemon {
   LbState state_;
   std::vector<std::unique_ptr<DaemonPart>> parts_;
   std::unique_ptr<Publisher> publisher_;
+  PlaneMonitor monitor_;
+  KernelGuard guard_;  // watch thread only, then Stop
   std::unique_ptr<NeighborResolver> resolver_;
   std::unique_ptr<DsrlbService> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -72,6 +85,7 @@ class Daemon {
   absl::Notification stopping_;
   std::thread publish_thread_;
   std::thread resolve_thread_;
+  std::thread watch_thread_;
 };
 
 }  // namespace dsrlb::api

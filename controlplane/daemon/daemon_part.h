@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,6 +21,11 @@ class DaemonPart {
   // Called at start-up and on every reload, after the state took the same
   // configuration; an error is logged and returned to the reload's caller.
   virtual absl::Status Apply(const config::Config& config) = 0;
+  // The local dataplane's liveness, at start-up and on every change.
+  virtual void OnDataplane(bool /*up*/, const std::string& /*why*/) {}
+  // The first step of a graceful stop: hand over what a peer takes over
+  // (VRRP mastership). Returns when done; bounded by the part.
+  virtual void HandOver() {}
 };
 
 // Makes a part that reports into `state` (which outlives it).

@@ -4,6 +4,8 @@
 #include "controlplane/daemon/vrrp_part.h"
 
 #include <cstdio>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -30,6 +32,8 @@ VrrpStatus FromVrrp(const vrrp::InstanceStatus& s) {
   out.adverts_received = s.counters.adverts_received;
   out.adverts_sent = s.counters.adverts_sent;
   for (uint64_t d : s.counters.drops) out.bad_packets += d;
+  out.fault_reason = s.fault_reason;
+  out.tracks_dataplane = s.tracks_dataplane;
   if (!s.transitions.empty())
     out.last_transition_unix_ms =
         absl::ToUnixMillis(s.transitions.back().wall_time);
@@ -52,6 +56,25 @@ class VrrpPart : public DaemonPart {
     done.WaitForNotification();
     thread_.join();
     service_.reset();
+  }
+
+  void OnDataplane(bool up, const std::string& why) override {
+    loop_.Post([this, up, why] {
+      dataplane_up_ = up;
+      dataplane_why_ = why;
+      if (service_ != nullptr) service_->SetDataplane(up, why);
+    });
+  }
+
+  // Waits on the loop's handover; the instances bound it (3 adverts + 1 s),
+  // the extra minute only guards against a loop that never answers.
+  void HandOver() override {
+    auto done = std::make_shared<absl::Notification>();
+    loop_.Post([this, done] {
+      if (service_ == nullptr) return done->Notify();
+      service_->HandOver([done] { done->Notify(); });
+    });
+    done->WaitForNotificationWithTimeout(absl::Minutes(1));
   }
 
   absl::Status Apply(const config::Config& config) override {
@@ -84,13 +107,16 @@ class VrrpPart : public DaemonPart {
       for (VrrpStatus s : state_->Snapshot().vrrp) {
         if (s.name != t.instance) continue;
         s.state = vrrp::StateName(t.to);
+        s.fault_reason = t.to == vrrp::State::kFault ? t.reason : "";
         s.last_transition_unix_ms = absl::ToUnixMillis(t.wall_time);
         (void)state_->SetVrrpStatus(s, t.reason);
       }
     };
+    cb.track_dataplane = true;
     auto created = vrrp::VrrpService::Create(config, &loop_, std::move(cb));
     if (!created.ok()) return created.status();
     service_ = std::move(*created);
+    service_->SetDataplane(dataplane_up_, dataplane_why_);
     if (absl::Status st = service_->Start(); !st.ok()) {
       service_->Shutdown();
       service_.reset();
@@ -111,6 +137,9 @@ class VrrpPart : public DaemonPart {
   LbState* const state_;
   EventLoop loop_;
   std::unique_ptr<vrrp::VrrpService> service_;
+  // Loop thread: the last report, for instances started after it.
+  bool dataplane_up_ = false;
+  std::string dataplane_why_ = "dataplane down: no heartbeat yet";
   std::thread thread_;
 };
 

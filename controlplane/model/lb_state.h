@@ -58,6 +58,8 @@ struct VrrpStatus {
   uint32_t version = 2;
   uint64_t adverts_received = 0, adverts_sent = 0, bad_packets = 0;
   int64_t last_transition_unix_ms = 0;
+  std::string fault_reason;       // while FAULT: what failed
+  bool tracks_dataplane = false;  // follows the local dataplane's liveness
 };
 
 struct NeighborState {

@@ -27,6 +27,53 @@ void Help(std::string& out, absl::string_view name, absl::string_view type,
                   type, "\n");
 }
 
+// State and FAULT (with its reason) per VRRP instance.
+void RenderVrrp(std::string& out, const v1::GetVrrpStateResponse& vrrp) {
+  Help(out, "dsrlb_vrrp_state", "gauge",
+       "VRRP state: 1 init, 2 backup, 3 master, 4 fault.");
+  for (const auto& i : vrrp.instances())
+    absl::StrAppend(&out, "dsrlb_vrrp_state{instance=\"", Label(i.name()),
+                    "\",vrid=\"", i.virtual_router_id(), "\"} ",
+                    static_cast<int>(i.state()), "\n");
+  Help(out, "dsrlb_vrrp_fault", "gauge",
+       "1 while the instance is in FAULT (reason label: what failed).");
+  for (const auto& i : vrrp.instances())
+    absl::StrAppend(&out, "dsrlb_vrrp_fault{instance=\"", Label(i.name()),
+                    "\",reason=\"", Label(i.fault_reason()), "\"} ",
+                    i.state() == v1::VRRP_STATE_FAULT ? 1 : 0, "\n");
+}
+
+// Each part's health (issue 9).
+void RenderPartsHealth(std::string& out, const v1::GetCountersResponse& c) {
+  const struct {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t value;
+  } rows[] = {
+      {"dsrlb_tables_stale", "gauge",
+       "1 while the live dataplane stays behind the published table (2 s+).",
+       c.tables_stale()},
+      {"dsrlb_dataplane_generation", "gauge",
+       "Table generation of the dataplane's oldest lcore.",
+       c.dataplane_generation()},
+      {"dsrlb_publish_failing", "gauge", "1 while the last publish failed.",
+       c.publish_failing()},
+      {"dsrlb_publish_failures_total", "counter", "Failed table publishes.",
+       c.publish_failures_total()},
+      {"dsrlb_kernel_guard", "gauge",
+       "1 while the nftables table inet dsrlb guards the VIPs.",
+       c.kernel_guard()},
+      {"dsrlb_kernel_vip_drops_total", "counter",
+       "VIP packets the kernel dropped while no dataplane forwarded.",
+       c.kernel_vip_drops()},
+  };
+  for (const auto& r : rows) {
+    Help(out, r.name, r.type, r.help);
+    absl::StrAppend(&out, r.name, " ", r.value, "\n");
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const Snapshot& s) {
@@ -84,12 +131,8 @@ std::string RenderMetrics(const Snapshot& s) {
                         m.get(rs), "\n");
   }
 
-  Help(out, "dsrlb_vrrp_state", "gauge",
-       "VRRP state: 1 init, 2 backup, 3 master, 4 fault.");
-  for (const auto& i : s.vrrp.instances())
-    absl::StrAppend(&out, "dsrlb_vrrp_state{instance=\"", Label(i.name()),
-                    "\",vrid=\"", i.virtual_router_id(), "\"} ",
-                    static_cast<int>(i.state()), "\n");
+  RenderVrrp(out, s.vrrp);
+  RenderPartsHealth(out, s.counters);
   Help(out, "dsrlb_dataplane_alive", "gauge",
        "1 while the dataplane's heartbeat moves.");
   absl::StrAppend(&out, "dsrlb_dataplane_alive ",

@@ -22,6 +22,7 @@ tr.up td{background:#c0ffc0} tr.down td{background:#ff9090}
 tr.drain td{background:#fff080} tr.nomac td{background:#e0e0e0}
 tr.master td{background:#c0ffc0} tr.backup td{background:#e0e0e0}
 tr.fault td{background:#ff9090}
+p.fault{background:#ff9090;padding:4px}
 .legend span{display:inline-block;padding:1px 6px;margin-right:4px;border:1px solid #999}
 )";
 
@@ -44,6 +45,29 @@ std::string RowClass(const v1::RealServer& rs) {
   if (rs.draining() || rs.weight() == 0) return "drain";
   if (rs.mac().empty()) return "nomac";
   return "up";
+}
+
+// A failing part (issue 9), one line each; nothing while all is well.
+std::string PartsHealth(const v1::GetCountersResponse& c) {
+  std::string out;
+  if (!c.dataplane_alive())
+    absl::StrAppend(
+        &out, "<p class=\"fault\"><b>",
+        HtmlEscape(c.dataplane_reason().empty() ? "dataplane down"
+                                                : c.dataplane_reason()),
+        "</b>: VRRP instances of its VIPs are in FAULT</p>\n");
+  if (c.tables_stale())
+    absl::StrAppend(&out, "<p class=\"fault\"><b>tables stale</b>: the ",
+                    "dataplane uses generation ", c.dataplane_generation(),
+                    ", published ", c.table_generation(), "</p>\n");
+  if (c.publish_failing())
+    absl::StrAppend(&out, "<p class=\"fault\"><b>publish failing</b>: ",
+                    HtmlEscape(c.publish_error()), " (",
+                    c.publish_failures_total(), " failures)</p>\n");
+  if (c.kernel_vip_drops() > 0)
+    absl::StrAppend(&out, "<p>kernel dropped ", c.kernel_vip_drops(),
+                    " VIP packets while no dataplane forwarded</p>\n");
+  return out;
 }
 
 std::string VrrpText(v1::VrrpState s) {
@@ -169,6 +193,7 @@ void AppendHeader(const Snapshot& now, int refresh_s, std::string* h) {
       "<span style=\"background:#ff9090\">down</span>"
       "<span style=\"background:#fff080\">drain / weight 0</span>"
       "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
+  *h += PartsHealth(now.counters);
 }
 
 // One row per VRRP instance, when there are any.
@@ -191,10 +216,13 @@ void AppendVrrpTable(const Snapshot& now, std::string* h) {
         "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td "
         "class=l>%s</td>"
         "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
-        cls, HtmlEscape(i.name()), VrrpText(i.state()), i.virtual_router_id(),
-        i.effective_priority(), i.priority(), HtmlEscape(i.interface()),
-        HtmlEscape(i.master_address()), vips, i.adverts_received(),
-        i.adverts_sent(), i.bad_packets(),
+        cls, HtmlEscape(i.name()),
+        VrrpText(i.state()) + (i.fault_reason().empty()
+                                   ? ""
+                                   : " (" + HtmlEscape(i.fault_reason()) + ")"),
+        i.virtual_router_id(), i.effective_priority(), i.priority(),
+        HtmlEscape(i.interface()), HtmlEscape(i.master_address()), vips,
+        i.adverts_received(), i.adverts_sent(), i.bad_packets(),
         Age(now.taken, i.last_transition_unix_ms()));
   }
   *h += "</table>\n";

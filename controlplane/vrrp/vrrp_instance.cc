@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "controlplane/vrrp/netlink_addr.h"
 #include "controlplane/vrrp/vrrp_log.h"
@@ -27,6 +28,7 @@ VrrpInstance::VrrpInstance(const config::VrrpInstance& config, EventLoop* loop,
 
 VrrpInstance::~VrrpInstance() {
   loop_->Cancel(timer_);
+  loop_->Cancel(handover_timer_);
   for (auto id : garp_timers_) loop_->Cancel(id);
   if (socket_) loop_->UnwatchFd(socket_->rx_fd());
 }
@@ -146,9 +148,57 @@ absl::Status VrrpInstance::Start() {
 }
 
 void VrrpInstance::Shutdown() {
+  if (handing_over_) FinishHandOver();
   for (auto& s : scripts_) s->Stop();
   Feed(Event::Shutdown());
   if (socket_) loop_->UnwatchFd(socket_->rx_fd());
+}
+
+// Priority 0 makes the backup take over after Skew_Time; until its first
+// advert proves it master, neighbours with our MAC in their ARP cache still
+// send here, and both hosts hold the same tables: keep forwarding.
+void VrrpInstance::HandOver(absl::Duration bound, std::function<void()> done) {
+  if (machine_.state != State::kMaster) {
+    Shutdown();
+    done();
+    return;
+  }
+  for (auto& s : scripts_) s->Stop();
+  handing_over_ = true;
+  keep_vips_ = true;
+  handover_done_ = std::move(done);
+  Feed(Event::Shutdown());  // priority 0, addresses removed, VIPs kept
+  keep_vips_ = false;
+  VrrpLog(absl::StrCat(config_.name, ": handing over (priority 0 sent), ",
+                       "forwarding until the new master's advert or ",
+                       absl::FormatDuration(bound)));
+  handover_timer_ = loop_->RunAfter(bound, [this] {
+    handover_timer_ = 0;
+    VrrpLog(absl::StrCat(config_.name, ": no new master seen: stopping"));
+    FinishHandOver();
+  });
+}
+
+void VrrpInstance::FinishHandOver() {
+  if (!handing_over_) return;
+  handing_over_ = false;
+  loop_->Cancel(handover_timer_);
+  handover_timer_ = 0;
+  for (const auto& vip : config_.virtual_ipaddress)
+    if (hooks_.on_vip) hooks_.on_vip(vip, false);
+  vips_active_ = false;
+  if (socket_) loop_->UnwatchFd(socket_->rx_fd());
+  if (hooks_.on_update) hooks_.on_update(*this);
+  auto done = std::move(handover_done_);
+  handover_done_ = nullptr;
+  if (done) done();
+}
+
+void VrrpInstance::SetDataplane(bool up, const std::string& why) {
+  if (dataplane_up_ == up && dataplane_why_ == why) return;
+  dataplane_up_ = up;
+  dataplane_why_ = why;
+  if (tracks_dataplane_ && machine_.state != State::kStopped) UpdateTracking();
 }
 
 void VrrpInstance::Feed(const Event& e) {
@@ -252,6 +302,7 @@ void VrrpInstance::LeaveMaster() {
       VrrpLog(absl::StrCat(config_.name, ": ", s.message()));
     }
   }
+  if (keep_vips_) return;  // a handover: FinishHandOver marks them
   for (const auto& vip : config_.virtual_ipaddress)
     if (hooks_.on_vip) hooks_.on_vip(vip, false);
   vips_active_ = false;
@@ -296,31 +347,51 @@ void VrrpInstance::SetGroupFault(bool fault) {
 
 // keepalived's weights: > 0 adds while up/passing, < 0 adds while down/
 // failing, 0 puts the instance in FAULT while down/failing. The instance's
-// own interface always counts with weight 0.
-void VrrpInstance::UpdateTracking() {
+// own interface always counts with weight 0, and so does the local
+// dataplane for an instance whose VIPs it forwards.
+int VrrpInstance::TrackedDelta(std::vector<std::string>& failed) const {
   int delta = 0;
-  bool fault = !InterfaceRunning(config_.interface);
+  if (!InterfaceRunning(config_.interface))
+    failed.push_back("interface " + config_.interface + " down");
+  if (tracks_dataplane_ && !dataplane_up_) failed.push_back(dataplane_why_);
   for (const config::TrackInterface& t0 : config_.track_interface) {
     config::TrackInterface t = t0;
     if (in_sync_group_) t.weight = 0;
     const bool up = InterfaceRunning(t.name);
-    if (t.weight == 0 && !up) fault = true;
+    if (t.weight == 0 && !up) failed.push_back("interface " + t.name + " down");
     if (t.weight > 0 && up) delta += t.weight;
     if (t.weight < 0 && !up) delta += t.weight;
   }
   for (size_t i = 0; i < scripts_.size(); i++) {
     const bool ok = scripts_[i]->ok();
     const int w = in_sync_group_ ? 0 : script_weights_[i];
-    if (w == 0 && !ok) fault = true;
+    if (w == 0 && !ok)
+      failed.push_back("track_script " + scripts_[i]->name() + " failing");
     if (w > 0 && ok) delta += w;
     if (w < 0 && !ok) delta += w;
   }
+  return delta;
+}
+
+void VrrpInstance::UpdateTracking() {
+  std::vector<std::string> failed;
+  const int delta = TrackedDelta(failed);
+  bool fault = !failed.empty();
   const bool changed = own_fault_ != fault;
   own_fault_ = fault;
   if (changed && hooks_.on_own_fault) hooks_.on_own_fault(*this);
+  if (group_fault_ && !fault) failed.push_back("sync group member failed");
   fault = fault || group_fault_;
-  if (delta != machine_.track_delta || fault != machine_.track_fault)
-    Feed(Event::Track(delta, fault));
+  const std::string reason = absl::StrJoin(failed, ", ");
+  const bool reason_changed = reason != fault_reason_;
+  fault_reason_ = reason;
+  if (reason_changed && fault && machine_.state == State::kFault)
+    VrrpLog(absl::StrCat(config_.name, ": FAULT: ", reason));
+  if (delta != machine_.track_delta || fault != machine_.track_fault) {
+    Feed(Event::Track(delta, fault, reason));
+  } else if (reason_changed && hooks_.on_update) {
+    hooks_.on_update(*this);
+  }
 }
 
 void VrrpInstance::LogDrop(DropReason reason, const std::string& detail) {
@@ -371,6 +442,12 @@ void VrrpInstance::OnReadable() {
     }
     counters_.adverts_received++;
     if (r.packet.advert.priority == 0) counters_.priority_zero_received++;
+    if (handing_over_ && r.packet.advert.priority != 0) {
+      VrrpLog(absl::StrCat(config_.name, ": ", src.ToString(),
+                           " is master: handover done"));
+      FinishHandOver();  // stops reading: this loop must not go on
+      return;
+    }
     Feed(
         Event::Advert(r.packet.advert.priority, r.packet.advert.interval, src));
   }
@@ -392,6 +469,8 @@ InstanceStatus VrrpInstance::Status() const {
   s.master_adver_int = machine_.master_adver_int;
   s.vips = config_.virtual_ipaddress;
   s.vips_active = vips_active_;
+  s.tracks_dataplane = tracks_dataplane_;
+  if (machine_.state == State::kFault) s.fault_reason = fault_reason_;
   s.transitions = transitions_;
   s.counters = counters_;
   return s;

@@ -44,6 +44,16 @@ class VrrpInstance {
   absl::Status
   Start();          // opens sockets, removes stale VIPs, enters BACKUP/MASTER
   void Shutdown();  // priority 0 handover, VIPs removed
+  // A graceful stop that hands over: a master sends priority 0 and removes
+  // its addresses but keeps forwarding (VIPs active for the dataplane) until
+  // the new master's first advert, or `bound`; then the VIPs go inactive and
+  // `done` runs. A non-master stops at once and `done` runs at once.
+  void HandOver(absl::Duration bound, std::function<void()> done);
+  // This instance's VIPs are forwarded by the local dataplane: it follows
+  // the dataplane's liveness (weight 0: FAULT while it is down).
+  void SetTracksDataplane(bool tracks) { tracks_dataplane_ = tracks; }
+  bool tracks_dataplane() const { return tracks_dataplane_; }
+  void SetDataplane(bool up, const std::string& why);
   void Feed(const Event& e);
   void OnLinkChange();  // re-reads tracked interfaces
 
@@ -68,6 +78,10 @@ class VrrpInstance {
   void ScheduleGarp();
   void UpdateTracking();
   void LogDrop(DropReason reason, const std::string& detail);
+  void FinishHandOver();
+  // keepalived's weights applied to interfaces and scripts: the priority
+  // delta, and the failed weight-0 objects (FAULT reasons) appended.
+  int TrackedDelta(std::vector<std::string>& failed) const;
 
   config::VrrpInstance config_;
   EventLoop* loop_;
@@ -89,6 +103,14 @@ class VrrpInstance {
   bool group_fault_ = false;
   bool in_sync_group_ = false;
   bool vips_active_ = false;
+  bool tracks_dataplane_ = false;
+  bool dataplane_up_ = false;  // until the first report: not forwarding
+  std::string dataplane_why_ = "dataplane down: no heartbeat yet";
+  std::string fault_reason_;  // what FAULT is for, while own/group fault
+  bool handing_over_ = false;
+  bool keep_vips_ = false;  // LeaveMaster leaves the VIPs active (handover)
+  std::function<void()> handover_done_;
+  EventLoop::TimerId handover_timer_ = 0;
   InstanceCounters counters_;
   std::vector<Transition> transitions_;
   std::array<absl::Time, kDropReasonCount> last_log_{};

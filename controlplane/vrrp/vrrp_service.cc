@@ -58,6 +58,13 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(
     }
     s->group_of_.push_back(group);
     s->instances_.back()->SetInSyncGroup(group >= 0);
+    // The VIPs this host forwards are the virtual servers' addresses.
+    bool forwarded = false;
+    for (const config::VirtualIpAddress& vip : c.virtual_ipaddress)
+      for (const config::VirtualServer& vs : config.virtual_servers)
+        if (vs.address == vip.address) forwarded = true;
+    s->instances_.back()->SetTracksDataplane(forwarded &&
+                                             s->callbacks_.track_dataplane);
   }
   for (const auto& g : s->groups_)
     for (const std::string& m : g.group)
@@ -93,6 +100,36 @@ void VrrpService::Shutdown() {
   if (!started_) return;
   started_ = false;
   for (auto& inst : instances_) inst->Shutdown();
+}
+
+void VrrpService::HandOver(std::function<void()> done) {
+  if (!started_) {
+    done();
+    return;
+  }
+  started_ = false;
+  handovers_pending_ = instances_.size();
+  handover_done_ = std::move(done);
+  if (instances_.empty()) {
+    handover_done_();
+    return;
+  }
+  for (auto& inst : instances_) {
+    const absl::Duration bound =
+        3 * inst->config().advert_int + absl::Seconds(1);
+    inst->HandOver(bound, [this] {
+      if (--handovers_pending_ == 0 && handover_done_) {
+        auto done_now = std::move(handover_done_);
+        handover_done_ = nullptr;
+        done_now();
+      }
+    });
+  }
+}
+
+void VrrpService::SetDataplane(bool up, const std::string& why) {
+  for (auto& inst : instances_)
+    if (inst->tracks_dataplane()) inst->SetDataplane(up, why);
 }
 
 void VrrpService::UpdateSnapshot(VrrpInstance& inst) {

@@ -33,6 +33,9 @@ class VrrpService {
         on_vip;
     // Loop thread: every state change (for WatchEvents).
     std::function<void(const Transition&)> on_transition;
+    // dsrlb-control: instances whose VIPs are virtual_server addresses
+    // follow SetDataplane, and start as if the dataplane were down.
+    bool track_dataplane = false;
   };
 
   static absl::StatusOr<std::unique_ptr<VrrpService>> Create(
@@ -42,6 +45,12 @@ class VrrpService {
   // Loop thread.
   absl::Status Start();
   void Shutdown();  // masters send priority 0 and remove their VIPs
+  // Graceful stop that hands over (VrrpInstance::HandOver) every instance;
+  // `done` runs on the loop once each is done (at most 3 adverts + 1 s).
+  void HandOver(std::function<void()> done);
+  // The local dataplane's liveness: instances whose VIPs are virtual_server
+  // addresses go to FAULT ("why") while it is down.
+  void SetDataplane(bool up, const std::string& why);
 
   // Any thread.
   std::vector<InstanceStatus> Snapshot() const;
@@ -74,6 +83,8 @@ class VrrpService {
   std::vector<State> group_notified_;
   std::unique_ptr<LinkMonitor> links_;
   bool started_ = false;
+  size_t handovers_pending_ = 0;
+  std::function<void()> handover_done_;
 
   mutable absl::Mutex mu_;
   std::vector<InstanceStatus> snapshot_ ABSL_GUARDED_BY(mu_);

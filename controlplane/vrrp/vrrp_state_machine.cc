@@ -96,7 +96,10 @@ class Stepper {
   void Begin(std::string reason) {
     m().master_adver_int = p_.advert_int;
     m().master_addr = IpAddress{};
-    if (m().track_fault) return ToFault("tracked object failed at " + reason);
+    if (m().track_fault)
+      return ToFault((m().track_reason.empty() ? "tracked object failed"
+                                               : m().track_reason) +
+                     " at " + reason);
     if (p_.priority == kOwnerPriority)
       return ToMaster(reason + ", address owner");
     if (p_.preempt_delay > absl::ZeroDuration())
@@ -175,10 +178,11 @@ class Stepper {
   void OnTrack(const Event& e) {
     m().track_delta = e.track_delta;
     m().track_fault = e.track_fault;
+    m().track_reason = e.track_fault ? e.reason : "";
     m().effective_priority = EffectivePriority(p_, e.track_delta);
     const State s = m().state;
     if (e.track_fault && (s == State::kBackup || s == State::kMaster)) {
-      ToFault("tracked object failed");
+      ToFault(e.reason.empty() ? "tracked object failed" : e.reason);
     } else if (!e.track_fault && s == State::kFault) {
       Begin("tracked objects recovered");
     }

@@ -37,6 +37,7 @@ struct Machine {
   uint8_t effective_priority = 100;  // priority after tracking weights
   int track_delta = 0;
   bool track_fault = false;
+  std::string track_reason;  // what failed, while track_fault
   absl::Duration master_adver_int = absl::Seconds(1);  // learned (v3)
   absl::Time master_down_at = absl::InfiniteFuture();  // backup only
   absl::Time adver_at = absl::InfiniteFuture();        // master only
@@ -60,6 +61,7 @@ struct Event {
   IpAddress src;             // kAdvert
   int track_delta = 0;       // kTrack: sum of weights now applying
   bool track_fault = false;  // kTrack: something with weight 0 failed
+  std::string reason;        // kTrack: what failed (FAULT's reason)
   static Event Startup() { return {Type::kStartup}; }
   static Event Shutdown() { return {Type::kShutdown}; }
   static Event Timer() { return {Type::kTimer}; }
@@ -72,10 +74,11 @@ struct Event {
     e.src = src;
     return e;
   }
-  static Event Track(int delta, bool fault) {
+  static Event Track(int delta, bool fault, std::string reason = "") {
     Event e{Type::kTrack};
     e.track_delta = delta;
     e.track_fault = fault;
+    e.reason = std::move(reason);
     return e;
   }
 };

@@ -50,6 +50,8 @@ struct InstanceStatus {
   absl::Duration master_adver_int;
   std::vector<config::VirtualIpAddress> vips;
   bool vips_active = false;
+  bool tracks_dataplane = false;        // its VIPs are forwarded by this host
+  std::string fault_reason;             // set while in FAULT: what failed
   std::vector<Transition> transitions;  // oldest first, the last 32
   InstanceCounters counters;
 };

@@ -59,6 +59,51 @@ TEST(StatusPage, HidesZeroDropsButShowsNonZeroOnes) {
   EXPECT_THAT(page, Not(HasSubstr("drop_truncated")));
 }
 
+// Issue 9: a failing part is visible on the page and in /metrics.
+Snapshot FailingParts() {
+  Snapshot s = SampleSnapshot(kNow, 1000);
+  s.counters.set_dataplane_alive(false);
+  s.counters.set_dataplane_reason("dataplane down: heartbeat stopped");
+  s.counters.set_tables_stale(true);
+  s.counters.set_dataplane_generation(6);
+  s.counters.set_publish_failing(true);
+  s.counters.set_publish_error("slot <busy>");
+  s.counters.set_publish_failures_total(3);
+  s.counters.set_kernel_guard(true);
+  s.counters.set_kernel_vip_drops(42);
+  auto* vi = s.vrrp.mutable_instances(0);
+  vi->set_state(v1::VRRP_STATE_FAULT);
+  vi->set_fault_reason("dataplane down: heartbeat stopped");
+  return s;
+}
+
+TEST(StatusPage, ShowsEachFailingPartAndTheFaultReason) {
+  std::string page = RenderStatusPage(FailingParts(), nullptr);
+  EXPECT_THAT(page, HasSubstr("<b>dataplane down: heartbeat stopped</b>"));
+  EXPECT_THAT(page, HasSubstr("<b>tables stale</b>: the dataplane uses "
+                              "generation 6, published 7"));
+  EXPECT_THAT(page, HasSubstr("<b>publish failing</b>: slot &lt;busy&gt; "
+                              "(3 failures)"));
+  EXPECT_THAT(page, HasSubstr("kernel dropped 42 VIP packets"));
+  EXPECT_THAT(page, HasSubstr("FAULT (dataplane down: heartbeat stopped)"));
+  EXPECT_THAT(RenderStatusPage(SampleSnapshot(kNow, 1000), nullptr),
+              Not(HasSubstr("class=\"fault\"><b>")));
+}
+
+TEST(Metrics, ExportsEachPartsHealth) {
+  std::string m = RenderMetrics(FailingParts());
+  EXPECT_THAT(m, HasSubstr("dsrlb_vrrp_fault{instance=\"VI_1\",reason="
+                           "\"dataplane down: heartbeat stopped\"} 1\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_tables_stale 1\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_dataplane_generation 6\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_publish_failing 1\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_publish_failures_total 3\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_kernel_guard 1\n"));
+  EXPECT_THAT(m, HasSubstr("dsrlb_kernel_vip_drops_total 42\n"));
+  EXPECT_THAT(RenderMetrics(SampleSnapshot(kNow, 1000)),
+              HasSubstr("dsrlb_vrrp_fault{instance=\"VI_1\",reason=\"\"} 0\n"));
+}
+
 TEST(Metrics, ExposesServersVrrpAndCountersInPrometheusFormat) {
   std::string m = RenderMetrics(SampleSnapshot(kNow, 1000));
   EXPECT_THAT(m, HasSubstr("# TYPE dsrlb_real_server_up gauge\n"));

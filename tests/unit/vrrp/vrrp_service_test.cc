@@ -120,3 +120,36 @@ TEST(VrrpService, RefusesWhatCannotRunWithAMessageThatSaysWhy) {
 
 }  // namespace
 }  // namespace dsrlb::vrrp
+
+namespace dsrlb::vrrp {
+namespace {
+
+// Issue 9: in dsrlb-control, an instance follows the local dataplane when
+// one of its VIPs is a virtual_server address; others (and dsrlb-vrrpd,
+// which never asks) do not.
+TEST(VrrpService, OnlyInstancesOfVirtualServerVipsTrackTheDataplane) {
+  config::Config c;
+  config::VrrpInstance forwarded = Instance("VI_1", 51);
+  config::VrrpInstance other = Instance("VI_2", 52);
+  other.virtual_ipaddress[0].address = *IpAddress::Parse("10.255.0.60");
+  c.vrrp_instances = {forwarded, other};
+  config::VirtualServer vs;
+  vs.address = *IpAddress::Parse("10.255.0.50");
+  vs.port = 80;
+  c.virtual_servers.push_back(vs);
+  EventLoop loop;
+  VrrpService::Callbacks tracking;
+  tracking.track_dataplane = true;
+  auto s = VrrpService::Create(c, &loop, tracking);
+  ASSERT_TRUE(s.ok()) << s.status();
+  std::vector<InstanceStatus> snap = (*s)->Snapshot();
+  ASSERT_EQ(snap.size(), 2u);
+  EXPECT_TRUE(snap[0].tracks_dataplane);
+  EXPECT_FALSE(snap[1].tracks_dataplane);
+  auto plain = VrrpService::Create(c, &loop, {});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE((*plain)->Snapshot()[0].tracks_dataplane);
+}
+
+}  // namespace
+}  // namespace dsrlb::vrrp

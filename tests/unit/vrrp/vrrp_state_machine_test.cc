@@ -344,6 +344,23 @@ TEST(VrrpStateMachine, StartingWithAFailedTrackEntersFault) {
   EXPECT_EQ(r.state(), State::kFault);
 }
 
+// Issue 9: a dead local dataplane is a weight-0 tracked object; FAULT says
+// so, in the transition a notify script, the log and the API see.
+TEST(VrrpStateMachine, FaultCarriesTheTrackedObjectsReason) {
+  Router r(V2(100));
+  r.Feed(Event::Track(0, true, "dataplane down: heartbeat stopped"));
+  r.Feed(Event::Startup());
+  EXPECT_EQ(r.state(), State::kFault);
+  EXPECT_EQ(r.last().back().reason,
+            "dataplane down: heartbeat stopped at startup");
+  r.Feed(Event::Track(0, false));
+  r.TimeToMaster();
+  r.Feed(Event::Track(0, true, "dataplane down: no stats region"));
+  EXPECT_EQ(r.last()[0], (Action{AT::kSendAdvert, 0}));
+  EXPECT_EQ(r.last().back().to, State::kFault);
+  EXPECT_EQ(r.last().back().reason, "dataplane down: no stats region");
+}
+
 TEST(VrrpStateMachine, SyncGroupForcesBackupToMasterAndMasterToBackup) {
   Router r(V3(100, absl::Milliseconds(100)));
   r.Feed(Event::Startup());
