@@ -105,10 +105,10 @@ uint64_t SlotView::ComputeChecksum() const {
   h = FoldBytes(h, backends, sizeof(dsrlb_backend) * nb);
   for (uint32_t v = 0; v < nv; v++) {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
-    uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
+    uint64_t end = uint64_t{vips[v].ring_offset} + vips[v].ring_size;
     if (end > geometry.ring_pool_entries) continue;  // Validate() reports it
     h = FoldBytes(h, Ring(static_cast<int>(v)),
-                  sizeof(uint16_t) * hdr->ring_size);
+                  sizeof(uint16_t) * vips[v].ring_size);
   }
   return dsrlb_mix64(h);
 }
@@ -128,15 +128,14 @@ absl::Status SlotView::Validate() const {
                      ", this build knows ", int{DSRLB_HASH_MIX64_V1}));
   for (uint32_t v = 0; v < hdr->num_vips; v++) {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
-    if (hdr->ring_size == 0)
-      return absl::DataLossError("slot has VIPs but ring_size 0");
-    uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
+    const uint32_t m = vips[v].ring_size;
+    uint64_t end = uint64_t{vips[v].ring_offset} + m;
     if (end > geometry.ring_pool_entries)
       return absl::DataLossError(absl::StrCat("VIP ", v, " ring ends at ", end,
                                               ", past the ring pool (",
                                               geometry.ring_pool_entries, ")"));
     const uint16_t* ring = Ring(static_cast<int>(v));
-    for (uint32_t i = 0; i < hdr->ring_size; i++) {
+    for (uint32_t i = 0; i < m; i++) {
       if (ring[i] >= hdr->num_backends)
         return absl::DataLossError(
             absl::StrCat("VIP ", v, " ring entry ", i, " names backend ",

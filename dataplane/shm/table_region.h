@@ -48,8 +48,9 @@ struct SlotView {
     return v >= 0 ? v : Probe(family, addr, proto, 0);
   }
 
-  // The ring of VIP `v` (hdr->ring_size entries).
+  // The ring of VIP `v` (RingSize(v) entries; 0 = no backend).
   const uint16_t* Ring(int v) const { return rings + vips[v].ring_offset; }
+  uint32_t RingSize(int v) const { return vips[v].ring_size; }
 
   // Inserts VIP `v` (already filled in vips[v]) into the open-addressing
   // index. Fails when the index is full or the key is already there.
@@ -162,6 +163,12 @@ class TableWriter {
   absl::StatusOr<uint64_t> CommitPublish();
   // Gives up the slot from BeginPublish; the current table stays.
   void AbortPublish() { in_publish_ = false; }
+  // For a region no reader has mapped yet (made to replace a smaller one):
+  // its first publish gets generation + 1, so generations never go back.
+  void ContinueFrom(uint64_t generation) {
+    __atomic_store_n(&region_.header()->generation, generation,
+                     __ATOMIC_RELEASE);
+  }
 
   const TableRegion& region() const { return region_; }
   const std::string& path() const { return file_.path(); }
