@@ -117,10 +117,11 @@ class CapacityTest(unittest.TestCase):
     def agree(self, name, vs, rs, *args):
         conf = self.write(name, generated_conf(vs, rs))
         c, _ = self.check(conf, *args)
-        d, _, _ = self.daemon(conf, *args)
+        d, sock, _ = self.daemon(conf, *args)
         self.assertEqual(c.ok, d.ok, "%s: --check %r, daemon %r" % (name, c, d))
         self.assertEqual(c.reason if not c.ok else "", d.reason,
                          "%s: different reasons" % name)
+        self.sock = sock
         return c
 
     def test_4096_vs_65535_rs_check_start_publish_and_list_all(self):
@@ -159,8 +160,9 @@ class CapacityTest(unittest.TestCase):
         self.assertEqual(one.returncode, 0, one.stderr)
         self.assertEqual([l for l in one.stdout.splitlines() if l.startswith("TCP")],
                          ["TCP  %s:80 wrr" % vip(4095)])
+        # VS 4095 is the one of 15 (4,095 VS have 16: 65,535 = 4,096 x 16 - 1).
         self.assertEqual(sum(1 for l in one.stdout.splitlines()
-                             if l.startswith("  -> ")), MAX_RS // 4096)
+                             if l.startswith("  -> 172.")), 15)
 
     def test_check_and_daemon_agree_at_and_past_the_real_server_limit(self):
         self.assertTrue(self.agree("rs-at.conf", 4096, MAX_RS, "--ring-size", "101").ok)
@@ -179,6 +181,18 @@ class CapacityTest(unittest.TestCase):
         self.assertEqual(n, 512)
         self.assertTrue(self.agree("ring-at.conf", n, n, "--ring-size",
                                    str(BIG_PRIME_RING)).ok)
+        # The API refuses one more virtual server with the same limit.
+        channel = grpc.insecure_channel("unix:" + self.sock)
+        self.addCleanup(channel.close)
+        stub = self.pb_grpc.DsrlbStub(channel)
+        key = self.pb.VirtualServerKey(address="192.168.5.15", port=80,
+                                       protocol=self.pb.PROTOCOL_TCP)
+        with self.assertRaises(grpc.RpcError) as e:
+            stub.AddVirtualServer(self.pb.AddVirtualServerRequest(virtual_server=key),
+                                  timeout=60)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn("--ring-size", e.exception.details())
+        self.assertIn("the table holds %d" % MAX_RING_ENTRIES, e.exception.details())
         past = self.agree("ring-past.conf", n + 1, n + 1, "--ring-size",
                           str(BIG_PRIME_RING))
         self.assertFalse(past.ok)
