@@ -199,26 +199,48 @@ absl::Status Publisher::PublishGrown(const tables::TableSpec& spec,
   return absl::OkStatus();
 }
 
-absl::Status Publisher::PublishSpec(const tables::TableSpec& spec) {
-  std::vector<uint64_t> fingerprints;
-  tables::RingReuse reuse;
+absl::Status Publisher::PublishSpec(const tables::TableSpec& spec,
+                                    tables::RingReuse* reuse) {
   const uint64_t current = writer_.region().LoadGeneration();
-  if (current > 0)
-    reuse.from = &writer_.region().slot(static_cast<int>(current & 1));
-  reuse.from_fingerprints = &fingerprints_;
-  reuse.fingerprints = &fingerprints;
+  const int active = static_cast<int>(current & 1), target = active ^ 1;
+  if (current > 0) reuse->from = &writer_.region().slot(active);
+  reuse->from_rings = &slot_rings_[active];
+  reuse->target_rings = &slot_rings_[target];
   absl::Status st;
   if (!tables::Holds(writer_.region().geometry(),
                      tables::NeededGeometry(spec))) {
-    st = PublishGrown(spec, &reuse);
+    reuse->target_rings = nullptr;  // a new, empty region
+    st = PublishGrown(spec, reuse);
+    // The new region's other slot holds nothing.
+    if (st.ok()) slot_rings_[active].clear();
   } else {
     absl::ReaderMutexLock stats_lock(&stats_mu_);
     const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
-    st = tables::PublishSpec(writer_, spec, readers, &reuse);
+    st = tables::PublishSpec(writer_, spec, readers, reuse);
   }
-  // On failure nothing was published: the fingerprints in force stay.
-  if (st.ok()) fingerprints_ = std::move(fingerprints);
+  // On failure the target slot may be half written: forget what it held.
+  slot_rings_[target] =
+      st.ok() ? std::move(reuse->rings) : std::vector<tables::RingRecord>{};
   return st;
+}
+
+void Publisher::CountShares(const tables::RingReuse& reuse,
+                            const shm::SlotView& slot) {
+  if (shares_.size() < slot.hdr->num_backends)
+    shares_.resize(slot.hdr->num_backends, 0);
+  // Rings not rebuilt name the same backend records as before: their
+  // shares stand. A rebuilt ring's backends are recounted.
+  if (reuse.rebuilt.empty()) return;
+  std::vector<bool> rebuilt(slot.hdr->num_vips, false);
+  for (uint32_t v : reuse.rebuilt) rebuilt[v] = true;
+  for (uint32_t b = 1; b < slot.hdr->num_backends; b++)
+    if (slot.backends[b].vip < rebuilt.size() && rebuilt[slot.backends[b].vip])
+      shares_[b] = 0;
+  for (uint32_t v : reuse.rebuilt) {
+    const uint16_t* ring = slot.Ring(static_cast<int>(v));
+    for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
+      shares_[ring[i]]++;
+  }
 }
 
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
@@ -229,7 +251,8 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   const auto backends_before = backend_records_;
   spec.vip_records = AssignRecords(snapshot);
   AssignBackendRecords(snapshot, &spec);
-  if (absl::Status st = PublishSpec(spec); !st.ok()) {
+  tables::RingReuse reuse;
+  if (absl::Status st = PublishSpec(spec, &reuse); !st.ok()) {
     // Nothing published: the old records stay in force.
     records_ = before;
     backend_records_ = backends_before;
@@ -243,12 +266,8 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   out.state_version = snapshot.version;
   const shm::SlotView& slot =
       writer_.region().slot(static_cast<int>(generation & 1));
-  std::vector<uint32_t> share(slot.hdr->num_backends, 0);
-  for (uint32_t v = 0; v < slot.hdr->num_vips; v++) {
-    const uint16_t* ring = slot.Ring(static_cast<int>(v));
-    for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
-      share[ring[i]]++;
-  }
+  CountShares(reuse, slot);
+  const std::vector<uint32_t>& share = shares_;
   for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
     out.vip_index[vs.key] = spec.vip_records[v];

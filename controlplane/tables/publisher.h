@@ -95,7 +95,8 @@ class Publisher {
   absl::Status PublishGrown(const tables::TableSpec& spec,
                             tables::RingReuse* reuse)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
-  absl::Status PublishSpec(const tables::TableSpec& spec)
+  absl::Status PublishSpec(const tables::TableSpec& spec,
+                           tables::RingReuse* reuse)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
@@ -103,8 +104,13 @@ class Publisher {
   absl::Mutex publish_mu_;
   shm::TableWriter writer_ ABSL_GUARDED_BY(publish_mu_);
   std::map<VsKey, uint32_t> records_ ABSL_GUARDED_BY(publish_mu_);
-  // Ring fingerprints of the table in force, by VIP record (RingReuse).
-  std::vector<uint64_t> fingerprints_ ABSL_GUARDED_BY(publish_mu_);
+  // Ring shares (entries per backend record) of the table in force, kept
+  // up to date for the rings a publish rebuilt.
+  void CountShares(const tables::RingReuse& reuse, const shm::SlotView& slot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // What each slot's rings are, by VIP record (tables::RingReuse).
+  std::vector<tables::RingRecord> slot_rings_[2] ABSL_GUARDED_BY(publish_mu_);
+  std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);
   const std::string table_path_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -76,22 +77,41 @@ uint64_t Fingerprint(uint32_t m, const std::vector<MaglevBackend>& mb,
   return h;
 }
 
-// Copies VIP `record`'s ring from reuse->from when its fingerprint there is
-// `fp`; false when it must be built.
-bool ReuseRing(const RingReuse* reuse, uint32_t record, uint64_t fp,
-               const dsrlb_vip& vip, uint16_t* out) {
-  if (reuse == nullptr || reuse->from == nullptr ||
-      reuse->from_fingerprints == nullptr ||
-      record >= reuse->from_fingerprints->size() ||
-      (*reuse->from_fingerprints)[record] != fp ||
+const RingRecord* Known(const std::vector<RingRecord>* rings, uint32_t record,
+                        uint64_t fp, uint32_t m) {
+  if (rings == nullptr || record >= rings->size()) return nullptr;
+  const RingRecord& r = (*rings)[record];
+  return r.fingerprint == fp && r.size == m ? &r : nullptr;
+}
+
+// Leaves VIP `record`'s ring where the slot already has it, or copies it
+// from reuse->from; its hash, or nullopt when it must be built.
+std::optional<uint64_t> ReuseRing(RingReuse* reuse, uint32_t record,
+                                  uint64_t fp, const dsrlb_vip& vip,
+                                  uint16_t* out) {
+  if (reuse == nullptr) return std::nullopt;
+  const RingRecord* here =
+      Known(reuse->target_rings, record, fp, vip.ring_size);
+  if (here != nullptr && here->offset == vip.ring_offset) return here->hash;
+  const RingRecord* there = Known(reuse->from_rings, record, fp, vip.ring_size);
+  if (there == nullptr || reuse->from == nullptr ||
       record >= reuse->from->hdr->num_vips)
-    return false;
+    return std::nullopt;
   const dsrlb_vip& old = reuse->from->vips[record];
   if (!(old.flags & DSRLB_VIP_IN_USE) || old.ring_size != vip.ring_size)
-    return false;
+    return std::nullopt;
   std::memcpy(out, reuse->from->Ring(static_cast<int>(record)),
               sizeof(uint16_t) * vip.ring_size);
-  return true;
+  reuse->copied++;
+  return there->hash;
+}
+
+void Remember(RingReuse* reuse, uint32_t record, const dsrlb_vip& vip,
+              uint64_t fp, uint64_t hash) {
+  if (reuse == nullptr) return;
+  if (reuse->rings.size() <= record) reuse->rings.resize(record + 1);
+  reuse->rings[record] = RingRecord{fp, vip.ring_offset, vip.ring_size, hash};
+  reuse->ring_sum += hash;
 }
 
 // The backend records of VIP record `record` (BackendSpec::record, or
@@ -127,17 +147,16 @@ absl::Status FillBackendsAndRing(const VipSpec& vs, uint32_t record,
   const uint32_t m = vip.ring_size;
   uint16_t* out = slot.rings + vip.ring_offset;
   const uint64_t fp = Fingerprint(m, mb, index);
-  if (reuse != nullptr && reuse->fingerprints != nullptr) {
-    if (reuse->fingerprints->size() <= record)
-      reuse->fingerprints->resize(record + 1, 0);
-    (*reuse->fingerprints)[record] = fp;
+  if (std::optional<uint64_t> hash = ReuseRing(reuse, record, fp, vip, out)) {
+    Remember(reuse, record, vip, fp, *hash);
+    return absl::OkStatus();
   }
-  if (ReuseRing(reuse, record, fp, vip, out)) return absl::OkStatus();
-  if (reuse != nullptr) reuse->rebuilt++;
+  if (reuse != nullptr) reuse->rebuilt.push_back(record);
   ASSIGN_OR_RETURN(std::vector<uint32_t> ring,
                    BuildMaglevRing(mb, m, /*allow_empty=*/true));
   for (uint32_t i = 0; i < m; i++)
     out[i] = ring[i] == kNoBackend ? 0 : index[ring[i]];
+  Remember(reuse, record, vip, fp, shm::SlotView::RingHash(record, out, m));
   return absl::OkStatus();
 }
 
@@ -231,7 +250,8 @@ absl::Status PublishSpec(shm::TableWriter& writer, const TableSpec& spec,
     writer.AbortPublish();
     return st;
   }
-  return writer.CommitPublish().status();
+  if (reuse == nullptr) return writer.CommitPublish().status();
+  return writer.CommitPublish(reuse->ring_sum).status();
 }
 
 }  // namespace dsrlb::tables

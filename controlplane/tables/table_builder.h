@@ -32,15 +32,30 @@ shm::TableGeometry GrownGeometry(const shm::TableGeometry& need);
 // does not fit the geometry.
 absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot);
 
-// Rings already built: a VIP whose ring inputs (ring size, backends with
-// their records and ring weights) have the fingerprint they had in `from`
-// gets its ring copied from there instead of rebuilt, so a publish after a
-// change of one virtual server runs Maglev for that one only.
+// What a slot's ring of one VIP record is: the fingerprint of its inputs
+// (ring size, backends with their records and ring weights), where it lies
+// and its SlotView::RingHash.
+struct RingRecord {
+  uint64_t fingerprint = 0;
+  uint32_t offset = 0, size = 0;
+  uint64_t hash = 0;
+};
+
+// Rings already built. A VIP whose ring the slot being filled already holds
+// at the same place (`target_rings`, what that slot held) is not written;
+// one whose ring is in the table in force (`from`, `from_rings`) is copied;
+// only the others run Maglev. The ring hashes come along, so the checksum
+// is a sum over records and CommitPublish neither re-reads nor re-hashes
+// the rings: a change of one virtual server costs that virtual server's
+// ring, plus the records.
 struct RingReuse {
-  const shm::SlotView* from = nullptr;  // the table in force
-  const std::vector<uint64_t>* from_fingerprints = nullptr;  // by record
-  std::vector<uint64_t>* fingerprints = nullptr;             // out: by record
-  uint32_t rebuilt = 0;                                      // out: rings built
+  const shm::SlotView* from = nullptr;
+  const std::vector<RingRecord>* from_rings = nullptr;
+  const std::vector<RingRecord>* target_rings = nullptr;
+  std::vector<RingRecord> rings;  // out: the filled slot's, by record
+  std::vector<uint32_t> rebuilt;  // out: records whose ring was built
+  uint32_t copied = 0;            // out: rings copied from `from`
+  uint64_t ring_sum = 0;          // out: SlotView::RingSum() of the slot
 };
 absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot,
                       RingReuse* reuse);

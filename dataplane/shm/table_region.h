@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -59,8 +60,15 @@ struct SlotView {
   // Clears everything a checksum covers, ready for a new table.
   void Clear();
   uint64_t ComputeChecksum() const;
+  // The checksum's parts: a hash per ring (VIP record v, m entries), their
+  // sum over the VIPs in use, and the checksum given that sum.
+  static uint64_t RingHash(uint32_t v, const uint16_t* ring, uint32_t m);
+  uint64_t RingSum() const;
+  uint64_t ChecksumWithRings(uint64_t ring_sum) const;
   // Checksum and internal consistency (counts, ring bounds, indices).
   absl::Status Validate() const;
+  // Consistency without the checksum; ring entries checked if scan_rings.
+  absl::Status ValidateRecords(bool scan_rings) const;
 
  private:
   int Probe(uint8_t family, const uint8_t* addr, uint8_t proto,
@@ -160,7 +168,10 @@ class TableWriter {
                                         const PublishOptions& options = {});
   // Seals the slot from BeginPublish and makes it current; returns the new
   // generation. Fails (publishing nothing) if the slot is inconsistent.
-  absl::StatusOr<uint64_t> CommitPublish();
+  // With `ring_sum` (SlotView::RingSum() as the writer knows it without
+  // reading every ring again) the rings are neither scanned nor re-hashed.
+  absl::StatusOr<uint64_t> CommitPublish(
+      std::optional<uint64_t> ring_sum = std::nullopt);
   // Gives up the slot from BeginPublish; the current table stays.
   void AbortPublish() { in_publish_ = false; }
   // For a region no reader has mapped yet (made to replace a smaller one):
