@@ -4,6 +4,7 @@ starts with it, publishes it, and the API, dsrlbctl and the region list
 them all; and for configurations at and past every limit of the table
 (virtual servers, real servers, ring entries) --check and the daemon give
 the same verdict and the same reason."""
+import json
 import os
 import shutil
 import subprocess
@@ -212,6 +213,37 @@ class CapacityTest(unittest.TestCase):
         self.assertIn("65536 real servers", e.exception.details())
         listing = stub.ListVirtualServers(self.pb.ListVirtualServersRequest())
         self.assertEqual(len(listing.virtual_servers), 16)
+
+    def test_reload_removing_one_in_the_middle_keeps_every_other_record(self):
+        conf = self.write("middle.conf", generated_conf(16, 32))
+        d, sock, ddir = self.daemon(conf, "--ring-size", "101")
+        self.assertTrue(d.ok, d.reason)
+        table = os.path.join(ddir, "t")
+
+        def records():
+            out = subprocess.run([h.REGION, "table", table, "--json"],
+                                 capture_output=True, text=True, check=True)
+            j = json.loads(out.stdout)
+            return j["generation"], {v["address"]: (v["index"],
+                                                    [b["index"] for b in v["backends"]])
+                                     for v in j["vips"]}
+
+        _, before = records()
+        self.assertEqual(len(before), 16)
+        text = generated_conf(16, 32)
+        middle = "virtual_server %s 80 {" % vip(7)
+        start = text.index(middle)
+        end = text.index("virtual_server", start + 1)
+        self.write("middle.conf", text[:start] + text[end:])
+        channel = grpc.insecure_channel("unix:" + sock)
+        self.addCleanup(channel.close)
+        stub = self.pb_grpc.DsrlbStub(channel)
+        stub.ReloadConfig(self.pb.ReloadConfigRequest(), timeout=60)
+        h.wait_for(lambda: len(records()[1]) == 15, "the table without VS 7", 60)
+        _, after = records()
+        self.assertNotIn(vip(7), after)
+        for address, (index, backends) in after.items():
+            self.assertEqual((index, backends), before[address], address)
 
 
 if __name__ == "__main__":
