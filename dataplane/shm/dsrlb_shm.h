@@ -73,7 +73,10 @@ enum dsrlb_hash_function {
 
 struct dsrlb_slot_header {
   uint64_t generation; /* the generation this slot was filled for */
-  uint64_t checksum;   /* dsrlb_slot_checksum() of everything it covers */
+  /* SlotView::ComputeChecksum() (table_region.cc): header, VIP index and
+   * records folded in order, plus the sum of one hash per ring in use (so
+   * the writer can update it ring by ring). */
+  uint64_t checksum;
   uint64_t hash_seed;
   uint32_t hash_function; /* enum dsrlb_hash_function */
   uint32_t ring_size;    /* the default M (--ring-size); each VIP has its own */
