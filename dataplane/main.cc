@@ -286,8 +286,13 @@ int Run(int argc, char** argv) {
 
   // One stats block per worker, plus one for the main lcore, which reads
   // the table too (to steer XDP) and so takes part in the publish protocol.
+  // Counters for every VIP and backend record the table format allows: the
+  // table region grows with the configuration, this region does not.
+  // 2 MiB per block; only this process's lcores get one.
   shm::StatsGeometry sg;
-  if (workers + 1 > sg.max_lcores) sg.max_lcores = workers + 1;
+  sg.max_lcores = workers + 1;
+  sg.max_vips = DSRLB_MAX_VIPS;
+  sg.max_backends = DSRLB_MAX_BACKENDS;
   auto stats = shm::StatsRegion::Create(opt.stats_region, sg);
   Check(stats.status(), "stats region " + opt.stats_region);
 

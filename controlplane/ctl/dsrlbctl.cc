@@ -28,7 +28,8 @@ constexpr int kOk = 0, kServerError = 1, kUsage = 2, kNoConnection = 3;
 const char kUsageText[] =
     "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] "
     "COMMAND\n"
-    "  list [--stats | --rate [--interval S]] [--details] [-n]\n"
+    "  list [-t|-u VIP:PORT] [--stats | --rate [--interval S]] [--details] "
+    "[-n]\n"
     "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
     "  remove vs -t|-u VIP:PORT\n"
     "  add rs -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT]\n"
@@ -132,6 +133,10 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
 struct ListArgs {
   dsrlb::api::ListOptions options;
   double interval = 1;
+  // -t/-u VIP:PORT: that one service (GetVirtualServer), not the whole
+  // table, as `ipvsadm -L -t VIP:PORT`.
+  bool one = false;
+  v1::VirtualServerKey vs;
 };
 
 std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
@@ -147,7 +152,15 @@ std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
     else if (args[i] == "--interval" && i + 1 < args.size() &&
              absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0)
       i++;
-    else
+    else if ((args[i] == "-t" || args[i] == "-u") && i + 1 < args.size()) {
+      Target t;
+      if (std::string err = ParseTarget({args[i], args[i + 1]}, 0, &t);
+          !err.empty())
+        return "list: " + err;
+      out->one = true;
+      out->vs = t.vs;
+      i++;
+    } else
       return "list: unknown option " + args[i];
   }
   return "";
@@ -159,6 +172,8 @@ class Ctl {
       : stub_(std::move(stub)), ep_(std::move(ep)) {}
 
   int List(const ListArgs& list);
+  // The whole table, or the one service of list.one.
+  grpc::Status Fetch(const ListArgs& list, v1::ListVirtualServersResponse* out);
   int Change(const std::string& cmd, const std::vector<std::string>& args);
   int Watch();
   int Simple(const std::string& cmd);
@@ -174,16 +189,23 @@ int Ctl::List(const ListArgs& list) {
   v1::ListVirtualServersResponse before, now;
   grpc::Status s;
   if (opt.mode == dsrlb::api::ListMode::kRate) {
-    grpc::ClientContext c0;
-    s = stub_->ListVirtualServers(&c0, {}, &before);
+    s = Fetch(list, &before);
     if (!s.ok()) return Failed(s, ep_);
     std::this_thread::sleep_for(std::chrono::duration<double>(interval));
   }
-  grpc::ClientContext c;
-  s = stub_->ListVirtualServers(&c, {}, &now);
+  s = Fetch(list, &now);
   if (!s.ok()) return Failed(s, ep_);
   std::fputs(FormatList(now, opt, &before, interval).c_str(), stdout);
   return kOk;
+}
+
+grpc::Status Ctl::Fetch(const ListArgs& list,
+                        v1::ListVirtualServersResponse* out) {
+  grpc::ClientContext c;
+  if (!list.one) return stub_->ListVirtualServers(&c, {}, out);
+  v1::GetVirtualServerRequest req;
+  *req.mutable_virtual_server() = list.vs;
+  return stub_->GetVirtualServer(&c, req, out->add_virtual_servers());
 }
 
 int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
@@ -326,7 +348,10 @@ int main(int argc, char** argv) {
     o.pem_root_certs = ss.str();
     creds = grpc::SslCredentials(o);
   }
-  auto channel = grpc::CreateChannel(ep.address, creds);
+  // A listing of thousands of services is larger than gRPC's default 4 MiB.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(-1);
+  auto channel = grpc::CreateCustomChannel(ep.address, creds, channel_args);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(3))) {
     std::fprintf(

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "controlplane/api/grpc_server.h"
 #include "controlplane/config/parser.h"
+#include "controlplane/daemon/validate_config.h"
 #include "controlplane/neighbor/neighbor.h"
 
 namespace dsrlb::api {
@@ -33,14 +34,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     DaemonOptions options, const std::vector<DaemonPartFactory>& parts) {
   auto d = std::unique_ptr<Daemon>(new Daemon(std::move(options)));
   const DaemonOptions& o = d->options_;
-  // The default table geometry (shm::TableGeometry): VIPs share the ring
-  // pool, backend record 0 means none.
-  shm::TableGeometry geometry;
-  LbState::Limits limits;
-  limits.max_virtual_servers =
-      std::min(geometry.max_vips, geometry.ring_pool_entries / o.ring_size);
-  limits.max_real_servers = geometry.max_backends - 1;
-  d->state_.SetLimits(limits);
+  // The table region grows with the configuration; these are the limits of
+  // its format, the same --check applies (validate_config.h).
+  d->state_.SetLimits(TableLimits(o));
   for (const DaemonPartFactory& make : parts) {
     ASSIGN_OR_RETURN(std::unique_ptr<DaemonPart> part, make(&d->state_));
     d->parts_.push_back(std::move(part));
@@ -106,7 +102,13 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
                      config.status().message()));
     return config.status();
   }
-  ASSIGN_OR_RETURN(ReloadSummary s, ApplyConfig(*config));
+  absl::StatusOr<ReloadSummary> applied = ApplyConfig(*config);
+  if (!applied.ok()) {
+    Log(absl::StrCat("reload failed, keeping the running state: ",
+                     applied.status().message()));
+    return applied.status();
+  }
+  const ReloadSummary& s = *applied;
   Log(absl::StrCat("reloaded ", options_.config_path, ": ", s.virtual_servers,
                    " virtual server(s), ", s.real_servers, " real server(s)"));
   return s;
@@ -114,6 +116,8 @@ absl::StatusOr<ReloadSummary> Daemon::Reload() {
 
 absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
     const config::Config& config) {
+  // The validation --check runs, before anything changes.
+  RETURN_IF_ERROR(ValidateConfig(config, options_));
   ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
   {
     absl::MutexLock lock(&router_id_mu_);

@@ -11,6 +11,7 @@
 #include "controlplane/daemon/daemon.h"
 #include "controlplane/daemon/daemon_options.h"
 #include "controlplane/daemon/health_part.h"
+#include "controlplane/daemon/validate_config.h"
 #include "controlplane/daemon/vrrp_part.h"
 
 namespace {
@@ -37,6 +38,10 @@ int main(int argc, char** argv) {
   if (options->check) {
     auto config = dsrlb::config::LoadConfigFile(options->config_path);
     if (!config.ok()) return Fatal(std::string(config.status().message()));
+    // The same validation the daemon runs at start and on reload.
+    if (absl::Status st = dsrlb::api::ValidateConfig(*config, *options);
+        !st.ok())
+      return Fatal(std::string(st.message()));
     std::printf("%s: OK\n%s", options->config_path.c_str(),
                 dsrlb::config::DescribeConfig(*config).c_str());
     return 0;

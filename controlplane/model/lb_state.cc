@@ -54,19 +54,22 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
 absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
     const config::Config& config) {
   std::vector<VirtualServerState> next;
-  size_t real_servers = 0;
+  std::vector<size_t> shape;
   for (const config::VirtualServer& c : config.virtual_servers) {
     next.push_back(FromConfig(c));
-    real_servers += c.real_servers.size();
+    shape.push_back(c.real_servers.size());
   }
 
   absl::MutexLock lock(&mu_);
-  if (absl::Status st = CheckLimits(next.size(), real_servers); !st.ok())
-    return st;
-  // Carry over what only the running state knows.
+  if (absl::Status st = CheckCapacity(limits_, shape); !st.ok()) return st;
+  // Carry over what only the running state knows. Indexed: a reload of
+  // thousands of virtual servers stays linear-logarithmic.
+  std::map<VsKey, const VirtualServerState*> old_by_key;
+  for (const VirtualServerState& o : vs_) old_by_key[o.key] = &o;
   for (VirtualServerState& n : next) {
-    const VirtualServerState* old = FindVs(n.key);
-    if (old == nullptr) continue;
+    auto found = old_by_key.find(n.key);
+    if (found == old_by_key.end()) continue;
+    const VirtualServerState* old = found->second;
     for (RealServerState& rs : n.real_servers) {
       for (const RealServerState& o : old->real_servers) {
         if (o.key != rs.key) continue;
@@ -85,11 +88,12 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
   // Stable order: survivors where they were, newcomers at the end.
   std::vector<VirtualServerState> ordered;
   std::set<VsKey> placed;
+  std::map<VsKey, VirtualServerState*> next_by_key;
+  for (VirtualServerState& n : next) next_by_key.emplace(n.key, &n);
   for (const VirtualServerState& o : vs_) {
-    for (VirtualServerState& n : next) {
-      if (n.key == o.key && placed.insert(n.key).second)
-        ordered.push_back(std::move(n));
-    }
+    auto n = next_by_key.find(o.key);
+    if (n != next_by_key.end() && placed.insert(o.key).second)
+      ordered.push_back(std::move(*n->second));
   }
   for (VirtualServerState& n : next) {
     if (placed.insert(n.key).second) ordered.push_back(std::move(n));
@@ -110,9 +114,9 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
   if (FindVs(key) != nullptr)
     return absl::AlreadyExistsError(
         absl::StrCat("virtual_server: ", ToString(key), " already exists"));
-  if (absl::Status st = CheckLimits(vs_.size() + 1, RealServerCount());
-      !st.ok())
-    return st;
+  std::vector<size_t> shape = Shape();
+  shape.push_back(0);
+  if (absl::Status st = CheckCapacity(limits_, shape); !st.ok()) return st;
   VirtualServerState vs;
   vs.key = key;
   vs.algo = algo;
@@ -156,9 +160,9 @@ absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
       return absl::AlreadyExistsError(absl::StrCat(
           "real_server: ", ToString(rs), " already exists in ", ToString(vs)));
   }
-  if (absl::Status st = CheckLimits(vs_.size(), RealServerCount() + 1);
-      !st.ok())
-    return st;
+  std::vector<size_t> shape = Shape();
+  shape[v - vs_.data()]++;
+  if (absl::Status st = CheckCapacity(limits_, shape); !st.ok()) return st;
   RealServerState r;
   r.key = rs;
   r.weight = weight;
@@ -322,24 +326,12 @@ void LbState::SetLimits(const Limits& limits) {
   limits_ = limits;
 }
 
-absl::Status LbState::CheckLimits(size_t virtual_servers,
-                                  size_t real_servers) const {
-  if (virtual_servers > limits_.max_virtual_servers)
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "virtual_server: ", virtual_servers,
-        " virtual servers, the table holds ", limits_.max_virtual_servers,
-        " (a smaller --ring-size fits more)"));
-  if (real_servers > limits_.max_real_servers)
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "real_server: ", real_servers, " real servers, the table holds ",
-        limits_.max_real_servers));
-  return absl::OkStatus();
-}
-
-size_t LbState::RealServerCount() const {
-  size_t n = 0;
-  for (const VirtualServerState& v : vs_) n += v.real_servers.size();
-  return n;
+std::vector<size_t> LbState::Shape() const {
+  std::vector<size_t> shape;
+  shape.reserve(vs_.size());
+  for (const VirtualServerState& v : vs_)
+    shape.push_back(v.real_servers.size());
+  return shape;
 }
 
 uint64_t LbState::Version() const {

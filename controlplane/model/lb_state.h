@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controlplane/config/config.h"
+#include "controlplane/model/capacity.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/keys.h"
 
@@ -99,11 +100,9 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // What the table can hold: more is refused (ResourceExhausted) by every
-  // call that would add, instead of accepted and never published.
-  struct Limits {
-    uint32_t max_virtual_servers = UINT32_MAX;
-    uint32_t max_real_servers = UINT32_MAX;  // over all virtual servers
-  };
+  // call that would add, instead of accepted and never published. The
+  // default holds no more than the table format does.
+  using Limits = Capacity;
   void SetLimits(const Limits& limits) ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::StatusOr<VirtualServerState> AddVirtualServer(
@@ -154,9 +153,8 @@ class LbState {
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
-  absl::Status CheckLimits(size_t virtual_servers, size_t real_servers) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  size_t RealServerCount() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The real-server count of every virtual server, in order.
+  std::vector<size_t> Shape() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An operator's change to a real server, for watchers.
   void RsEvent(const VsKey& vs, const RealServerState& rs, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

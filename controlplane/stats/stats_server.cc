@@ -3,8 +3,10 @@
 
 #include <httplib.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "controlplane/stats/metrics.h"
+#include "controlplane/stats/page_filter.h"
 #include "controlplane/stats/status_page.h"
 
 namespace dsrlb::stats {
@@ -16,9 +18,15 @@ absl::StatusOr<std::unique_ptr<StatsServer>> StatsServer::Start(
   s->refresh_s_ = refresh_s;
   s->server_ = std::make_unique<httplib::Server>();
   StatsServer* self = s.get();
-  s->server_->Get("/", [self](const httplib::Request&, httplib::Response& res) {
-    res.set_content(self->Page(), "text/html; charset=utf-8");
-  });
+  s->server_->Get(
+      "/", [self](const httplib::Request& req, httplib::Response& res) {
+        PageQuery q;
+        q.vs = req.get_param_value("vs");
+        size_t page = 0;
+        if (absl::SimpleAtoi(req.get_param_value("page"), &page) && page > 0)
+          q.page = page;
+        res.set_content(self->Page(q), "text/html; charset=utf-8");
+      });
   s->server_->Get("/metrics",
                   [self](const httplib::Request&, httplib::Response& res) {
                     res.set_content(RenderMetrics(self->snapshot_()),
@@ -44,13 +52,19 @@ StatsServer::~StatsServer() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string StatsServer::Page() {
+std::string StatsServer::Page(const PageQuery& query) {
   Snapshot now = snapshot_();
+  // One page of the matching virtual servers: thousands of rows stay
+  // readable and the page stays small.
+  size_t matched = 0;
+  const size_t total = now.servers.virtual_servers_size();
+  Snapshot shown = FilterPage(now, query, &matched);
   absl::MutexLock lock(&mu_);
   std::string page =
-      RenderStatusPage(now, previous_ ? &*previous_ : nullptr, refresh_s_);
+      RenderStatusPage(shown, previous_ ? &*previous_ : nullptr, refresh_s_);
   previous_ = std::move(now);
-  return page;
+  return InsertAfterBody(std::move(page),
+                         PageNavigation(query, matched, total));
 }
 
 }  // namespace dsrlb::stats

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "controlplane/stats/page_filter.h"
 #include "controlplane/stats/snapshot.h"
 
 namespace httplib {
@@ -34,7 +35,7 @@ class StatsServer {
 
  private:
   StatsServer() = default;
-  std::string Page();
+  std::string Page(const PageQuery& query);
 
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

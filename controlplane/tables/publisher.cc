@@ -3,10 +3,17 @@
 
 #include <netinet/in.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <set>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controlplane/model/capacity.h"
 #include "controlplane/model/effective_state.h"
 #include "controlplane/tables/table_builder.h"
 #include "dataplane/shm/mapped_file.h"
@@ -38,6 +45,7 @@ tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
     vip.port = vs.key.port;
     vip.active = IsActive(snapshot, vs.key.address);
     vip.persistence_timeout_s = vs.persistence_timeout_s;
+    vip.ring_size = RingSizeFor(options.ring_size, vs.real_servers.size());
     // sh hashes the source address alone: that is the dataplane's
     // persistence mode, so sh without a timeout gets keepalived's default.
     if (vs.algo == config::LbAlgo::kSh && vip.persistence_timeout_s == 0)
@@ -87,7 +95,7 @@ absl::StatusOr<std::unique_ptr<Publisher>> Publisher::Create(
     writer.emplace(std::move(*created));
   }
   auto p = std::unique_ptr<Publisher>(
-      new Publisher(std::move(*writer), stats_path, options));
+      new Publisher(std::move(*writer), table_path, stats_path, options));
   p->RefreshStats();
   return p;
 }
@@ -108,17 +116,149 @@ void Publisher::RefreshStats() {
   if (opened.ok()) stats_.emplace(std::move(*opened));
 }
 
+std::vector<uint32_t> Publisher::AssignRecords(const StateSnapshot& snapshot) {
+  std::map<VsKey, uint32_t> next;
+  std::set<uint32_t> taken;
+  for (const VirtualServerState& vs : snapshot.virtual_servers) {
+    auto it = records_.find(vs.key);
+    if (it == records_.end()) continue;
+    next[vs.key] = it->second;
+    taken.insert(it->second);
+  }
+  std::vector<uint32_t> out;
+  out.reserve(snapshot.virtual_servers.size());
+  uint32_t free = 0;
+  for (const VirtualServerState& vs : snapshot.virtual_servers) {
+    auto it = next.find(vs.key);
+    if (it == next.end()) {
+      while (taken.count(free)) free++;
+      taken.insert(free);
+      it = next.emplace(vs.key, free).first;
+    }
+    out.push_back(it->second);
+  }
+  records_ = std::move(next);
+  return out;
+}
+
+void Publisher::AssignBackendRecords(const StateSnapshot& snapshot,
+                                     tables::TableSpec* spec) {
+  std::map<std::pair<VsKey, RsKey>, uint32_t> next;
+  std::set<uint32_t> taken;
+  for (const VirtualServerState& vs : snapshot.virtual_servers) {
+    for (const RealServerState& rs : vs.real_servers) {
+      auto it = backend_records_.find({vs.key, rs.key});
+      if (it == backend_records_.end()) continue;
+      next[{vs.key, rs.key}] = it->second;
+      taken.insert(it->second);
+    }
+  }
+  uint32_t free = 1;  // record 0 is "no backend"
+  for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
+    const VirtualServerState& vs = snapshot.virtual_servers[v];
+    for (size_t r = 0; r < vs.real_servers.size(); r++) {
+      auto it = next.find({vs.key, vs.real_servers[r].key});
+      if (it == next.end()) {
+        while (taken.count(free)) free++;
+        taken.insert(free);
+        it = next.emplace(std::make_pair(vs.key, vs.real_servers[r].key), free)
+                 .first;
+      }
+      spec->vips[v].backends[r].record = it->second;
+    }
+  }
+  backend_records_ = std::move(next);
+}
+
+absl::Status Publisher::PublishGrown(const tables::TableSpec& spec,
+                                     tables::RingReuse* reuse) {
+  const shm::TableGeometry g =
+      tables::GrownGeometry(tables::NeededGeometry(spec));
+  const std::string grown = table_path_ + ".grow";
+  ASSIGN_OR_RETURN(shm::TableWriter fresh, shm::TableWriter::Create(grown, g));
+  fresh.ContinueFrom(writer_.region().LoadGeneration());
+  // Nobody maps the new file yet: no readers to wait for.
+  if (absl::Status st = tables::PublishSpec(fresh, spec, nullptr, reuse);
+      !st.ok()) {
+    unlink(grown.c_str());
+    return st;
+  }
+  if (rename(grown.c_str(), table_path_.c_str()) != 0) {
+    unlink(grown.c_str());
+    return absl::InternalError(absl::StrCat("cannot rename ", grown, " to ",
+                                            table_path_, ": ",
+                                            std::strerror(errno)));
+  }
+  std::fprintf(stderr,
+               "dsrlb-control: table region %s grown to %u VIPs, %u backends, "
+               "%u ring entries (%llu bytes)\n",
+               table_path_.c_str(), g.max_vips, g.max_backends - 1,
+               g.ring_pool_entries,
+               static_cast<unsigned long long>(g.RegionSize()));
+  writer_ = std::move(fresh);
+  return absl::OkStatus();
+}
+
+absl::Status Publisher::PublishSpec(const tables::TableSpec& spec,
+                                    tables::RingReuse* reuse) {
+  const uint64_t current = writer_.region().LoadGeneration();
+  const int active = static_cast<int>(current & 1), target = active ^ 1;
+  if (current > 0) reuse->from = &writer_.region().slot(active);
+  reuse->from_rings = &slot_rings_[active];
+  reuse->target_rings = &slot_rings_[target];
+  absl::Status st;
+  if (!tables::Holds(writer_.region().geometry(),
+                     tables::NeededGeometry(spec))) {
+    reuse->target_rings = nullptr;  // a new, empty region
+    st = PublishGrown(spec, reuse);
+    // The new region's other slot holds nothing.
+    if (st.ok()) slot_rings_[active].clear();
+  } else {
+    absl::ReaderMutexLock stats_lock(&stats_mu_);
+    const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
+    st = tables::PublishSpec(writer_, spec, readers, reuse);
+  }
+  // On failure the target slot may be half written: forget what it held.
+  slot_rings_[target] =
+      st.ok() ? std::move(reuse->rings) : std::vector<tables::RingRecord>{};
+  return st;
+}
+
+void Publisher::CountShares(const tables::RingReuse& reuse,
+                            const shm::SlotView& slot) {
+  if (shares_.size() < slot.hdr->num_backends)
+    shares_.resize(slot.hdr->num_backends, 0);
+  // Rings not rebuilt name the same backend records as before: their
+  // shares stand. A rebuilt ring's backends are recounted.
+  if (reuse.rebuilt.empty()) return;
+  std::vector<bool> rebuilt(slot.hdr->num_vips, false);
+  for (uint32_t v : reuse.rebuilt) rebuilt[v] = true;
+  for (uint32_t b = 1; b < slot.hdr->num_backends; b++)
+    if (slot.backends[b].vip < rebuilt.size() && rebuilt[slot.backends[b].vip])
+      shares_[b] = 0;
+  for (uint32_t v : reuse.rebuilt) {
+    const uint16_t* ring = slot.Ring(static_cast<int>(v));
+    for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
+      shares_[ring[i]]++;
+  }
+}
+
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   tables::TableSpec spec = BuildSpec(snapshot, options_);
   RefreshStats();
   absl::MutexLock publish_lock(&publish_mu_);
-  uint64_t generation = 0;
-  {
-    absl::ReaderMutexLock stats_lock(&stats_mu_);
-    const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
-    RETURN_IF_ERROR(tables::PublishSpec(writer_, spec, readers));
-    generation = writer_.region().LoadGeneration();
+  const std::map<VsKey, uint32_t> before = records_;
+  const auto backends_before = backend_records_;
+  spec.vip_records = AssignRecords(snapshot);
+  AssignBackendRecords(snapshot, &spec);
+  tables::RingReuse reuse;
+  if (absl::Status st = PublishSpec(spec, &reuse); !st.ok()) {
+    // Nothing published: the old records stay in force.
+    records_ = before;
+    backend_records_ = backends_before;
+    return st;
   }
+  const uint64_t generation = writer_.region().LoadGeneration();
   // Read the rings back from the slot just published: the ring shares the
   // API reports are the dataplane's, not a recomputation.
   PublishedTable out;
@@ -126,23 +266,25 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   out.state_version = snapshot.version;
   const shm::SlotView& slot =
       writer_.region().slot(static_cast<int>(generation & 1));
-  std::vector<uint32_t> share(slot.hdr->num_backends, 0);
-  for (uint32_t v = 0; v < slot.hdr->num_vips; v++) {
-    const uint16_t* ring = slot.Ring(static_cast<int>(v));
-    for (uint32_t i = 0; i < slot.hdr->ring_size; i++) share[ring[i]]++;
-  }
-  uint32_t b = 1;
+  CountShares(reuse, slot);
+  const std::vector<uint32_t>& share = shares_;
   for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
-    out.vip_index[vs.key] = static_cast<uint32_t>(v);
-    for (const RealServerState& rs : vs.real_servers) {
-      out.backends[{vs.key, rs.key}] = PublishedTable::Backend{b, share[b]};
-      b++;
+    out.vip_index[vs.key] = spec.vip_records[v];
+    for (size_t r = 0; r < vs.real_servers.size(); r++) {
+      const uint32_t b = spec.vips[v].backends[r].record;
+      out.backends[{vs.key, vs.real_servers[r].key}] =
+          PublishedTable::Backend{b, share[b]};
     }
   }
   absl::MutexLock lock(&published_mu_);
   published_ = std::move(out);
   return generation;
+}
+
+shm::TableGeometry Publisher::Geometry() {
+  absl::MutexLock lock(&publish_mu_);
+  return writer_.region().geometry();
 }
 
 PublishedTable Publisher::Published() const {

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/tables/table_builder.h"
 #include "controlplane/tables/table_spec.h"
 #include "dataplane/shm/stats_region.h"
 #include "dataplane/shm/table_region.h"
@@ -30,7 +31,9 @@ struct TableOptions {
 // persistence_timeout (keepalived's default persistence_timeout, 6 min).
 inline constexpr uint32_t kShPersistenceS = 360;
 
-// The table for a snapshot: VIP i is the snapshot's virtual server i.
+// The table for a snapshot: VIP i is the snapshot's virtual server i (the
+// publisher then gives each its stable record), each with the ring size
+// RingSizeFor(options.ring_size, its real servers).
 tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
                             const TableOptions& options);
 
@@ -68,19 +71,49 @@ class Publisher {
       ABSL_LOCKS_EXCLUDED(publish_mu_, stats_mu_, published_mu_);
 
   PublishedTable Published() const ABSL_LOCKS_EXCLUDED(published_mu_);
+  // The geometry of the region in force (it grows with the configuration).
+  shm::TableGeometry Geometry() ABSL_LOCKS_EXCLUDED(publish_mu_);
   StatsReading ReadStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
 
  private:
-  Publisher(shm::TableWriter writer, std::string stats_path,
-            const TableOptions& options)
+  Publisher(shm::TableWriter writer, std::string table_path,
+            std::string stats_path, const TableOptions& options)
       : writer_(std::move(writer)),
+        table_path_(std::move(table_path)),
         stats_path_(std::move(stats_path)),
         options_(options) {}
+  // Gives each virtual server of `snapshot` its VIP record: the one it had,
+  // or the lowest free one; records of removed servers become free.
+  std::vector<uint32_t> AssignRecords(const StateSnapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // The same for real servers: spec's BackendSpec::record.
+  void AssignBackendRecords(const StateSnapshot& snapshot,
+                            tables::TableSpec* spec)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // Publishes `spec` into a new, larger region beside the current one and
+  // renames it over the old path; the dataplane re-attaches by inode.
+  absl::Status PublishGrown(const tables::TableSpec& spec,
+                            tables::RingReuse* reuse)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  absl::Status PublishSpec(const tables::TableSpec& spec,
+                           tables::RingReuse* reuse)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
 
   absl::Mutex publish_mu_;
   shm::TableWriter writer_ ABSL_GUARDED_BY(publish_mu_);
+  std::map<VsKey, uint32_t> records_ ABSL_GUARDED_BY(publish_mu_);
+  // Ring shares (entries per backend record) of the table in force, kept
+  // up to date for the rings a publish rebuilt.
+  void CountShares(const tables::RingReuse& reuse, const shm::SlotView& slot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // What each slot's rings are, by VIP record (tables::RingReuse).
+  std::vector<tables::RingRecord> slot_rings_[2] ABSL_GUARDED_BY(publish_mu_);
+  std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
+  std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
+      ABSL_GUARDED_BY(publish_mu_);
+  const std::string table_path_;
   const std::string stats_path_;
   const TableOptions options_;
 

@@ -69,26 +69,33 @@ absl::StatusOr<nlohmann::json> DecodeTable(const shm::TableRegion& region) {
   j["port_mac"] = MacToString(sh->port_mac);
   j["tcp_timeout_s"] = sh->tcp_timeout_s;
   j["udp_timeout_s"] = sh->udp_timeout_s;
+  // One pass over the backends and rings, not one per VIP: a table of
+  // thousands of VIPs decodes in time linear in its size.
   std::vector<uint32_t> share(sh->num_backends, 0);
+  std::vector<std::vector<uint32_t>> owned(sh->num_vips);
+  for (uint32_t b = 1; b < sh->num_backends; b++)
+    if (slot->backends[b].family != 0 && slot->backends[b].vip < sh->num_vips)
+      owned[slot->backends[b].vip].push_back(b);
   for (uint32_t v = 0; v < sh->num_vips; v++) {
     const dsrlb_vip& vip = slot->vips[v];
     if (!(vip.flags & DSRLB_VIP_IN_USE)) continue;
-    std::fill(share.begin(), share.end(), 0);
     const uint16_t* ring = slot->Ring(static_cast<int>(v));
-    for (uint32_t i = 0; i < sh->ring_size; i++) share[ring[i]]++;
+    uint32_t unassigned = 0;
+    for (uint32_t i = 0; i < vip.ring_size; i++)
+      ring[i] == 0 ? unassigned++ : share[ring[i]]++;
     nlohmann::json jv;
     jv["index"] = v;
+    jv["ring_size"] = vip.ring_size;
     jv["address"] = AddrString(vip.family, vip.addr);
     jv["port"] = vip.port;
     jv["protocol"] = ProtoName(vip.proto);
     jv["active"] = (vip.flags & DSRLB_VIP_ACTIVE) != 0;
     jv["all_ports"] = (vip.flags & DSRLB_VIP_ALL_PORTS) != 0;
     jv["persistence_timeout_s"] = vip.persistence_timeout_s;
-    jv["ring_unassigned"] = share[0];
+    jv["ring_unassigned"] = unassigned;
     jv["backends"] = nlohmann::json::array();
-    for (uint32_t b = 1; b < sh->num_backends; b++) {
+    for (uint32_t b : owned[v]) {
       const dsrlb_backend& be = slot->backends[b];
-      if (be.vip != v) continue;
       jv["backends"].push_back(
           {{"index", b},
            {"address", AddrString(be.family, be.addr)},
@@ -97,7 +104,8 @@ absl::StatusOr<nlohmann::json> DecodeTable(const shm::TableRegion& region) {
            {"state", StateName(be.state)},
            {"weight", be.weight},
            {"ring_slots", share[b]},
-           {"ring_share", double(share[b]) / sh->ring_size}});
+           {"ring_share",
+            vip.ring_size ? double(share[b]) / vip.ring_size : 0.0}});
     }
     j["vips"].push_back(jv);
   }
@@ -170,14 +178,15 @@ std::string FormatTable(const nlohmann::json& t) {
     std::string addr = v["address"].get<std::string>();
     if (addr.find(':') != std::string::npos) addr = "[" + addr + "]";
     absl::StrAppendFormat(
-        &out, "\nVIP %d  %s %s:%s  %s%s\n", v["index"].get<int>(),
+        &out, "\nVIP %d  %s %s:%s  %s%s, ring %d\n", v["index"].get<int>(),
         v["protocol"].get<std::string>(), addr,
         v["all_ports"].get<bool>() ? "*" : std::to_string(v["port"].get<int>()),
         v["active"].get<bool>() ? "active" : "inactive (backup)",
         v["persistence_timeout_s"].get<uint32_t>()
             ? absl::StrCat(", persistent ",
                            v["persistence_timeout_s"].get<uint32_t>(), "s")
-            : "");
+            : "",
+        v["ring_size"].get<uint32_t>());
     if (v["ring_unassigned"].get<uint32_t>() > 0)
       absl::StrAppendFormat(&out, "  %d ring slots without a backend\n",
                             v["ring_unassigned"].get<uint32_t>());

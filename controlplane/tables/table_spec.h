@@ -18,6 +18,10 @@ struct BackendSpec {
   uint32_t weight = 1;
   dsrlb_backend_state state = DSRLB_BACKEND_UP;
   std::array<uint8_t, 6> mac{};
+  // Backend record (from 1); 0 = the next after the previous backend's.
+  // The publisher keeps a server's record across publishes, so its
+  // per-backend counters and flows stay its own.
+  uint32_t record = 0;
 };
 
 struct VipSpec {
@@ -26,18 +30,28 @@ struct VipSpec {
   uint16_t port = 0;  // 0 = all ports
   bool active = true;
   uint32_t persistence_timeout_s = 0;  // 0 = no persistence
+  uint32_t ring_size = 0;              // prime; 0 = TableSpec::ring_size
   std::vector<BackendSpec> backends;
 };
 
 struct TableSpec {
-  // VIP i of the spec becomes VIP record i: keep the order stable across
-  // publishes so per-VIP counters keep their meaning.
   std::vector<VipSpec> vips;
+  // The VIP record vips[i] goes into: vip_records[i], or i when empty.
+  // Records no VIP names stay unused (gaps), so a VIP keeps its index, and
+  // its per-VIP counters, while others come and go.
+  std::vector<uint32_t> vip_records;
   uint32_t ring_size = kDefaultRingSize;
   uint64_t hash_seed = 0;  // the same on every scheduler of a cluster
   std::array<uint8_t, 6> port_mac{};
   uint32_t tcp_timeout_s = 900;  // LVS defaults (ipvsadm --set)
   uint32_t udp_timeout_s = 300;
+
+  uint32_t RecordOf(size_t i) const {
+    return vip_records.empty() ? static_cast<uint32_t>(i) : vip_records[i];
+  }
+  uint32_t RingSizeOf(const VipSpec& v) const {
+    return v.ring_size != 0 ? v.ring_size : ring_size;
+  }
 };
 
 }  // namespace dsrlb::tables

@@ -53,7 +53,9 @@ absl::Status PublishCmd(const std::string& spec_path, const std::string& path) {
                    dsrlb::tables::ParseTableSpecJson(text.str()));
   auto writer = dsrlb::shm::TableWriter::Open(path);
   if (absl::IsNotFound(writer.status()))
-    writer = dsrlb::shm::TableWriter::Create(path, {});
+    writer = dsrlb::shm::TableWriter::Create(
+        path,
+        dsrlb::tables::GrownGeometry(dsrlb::tables::NeededGeometry(spec)));
   if (!writer.ok()) return writer.status();
   RETURN_IF_ERROR(dsrlb::tables::PublishSpec(*writer, spec, nullptr));
   std::printf(

@@ -166,7 +166,9 @@ bool Pipeline::EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
 
 uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
                                const FlowKey& key, bool persistent) const {
-  const uint32_t m = t.hdr->ring_size;
+  // Per-VIP ring size: dsrlb_ring_index() is a multiply-shift, so a
+  // different m per VIP costs nothing over a table-wide one.
+  const uint32_t m = t.vips[v].ring_size;
   if (m == 0) return 0;
   const uint64_t h =
       dsrlb_flow_hash(t.hdr->hash_seed, key.family, key.src, key.dst, key.sport,

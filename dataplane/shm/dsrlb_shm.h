@@ -16,7 +16,10 @@ extern "C" {
 /* "DSRLBTB1" and "DSRLBST1" read as little-endian 64-bit words. */
 #define DSRLB_TABLE_MAGIC 0x314254424C525344ULL
 #define DSRLB_STATS_MAGIC 0x315453424C525344ULL
-#define DSRLB_FORMAT_VERSION 1u
+/* Version 2: each VIP has its own ring size (dsrlb_vip.ring_size); VIP
+ * records may have gaps (records without DSRLB_VIP_IN_USE) so a VIP keeps
+ * its index while others come and go. */
+#define DSRLB_FORMAT_VERSION 2u
 
 #define DSRLB_CACHE_LINE 64u
 
@@ -27,6 +30,12 @@ extern "C" {
 #define DSRLB_DEFAULT_RING_POOL_ENTRIES (16u * 65537u)
 #define DSRLB_DEFAULT_MAX_LCORES 64u
 #define DSRLB_MAX_BACKEND_INDEX 65535u /* rings hold uint16_t */
+/* Hard limits of the format: the VIP index and dsrlb_backend.vip hold
+ * uint16_t (index entry = vip + 1), rings hold uint16_t backend indices. */
+#define DSRLB_MAX_VIPS 65535u
+#define DSRLB_MAX_BACKENDS 65536u /* records, [0] = none: 65,535 servers */
+/* Ring entries of one slot: 2^29 x 2 bytes = 1 GiB (2 GiB for the region). */
+#define DSRLB_MAX_RING_POOL_ENTRIES (1u << 29)
 
 #define DSRLB_AF_INET 4u
 #define DSRLB_AF_INET6 6u
@@ -64,12 +73,15 @@ enum dsrlb_hash_function {
 
 struct dsrlb_slot_header {
   uint64_t generation; /* the generation this slot was filled for */
-  uint64_t checksum;   /* dsrlb_slot_checksum() of everything it covers */
+  /* SlotView::ComputeChecksum() (table_region.cc): header, VIP index and
+   * records folded in order, plus the sum of one hash per ring in use (so
+   * the writer can update it ring by ring). */
+  uint64_t checksum;
   uint64_t hash_seed;
   uint32_t hash_function; /* enum dsrlb_hash_function */
-  uint32_t ring_size;     /* M: prime, same for every VIP of this slot */
-  uint32_t num_vips;      /* vips[0 .. num_vips) are meaningful */
-  uint32_t num_backends;  /* backends[0 .. num_backends); [0] is "none" */
+  uint32_t ring_size;    /* the default M (--ring-size); each VIP has its own */
+  uint32_t num_vips;     /* vips[0 .. num_vips) are meaningful (gaps allowed) */
+  uint32_t num_backends; /* backends[0 .. num_backends); [0] is "none" */
   uint32_t tcp_timeout_s; /* flow-table idle timeouts */
   uint32_t udp_timeout_s;
   uint8_t port_mac[6]; /* source MAC of forwarded frames; zero = port's own */
@@ -93,7 +105,8 @@ struct dsrlb_vip {
   uint32_t persistence_timeout_s;
   uint32_t ring_offset; /* first of ring_size entries in the ring pool */
   uint32_t num_backends_in_ring;
-  uint8_t reserved[28];
+  uint32_t ring_size; /* M of this VIP: prime, or 0 for a record not in use */
+  uint8_t reserved[24];
 };
 
 enum dsrlb_backend_state {
@@ -232,6 +245,11 @@ DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_slot_header) == 64, "slot header");
 DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_vip) == 64, "vip record");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, flags) == 20, "vip flags");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, ring_offset) == 28, "vip ring");
+DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, ring_size) == 36,
+                    "vip ring size");
+DSRLB_STATIC_ASSERT(DSRLB_MAX_VIPS <= 0xffffu, "VIP index holds vip + 1");
+DSRLB_STATIC_ASSERT(DSRLB_MAX_BACKENDS - 1 == DSRLB_MAX_BACKEND_INDEX,
+                    "rings hold uint16_t");
 DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_backend) == 64, "backend record");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_backend, mac) == 18, "backend mac");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_backend, weight) == 28, "weight");

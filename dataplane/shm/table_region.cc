@@ -92,9 +92,15 @@ void SlotView::Clear() {
   std::memset(backends, 0, sizeof(dsrlb_backend) * geometry.max_backends);
 }
 
-uint64_t SlotView::ComputeChecksum() const {
+uint64_t SlotView::RingHash(uint32_t v, const uint16_t* ring, uint32_t m) {
+  return dsrlb_mix64(
+      FoldBytes(dsrlb_mix64(uint64_t{v} + 1), ring, sizeof(uint16_t) * m));
+}
+
+uint64_t SlotView::ChecksumWithRings(uint64_t ring_sum) const {
   // Everything a reader acts on: the header less its checksum, the index,
-  // the used VIP and backend records, and the rings of VIPs in use.
+  // the used VIP and backend records, then the rings of VIPs in use as a
+  // sum of per-ring hashes (so a writer can update it ring by ring).
   uint64_t h = FoldBytes(0x6473726c62ULL, &hdr->generation, 8);
   h = FoldBytes(h, &hdr->hash_seed,
                 sizeof(*hdr) - offsetof(dsrlb_slot_header, hash_seed));
@@ -103,17 +109,36 @@ uint64_t SlotView::ComputeChecksum() const {
   uint32_t nb = std::min(hdr->num_backends, geometry.max_backends);
   h = FoldBytes(h, vips, sizeof(dsrlb_vip) * nv);
   h = FoldBytes(h, backends, sizeof(dsrlb_backend) * nb);
+  return dsrlb_mix64(h ^ ring_sum);
+}
+
+uint64_t SlotView::RingSum() const {
+  uint64_t sum = 0;
+  uint32_t nv = std::min(hdr->num_vips, geometry.max_vips);
   for (uint32_t v = 0; v < nv; v++) {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
-    uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
+    uint64_t end = uint64_t{vips[v].ring_offset} + vips[v].ring_size;
     if (end > geometry.ring_pool_entries) continue;  // Validate() reports it
-    h = FoldBytes(h, Ring(static_cast<int>(v)),
-                  sizeof(uint16_t) * hdr->ring_size);
+    sum += RingHash(v, Ring(static_cast<int>(v)), vips[v].ring_size);
   }
-  return dsrlb_mix64(h);
+  return sum;
+}
+
+uint64_t SlotView::ComputeChecksum() const {
+  return ChecksumWithRings(RingSum());
 }
 
 absl::Status SlotView::Validate() const {
+  RETURN_IF_ERROR(ValidateRecords(/*scan_rings=*/true));
+  uint64_t sum = ComputeChecksum();
+  if (sum != hdr->checksum)
+    return absl::DataLossError(absl::StrFormat(
+        "slot checksum mismatch: stored 0x%016x, computed 0x%016x",
+        hdr->checksum, sum));
+  return absl::OkStatus();
+}
+
+absl::Status SlotView::ValidateRecords(bool scan_rings) const {
   if (hdr->num_vips > geometry.max_vips)
     return absl::DataLossError(absl::StrCat("slot holds ", hdr->num_vips,
                                             " VIPs, region max is ",
@@ -128,15 +153,15 @@ absl::Status SlotView::Validate() const {
                      ", this build knows ", int{DSRLB_HASH_MIX64_V1}));
   for (uint32_t v = 0; v < hdr->num_vips; v++) {
     if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
-    if (hdr->ring_size == 0)
-      return absl::DataLossError("slot has VIPs but ring_size 0");
-    uint64_t end = uint64_t{vips[v].ring_offset} + hdr->ring_size;
+    const uint32_t m = vips[v].ring_size;
+    uint64_t end = uint64_t{vips[v].ring_offset} + m;
     if (end > geometry.ring_pool_entries)
       return absl::DataLossError(absl::StrCat("VIP ", v, " ring ends at ", end,
                                               ", past the ring pool (",
                                               geometry.ring_pool_entries, ")"));
+    if (!scan_rings) continue;
     const uint16_t* ring = Ring(static_cast<int>(v));
-    for (uint32_t i = 0; i < hdr->ring_size; i++) {
+    for (uint32_t i = 0; i < m; i++) {
       if (ring[i] >= hdr->num_backends)
         return absl::DataLossError(
             absl::StrCat("VIP ", v, " ring entry ", i, " names backend ",
@@ -149,11 +174,6 @@ absl::Status SlotView::Validate() const {
                                               backends[b].vip, ", slot has ",
                                               hdr->num_vips));
   }
-  uint64_t sum = ComputeChecksum();
-  if (sum != hdr->checksum)
-    return absl::DataLossError(absl::StrFormat(
-        "slot checksum mismatch: stored 0x%016x, computed 0x%016x",
-        hdr->checksum, sum));
   return absl::OkStatus();
 }
 
@@ -294,14 +314,22 @@ absl::StatusOr<SlotView> TableWriter::BeginPublish(
   return slot;
 }
 
-absl::StatusOr<uint64_t> TableWriter::CommitPublish() {
+absl::StatusOr<uint64_t> TableWriter::CommitPublish(
+    std::optional<uint64_t> ring_sum) {
   if (!in_publish_)
     return absl::FailedPreconditionError("CommitPublish without BeginPublish");
   in_publish_ = false;
   uint64_t next = region_.LoadGeneration() + 1;
   const SlotView& slot = region_.slot(static_cast<int>(next & 1));
-  slot.hdr->checksum = slot.ComputeChecksum();
-  RETURN_IF_ERROR(slot.Validate());
+  if (ring_sum.has_value()) {
+    // The caller built every ring it did not copy from a validated table
+    // and knows their hashes: records checked, rings not scanned again.
+    slot.hdr->checksum = slot.ChecksumWithRings(*ring_sum);
+    RETURN_IF_ERROR(slot.ValidateRecords(/*scan_rings=*/false));
+  } else {
+    slot.hdr->checksum = slot.ComputeChecksum();
+    RETURN_IF_ERROR(slot.Validate());
+  }
   dsrlb_table_header* h = region_.header();
   h->publish_time_ns = RealtimeNs();
   __atomic_store_n(&h->generation, next, __ATOMIC_SEQ_CST);

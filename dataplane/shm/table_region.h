@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -48,8 +49,9 @@ struct SlotView {
     return v >= 0 ? v : Probe(family, addr, proto, 0);
   }
 
-  // The ring of VIP `v` (hdr->ring_size entries).
+  // The ring of VIP `v` (RingSize(v) entries; 0 = no backend).
   const uint16_t* Ring(int v) const { return rings + vips[v].ring_offset; }
+  uint32_t RingSize(int v) const { return vips[v].ring_size; }
 
   // Inserts VIP `v` (already filled in vips[v]) into the open-addressing
   // index. Fails when the index is full or the key is already there.
@@ -58,8 +60,15 @@ struct SlotView {
   // Clears everything a checksum covers, ready for a new table.
   void Clear();
   uint64_t ComputeChecksum() const;
+  // The checksum's parts: a hash per ring (VIP record v, m entries), their
+  // sum over the VIPs in use, and the checksum given that sum.
+  static uint64_t RingHash(uint32_t v, const uint16_t* ring, uint32_t m);
+  uint64_t RingSum() const;
+  uint64_t ChecksumWithRings(uint64_t ring_sum) const;
   // Checksum and internal consistency (counts, ring bounds, indices).
   absl::Status Validate() const;
+  // Consistency without the checksum; ring entries checked if scan_rings.
+  absl::Status ValidateRecords(bool scan_rings) const;
 
  private:
   int Probe(uint8_t family, const uint8_t* addr, uint8_t proto,
@@ -159,9 +168,18 @@ class TableWriter {
                                         const PublishOptions& options = {});
   // Seals the slot from BeginPublish and makes it current; returns the new
   // generation. Fails (publishing nothing) if the slot is inconsistent.
-  absl::StatusOr<uint64_t> CommitPublish();
+  // With `ring_sum` (SlotView::RingSum() as the writer knows it without
+  // reading every ring again) the rings are neither scanned nor re-hashed.
+  absl::StatusOr<uint64_t> CommitPublish(
+      std::optional<uint64_t> ring_sum = std::nullopt);
   // Gives up the slot from BeginPublish; the current table stays.
   void AbortPublish() { in_publish_ = false; }
+  // For a region no reader has mapped yet (made to replace a smaller one):
+  // its first publish gets generation + 1, so generations never go back.
+  void ContinueFrom(uint64_t generation) {
+    __atomic_store_n(&region_.header()->generation, generation,
+                     __ATOMIC_RELEASE);
+  }
 
   const TableRegion& region() const { return region_; }
   const std::string& path() const { return file_.path(); }

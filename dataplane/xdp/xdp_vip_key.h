@@ -17,7 +17,9 @@ struct dsrlb_xdp_vip_key {
 };
 
 #define DSRLB_XDP_VIP_MAP_NAME "dsrlb_vips"
-#define DSRLB_XDP_MAX_VIP_KEYS 4096
+/* One key per VIP plus one per VIP address: as many as the table holds
+ * (DSRLB_MAX_VIPS in dsrlb_shm.h). */
+#define DSRLB_XDP_MAX_VIP_KEYS (2 * 65535)
 #define DSRLB_XDP_PROG_NAME "dsrlb_xdp"
 
 #endif /* DSRLB_DATAPLANE_XDP_XDP_VIP_KEY_H_ */

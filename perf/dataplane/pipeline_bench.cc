@@ -297,13 +297,12 @@ void StageRows(Bench& b) {
     std::memcpy(a, f + 30, 4);
     return static_cast<uint64_t>(t.FindVip(4, a, 6, 80));
   });
-  time("Maglev: dsrlb_flow_hash + ring[] (M=65537)",
-       [&](const uint8_t* f, uint64_t) {
-         uint64_t h = dsrlb_flow_hash(t.hdr->hash_seed, 4, f + 26, f + 30, 1234,
-                                      80, 6, 0);
-         return static_cast<uint64_t>(
-             t.Ring(0)[dsrlb_ring_index(h, t.hdr->ring_size)]);
-       });
+  time("Maglev: dsrlb_flow_hash + ring[] (M=65537)", [&](const uint8_t* f,
+                                                         uint64_t) {
+    uint64_t h =
+        dsrlb_flow_hash(t.hdr->hash_seed, 4, f + 26, f + 30, 1234, 80, 6, 0);
+    return static_cast<uint64_t>(t.Ring(0)[dsrlb_ring_index(h, t.RingSize(0))]);
+  });
   std::vector<FlowKey> keys(4096);
   for (uint32_t i = 0; i < keys.size(); i++) {
     keys[i] = FlowKey{};

@@ -106,7 +106,7 @@ int RingBackend(const shm::SlotView& slot, const FlowTuple& t) {
   uint64_t h = dsrlb_flow_hash(
       slot.hdr->hash_seed, t.src.family, t.src.bytes.data(), t.dst.bytes.data(),
       t.sport, t.dport, t.proto, (vip.flags & DSRLB_VIP_PERSISTENT) != 0);
-  return slot.Ring(v)[dsrlb_ring_index(h, slot.hdr->ring_size)];
+  return slot.Ring(v)[dsrlb_ring_index(h, slot.RingSize(v))];
 }
 
 }  // namespace dsrlb::testing

@@ -36,7 +36,8 @@ absl::StatusOr<uint64_t> Publish(const std::string& path,
                                  const shm::StatsRegion* stats) {
   auto writer = shm::TableWriter::Open(path);
   if (absl::IsNotFound(writer.status()))
-    writer = shm::TableWriter::Create(path, shm::TableGeometry{});
+    writer = shm::TableWriter::Create(
+        path, tables::GrownGeometry(tables::NeededGeometry(spec)));
   if (!writer.ok()) return writer.status();
   RETURN_IF_ERROR(tables::PublishSpec(*writer, spec, stats));
   return writer->region().LoadGeneration();

@@ -27,7 +27,7 @@ def generate_stubs(workdir):
 class Daemon:
     """One dsrlb-control with its own socket and regions."""
 
-    def __init__(self, extra_args=(), static_neighbors=None):
+    def __init__(self, extra_args=(), static_neighbors=None, start_timeout=20):
         self.dir = tempfile.mkdtemp(prefix="dsrlb-api-%d-" % os.getpid(),
                                     dir="/dev/shm")
         self.socket = os.path.join(self.dir, "control.sock")
@@ -40,7 +40,7 @@ class Daemon:
         self.log = open(os.path.join(self.dir, "log"), "w+")
         self.proc = subprocess.Popen(args + list(extra_args), stdout=self.log,
                                      stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
+        deadline = time.time() + start_timeout
         while not os.path.exists(self.socket):
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("dsrlb-control did not start: " + self.output())

@@ -158,18 +158,6 @@ class DaemonTest(unittest.TestCase):
         self.assertIsNone(d.proc.poll())
         self.assertEqual(self.listing(stub).virtual_servers, before.virtual_servers)
 
-    def test_more_virtual_servers_than_the_table_holds_are_refused(self):
-        # Rings of 1048573 entries: the ring pool holds one.
-        d, stub = self.start("--ring-size", "1048573")
-        key = lambda port: self.pb.VirtualServerKey(address="192.168.5.15", port=port,
-                                                    protocol=self.pb.PROTOCOL_TCP)
-        stub.AddVirtualServer(self.pb.AddVirtualServerRequest(virtual_server=key(80)))
-        with self.assertRaises(grpc.RpcError) as e:
-            stub.AddVirtualServer(self.pb.AddVirtualServerRequest(virtual_server=key(81)))
-        self.assertEqual(e.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
-        self.assertIn("--ring-size", e.exception.details())
-        self.assertEqual(len(self.listing(stub).virtual_servers), 1)
-
     def test_socket_is_private_to_its_owner(self):
         d, _ = self.start()
         self.assertEqual(os.stat(d.socket).st_mode & 0o777, 0o600)

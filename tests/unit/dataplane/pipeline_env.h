@@ -113,7 +113,7 @@ class PipelineEnv {
     uint64_t h =
         dsrlb_flow_hash(table_->hdr->hash_seed, src.family, src.bytes.data(),
                         dst.bytes.data(), sport, dport, proto, persistent);
-    return table_->Ring(vip)[dsrlb_ring_index(h, table_->hdr->ring_size)];
+    return table_->Ring(vip)[dsrlb_ring_index(h, table_->RingSize(vip))];
   }
   const uint8_t* MacOf(uint16_t backend) const {
     return table_->backends[backend].mac;
