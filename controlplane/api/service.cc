@@ -6,12 +6,12 @@
 #include "common/status_macros.h"
 #include "controlplane/api/grpc_status.h"
 #include "controlplane/api/proto_convert.h"
+#include "controlplane/config/server_rules.h"
 
 namespace dsrlb::api {
 namespace {
 
 // 30 days: longer is a typo, not a persistence policy.
-constexpr uint32_t kMaxPersistenceS = 30 * 86400;
 
 struct View {
   StateSnapshot snapshot;
@@ -68,13 +68,32 @@ absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                    ParseVsKey(req.has_virtual_server(), req.virtual_server(),
                               "virtual_server"));
   ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
-  if (req.persistence_timeout_s() > kMaxPersistenceS)
-    return absl::InvalidArgumentError(
-        absl::StrCat("persistence_timeout_s: ", req.persistence_timeout_s(),
-                     " is over the maximum ", kMaxPersistenceS));
+  RETURN_IF_ERROR(config::CheckPersistenceTimeout(req.persistence_timeout_s()));
   ASSIGN_OR_RETURN(
       VirtualServerState vs,
       deps_.state->AddVirtualServer(key, algo, req.persistence_timeout_s()));
+  StateSnapshot s = deps_.state->Snapshot();
+  *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoEditVs(const v1::EditVirtualServerRequest& req,
+                                    v1::VirtualServer* out) {
+  ASSIGN_OR_RETURN(VsKey key,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  std::optional<config::LbAlgo> algo;
+  if (req.scheduler() != v1::SCHEDULER_UNSPECIFIED) {
+    ASSIGN_OR_RETURN(algo, ParseScheduler(req.scheduler()));
+  }
+  std::optional<uint32_t> persistence;
+  if (req.has_persistence_timeout_s())
+    persistence = req.persistence_timeout_s();
+  if (!algo.has_value() && !persistence.has_value())
+    return absl::InvalidArgumentError(
+        "nothing to change: set scheduler and/or persistence_timeout_s");
+  ASSIGN_OR_RETURN(VirtualServerState vs,
+                   deps_.state->EditVirtualServer(key, algo, persistence));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -231,6 +250,8 @@ DSRLB_RPC(AddVirtualServer, AddVirtualServerRequest, VirtualServer,
           DoAddVs(*req, resp))
 DSRLB_RPC(RemoveVirtualServer, RemoveVirtualServerRequest, VirtualServer,
           DoRemoveVs(*req, resp))
+DSRLB_RPC(EditVirtualServer, EditVirtualServerRequest, VirtualServer,
+          DoEditVs(*req, resp))
 DSRLB_RPC(AddRealServer, AddRealServerRequest, RealServer, DoAddRs(*req, resp))
 DSRLB_RPC(RemoveRealServer, RemoveRealServerRequest, RealServer,
           DoRemoveRs(*req, resp))

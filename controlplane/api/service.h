@@ -37,6 +37,8 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
   ::grpc::Status RemoveVirtualServer(Ctx*,
                                      const v1::RemoveVirtualServerRequest*,
                                      v1::VirtualServer*) override;
+  ::grpc::Status EditVirtualServer(Ctx*, const v1::EditVirtualServerRequest*,
+                                   v1::VirtualServer*) override;
   ::grpc::Status AddRealServer(Ctx*, const v1::AddRealServerRequest*,
                                v1::RealServer*) override;
   ::grpc::Status RemoveRealServer(Ctx*, const v1::RemoveRealServerRequest*,
@@ -62,6 +64,8 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
                        v1::VirtualServer* out);
   absl::Status DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                           v1::VirtualServer* out);
+  absl::Status DoEditVs(const v1::EditVirtualServerRequest& req,
+                        v1::VirtualServer* out);
   absl::Status DoAddRs(const v1::AddRealServerRequest& req,
                        v1::RealServer* out);
   absl::Status DoRemoveRs(const v1::RemoveRealServerRequest& req,

@@ -1,6 +1,7 @@
 // dsrlbctl: the command-line client of dsrlb-control's gRPC API.
 // Exit codes: 0 ok, 1 the server refused or failed the request (its message
 // on stderr), 2 usage error, 3 cannot connect to dsrlb-control.
+#include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -30,14 +31,17 @@ const char kUsageText[] =
     "COMMAND\n"
     "  list [--stats | --rate [--interval S]] [--details] [-n]\n"
     "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
+    "  edit vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
     "  remove vs -t|-u VIP:PORT\n"
-    "  add rs -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT]\n"
+    "  add rs -t|-u VIP:PORT -r RIP[:PORT] [-g] [-w WEIGHT]\n"
     "  remove rs -t|-u VIP:PORT -r RIP:PORT\n"
     "  weight -t|-u VIP:PORT -r RIP:PORT -w WEIGHT\n"
     "  drain|undrain -t|-u VIP:PORT -r RIP:PORT\n"
     "  watch | reload | counters | vrrp\n"
-    "IPv6: [2001:db8::1]:80. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
-    "3 cannot connect.\n";
+    "IPv6: [2001:db8::1]:80. A real server without a port takes the virtual\n"
+    "server's (DR cannot map ports); -g (direct routing) is the only\n"
+    "forwarding method. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
+    "3 cannot connect or dsrlb-control went away.\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "dsrlbctl: %s\n", why.c_str());
@@ -77,14 +81,38 @@ struct Target {
   v1::VirtualServerKey vs;
   v1::RealServerKey rs;
   uint32_t weight = 1;
+  bool rs_port_given = false;
   v1::Scheduler scheduler = v1::SCHEDULER_UNSPECIFIED;
+  bool has_persistence = false;
   uint32_t persistence = 0;
 };
+
+// True when `s` is a bare IPv4 or IPv6 address (no port).
+bool IsBareAddress(const std::string& s) {
+  in6_addr a6;
+  in_addr a4;
+  return inet_pton(AF_INET, s.c_str(), &a4) == 1 ||
+         inet_pton(AF_INET6, s.c_str(), &a6) == 1;
+}
+
+// ipvsadm's forwarding-method flags, which take no value.
+std::string ForwardingFlag(const std::string& f) {
+  if (f == "-g") return "";  // gatewaying: direct routing, what dsrlb does
+  if (f == "-m")
+    return "-m (masquerading, NAT) is not supported: dsrlb forwards by direct "
+           "routing only (-g)";
+  return "-i (IP-in-IP tunnelling) is not supported: dsrlb forwards by direct "
+         "routing only (-g)";
+}
 
 std::string ParseTarget(const std::vector<std::string>& args, size_t i,
                         Target* t) {
   for (; i < args.size(); i++) {
     const std::string& f = args[i];
+    if (f == "-g" || f == "-m" || f == "-i") {
+      if (std::string err = ForwardingFlag(f); !err.empty()) return err;
+      continue;
+    }
     if (i + 1 >= args.size()) return f + " needs a value";
     const std::string& v = args[++i];
     std::string addr;
@@ -97,8 +125,11 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
       t->vs.set_port(port);
       t->vs.set_protocol(f == "-t" ? v1::PROTOCOL_TCP : v1::PROTOCOL_UDP);
     } else if (f == "-r") {
-      if (!SplitHostPort(v, &addr, &port))
-        return "-r " + v + ": want ADDRESS:PORT";
+      t->rs_port_given = !IsBareAddress(v);
+      if (!t->rs_port_given)
+        addr = v;
+      else if (!SplitHostPort(v, &addr, &port))
+        return "-r " + v + ": want ADDRESS or ADDRESS:PORT";
       t->has_rs = true;
       t->rs.set_address(addr);
       t->rs.set_port(port);
@@ -109,6 +140,7 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
     } else if (f == "-p") {
       if (!absl::SimpleAtoi(v, &t->persistence))
         return "-p " + v + ": want seconds";
+      t->has_persistence = true;
     } else if (f == "-s") {
       if (v == "rr")
         t->scheduler = v1::SCHEDULER_RR;
@@ -124,6 +156,8 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
       return "unknown option " + f;
     }
   }
+  // ipvsadm: a real server without a port serves the virtual server's.
+  if (t->has_rs && !t->rs_port_given) t->rs.set_port(t->vs.port());
   return "";
 }
 
@@ -144,12 +178,31 @@ std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
       out->options.details = true;
     else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln")
       continue;
-    else if (args[i] == "--interval" && i + 1 < args.size() &&
-             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0)
+    else if (args[i] == "--interval") {
+      if (i + 1 >= args.size()) return "list: --interval needs seconds";
+      if (!absl::SimpleAtod(args[i + 1], &out->interval) ||
+          !(out->interval > 0) || out->interval > 3600)
+        return "list: --interval " + args[i + 1] +
+               ": want seconds, more than 0 and at most 3600";
       i++;
-    else
+    } else
       return "list: unknown option " + args[i];
   }
+  return "";
+}
+
+// Flags that the command would silently ignore are named instead.
+std::string MisplacedFlags(const std::string& cmd, const std::string& what,
+                           const Target& t) {
+  const bool vs_cmd = what == "vs";
+  if (vs_cmd && t.has_rs) return "-r belongs to real server commands";
+  if (t.has_weight && !(cmd == "weight" || (cmd == "add" && what == "rs")))
+    return "-w belongs to 'add rs' and 'weight'";
+  const bool vs_settings = (cmd == "add" || cmd == "edit") && vs_cmd;
+  if (!vs_settings && t.scheduler != v1::SCHEDULER_UNSPECIFIED)
+    return "-s belongs to 'add vs' and 'edit vs'";
+  if (!vs_settings && t.has_persistence)
+    return "-p belongs to 'add vs' and 'edit vs'";
   return "";
 }
 
@@ -189,7 +242,9 @@ int Ctl::List(const ListArgs& list) {
 int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
   std::string what;
   size_t first = 1;
-  if (cmd == "add" || cmd == "remove") {
+  if (cmd == "edit" && (args.size() < 2 || args[1] != "vs"))
+    return Usage("edit: say 'vs' (edit vs -t VIP:PORT -s SCHEDULER -p S)");
+  if (cmd == "add" || cmd == "remove" || cmd == "edit") {
     if (args.size() < 2 || (args[1] != "vs" && args[1] != "rs"))
       return Usage(cmd + ": say 'vs' or 'rs'");
     what = args[1];
@@ -203,6 +258,11 @@ int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
   if (needs_rs && !t.has_rs) return Usage(cmd + ": -r RIP:PORT is required");
   if (cmd == "weight" && !t.has_weight)
     return Usage("weight: -w WEIGHT is required");
+  if (std::string err = MisplacedFlags(cmd, what, t); !err.empty())
+    return Usage(cmd + ": " + err);
+  if (cmd == "edit" && t.scheduler == v1::SCHEDULER_UNSPECIFIED &&
+      !t.has_persistence)
+    return Usage("edit vs: say what changes: -s SCHEDULER and/or -p SECONDS");
   grpc::ClientContext c;
   grpc::Status s;
   v1::VirtualServer vs_out;
@@ -213,6 +273,12 @@ int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
     r.set_scheduler(t.scheduler);
     r.set_persistence_timeout_s(t.persistence);
     s = stub_->AddVirtualServer(&c, r, &vs_out);
+  } else if (cmd == "edit") {
+    v1::EditVirtualServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    r.set_scheduler(t.scheduler);
+    if (t.has_persistence) r.set_persistence_timeout_s(t.persistence);
+    s = stub_->EditVirtualServer(&c, r, &vs_out);
   } else if (cmd == "remove" && what == "vs") {
     v1::RemoveVirtualServerRequest r;
     *r.mutable_virtual_server() = t.vs;
@@ -252,8 +318,13 @@ int Ctl::Watch() {
     std::fputs(dsrlb::api::FormatEvent(e).c_str(), stdout);
     std::fflush(stdout);
   }
+  // The stream ends only when the daemon stops or goes away: say so, and
+  // exit non-zero so that a script watching notices.
   grpc::Status s = reader->Finish();
-  return s.ok() ? kOk : Failed(s, ep_);
+  std::fprintf(stderr, "dsrlbctl: dsrlb-control at %s went away%s%s\n",
+               ep_.address.c_str(), s.ok() ? "" : ": ",
+               s.ok() ? "" : s.error_message().c_str());
+  return kNoConnection;
 }
 
 int Ctl::Simple(const std::string& cmd) {
@@ -300,9 +371,9 @@ int main(int argc, char** argv) {
   }
   if (args.empty()) return Usage("no command");
   const std::string cmd = args[0];
-  static const char* kCommands[] = {"list",     "add",     "remove", "weight",
-                                    "drain",    "undrain", "watch",  "reload",
-                                    "counters", "vrrp"};
+  static const char* kCommands[] = {"list",   "add",      "edit",    "remove",
+                                    "weight", "drain",    "undrain", "watch",
+                                    "reload", "counters", "vrrp"};
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
   if (!known) return Usage("unknown command " + cmd);
@@ -311,6 +382,10 @@ int main(int argc, char** argv) {
     if (std::string err = ParseListArgs(args, &list); !err.empty())
       return Usage(err);
   }
+  const bool no_args =
+      cmd == "watch" || cmd == "reload" || cmd == "counters" || cmd == "vrrp";
+  if (no_args && args.size() > 1)
+    return Usage(cmd + " takes no arguments (got " + args[1] + ")");
 
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (ep.address.rfind("unix:", 0) == 0) {
@@ -339,9 +414,6 @@ int main(int argc, char** argv) {
   Ctl ctl(v1::Dsrlb::NewStub(channel), ep);
   if (cmd == "list") return ctl.List(list);
   if (cmd == "watch") return ctl.Watch();
-  if (cmd == "reload" || cmd == "counters" || cmd == "vrrp") {
-    if (args.size() > 1) return Usage(cmd + " takes no arguments");
-    return ctl.Simple(cmd);
-  }
+  if (no_args) return ctl.Simple(cmd);
   return ctl.Change(cmd, args);
 }

@@ -51,6 +51,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   if (!o.interface.empty()) {
     ASSIGN_OR_RETURN(table.port_mac, InterfaceMac(o.interface));
   }
+  ASSIGN_OR_RETURN(d->table_lock_, shm::RegionLock::Acquire(o.table_region));
   ASSIGN_OR_RETURN(d->publisher_,
                    Publisher::Create(o.table_region, o.stats_region, table));
   ResolverOptions ro;

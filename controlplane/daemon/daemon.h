@@ -23,6 +23,7 @@
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
 #include "controlplane/tables/publisher.h"
+#include "dataplane/shm/region_lock.h"
 
 namespace dsrlb::api {
 
@@ -59,6 +60,7 @@ class Daemon {
   EventHub events_;
   LbState state_;
   std::vector<std::unique_ptr<DaemonPart>> parts_;
+  shm::RegionLock table_lock_;  // one writer per table region
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<NeighborResolver> resolver_;
   std::unique_ptr<DsrlbService> service_;

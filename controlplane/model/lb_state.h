@@ -109,6 +109,10 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<VirtualServerState> RemoveVirtualServer(const VsKey& key)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // ipvsadm -E: a new scheduler and/or persistence; nullopt keeps it.
+  absl::StatusOr<VirtualServerState> EditVirtualServer(
+      const VsKey& key, std::optional<config::LbAlgo> algo,
+      std::optional<uint32_t> persistence_timeout_s) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<RealServerState> AddRealServer(const VsKey& vs,
                                                 const RsKey& rs,
                                                 uint32_t weight)

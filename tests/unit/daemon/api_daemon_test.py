@@ -182,6 +182,17 @@ class DaemonTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("another dsrlb-control", r.stderr)
 
+    def test_second_writer_of_a_table_region_is_refused_with_its_pid(self):
+        d, stub = self.start()
+        r = subprocess.run([h.CONTROL, "--socket", os.path.join(d.dir, "other.sock"),
+                            "--table-region", d.table],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("pid %d" % d.proc.pid, r.stderr)
+        self.assertIn(d.table, r.stderr)
+        # The first one still serves, its region untouched.
+        self.assertEqual(len(self.listing(stub).virtual_servers), 0)
+
     def test_tcp_without_tls_is_a_startup_error(self):
         r = subprocess.run([h.CONTROL, "--listen", "127.0.0.1:0"],
                            capture_output=True, text=True, timeout=30)
