@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   # build
   build-essential meson ninja-build pkg-config clang llvm lld ccache
+  # lint (tests/lint): formatting and function size
+  clang-format clang-tidy
   # dataplane
   dpdk dpdk-dev libdpdk-dev libbpf-dev libxdp-dev libpcap-dev libnuma-dev
   # control plane

@@ -81,6 +81,97 @@ absl::string_view KindName(CheckerKind kind) {
   return "checker";
 }
 
+// Retries: every checker kind has them.
+void AddRetryKeywords(Checker* c, std::vector<Keyword>* kw) {
+  auto retry = [c](const Node& s) {
+    RETURN_IF_ERROR(
+        ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " COUNT")));
+    ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], s.keyword.text, 0, 100));
+    c->retry = static_cast<int>(v);
+    return absl::OkStatus();
+  };
+  kw->push_back({"retry", retry, false, "retry"});
+  kw->push_back({"nb_get_retry", retry, false, "retry"});
+  kw->push_back(
+      {"delay_before_retry", [c](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_before_retry SECONDS"));
+         ASSIGN_OR_RETURN(c->delay_before_retry,
+                          SecondsValue(s.args[0], "delay_before_retry",
+                                       absl::ZeroDuration(), absl::Hours(1)));
+         return absl::OkStatus();
+       }});
+}
+
+// Where a TCP, HTTP or SSL checker connects.
+void AddConnectKeywords(Checker* c, std::vector<Keyword>* kw) {
+  kw->push_back({"connect_ip", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_ip IP"));
+                   ASSIGN_OR_RETURN(c->connect_ip,
+                                    IpValue(s.args[0], "connect_ip"));
+                   return absl::OkStatus();
+                 }});
+  kw->push_back({"connect_port", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_port PORT"));
+                   ASSIGN_OR_RETURN(
+                       int64_t v,
+                       IntValue(s.args[0], "connect_port", 1, 65535));
+                   c->connect_port = static_cast<uint16_t>(v);
+                   return absl::OkStatus();
+                 }});
+  kw->push_back({"bindto", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "bindto IP"));
+                   ASSIGN_OR_RETURN(c->bindto, IpValue(s.args[0], "bindto"));
+                   return absl::OkStatus();
+                 }});
+  kw->push_back(
+      {"connect_timeout", [c](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_timeout SECONDS"));
+         ASSIGN_OR_RETURN(c->connect_timeout,
+                          SecondsValue(s.args[0], "connect_timeout",
+                                       absl::Milliseconds(1), absl::Hours(1)));
+         return absl::OkStatus();
+       }});
+}
+
+// What an HTTP or SSL checker asks for.
+void AddHttpKeywords(Checker* c, std::vector<Keyword>* kw) {
+  kw->push_back({"url",
+                 [c](const Node& s) {
+                   HttpUrl url;
+                   RETURN_IF_ERROR(ParseUrl(s, &url));
+                   c->urls.push_back(std::move(url));
+                   return absl::OkStatus();
+                 },
+                 true});
+  kw->push_back({"virtualhost", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtualhost HOST"));
+                   c->virtualhost = s.args[0].text;
+                   return absl::OkStatus();
+                 }});
+}
+
+// The script a MISC_CHECK runs.
+void AddMiscKeywords(Checker* c, bool* have_misc_path,
+                     std::vector<Keyword>* kw) {
+  kw->push_back({"misc_path", [c, have_misc_path](const Node& s) {
+                   ASSIGN_OR_RETURN(c->misc_path, ScriptValue(s));
+                   *have_misc_path = true;
+                   return absl::OkStatus();
+                 }});
+  kw->push_back({"misc_timeout", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "misc_timeout SECONDS"));
+                   ASSIGN_OR_RETURN(
+                       c->misc_timeout,
+                       SecondsValue(s.args[0], "misc_timeout",
+                                    absl::Milliseconds(1), absl::Hours(1)));
+                   return absl::OkStatus();
+                 }});
+  kw->push_back({"misc_dynamic", [c](const Node& s) {
+                   ASSIGN_OR_RETURN(c->misc_dynamic, FlagValue(s));
+                   return absl::OkStatus();
+                 }});
+}
+
 }  // namespace
 
 absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
@@ -92,88 +183,10 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
   const bool misc = kind == CheckerKind::kMisc;
   bool have_misc_path = false;
   std::vector<Keyword> kw;
-  auto retry = [c](const Node& s) {
-    RETURN_IF_ERROR(
-        ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " COUNT")));
-    ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], s.keyword.text, 0, 100));
-    c->retry = static_cast<int>(v);
-    return absl::OkStatus();
-  };
-  kw.push_back({"retry", retry, false, "retry"});
-  kw.push_back({"nb_get_retry", retry, false, "retry"});
-  kw.push_back(
-      {"delay_before_retry", [c](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_before_retry SECONDS"));
-         ASSIGN_OR_RETURN(c->delay_before_retry,
-                          SecondsValue(s.args[0], "delay_before_retry",
-                                       absl::ZeroDuration(), absl::Hours(1)));
-         return absl::OkStatus();
-       }});
-  if (!misc) {
-    kw.push_back({"connect_ip", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_ip IP"));
-                    ASSIGN_OR_RETURN(c->connect_ip,
-                                     IpValue(s.args[0], "connect_ip"));
-                    return absl::OkStatus();
-                  }});
-    kw.push_back({"connect_port", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_port PORT"));
-                    ASSIGN_OR_RETURN(
-                        int64_t v,
-                        IntValue(s.args[0], "connect_port", 1, 65535));
-                    c->connect_port = static_cast<uint16_t>(v);
-                    return absl::OkStatus();
-                  }});
-    kw.push_back({"bindto", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "bindto IP"));
-                    ASSIGN_OR_RETURN(c->bindto, IpValue(s.args[0], "bindto"));
-                    return absl::OkStatus();
-                  }});
-    kw.push_back({"connect_timeout", [c](const Node& s) {
-                    RETURN_IF_ERROR(
-                        ExpectArgs(s, 1, 1, "connect_timeout SECONDS"));
-                    ASSIGN_OR_RETURN(
-                        c->connect_timeout,
-                        SecondsValue(s.args[0], "connect_timeout",
-                                     absl::Milliseconds(1), absl::Hours(1)));
-                    return absl::OkStatus();
-                  }});
-  }
-  if (http) {
-    kw.push_back({"url",
-                  [c](const Node& s) {
-                    HttpUrl url;
-                    RETURN_IF_ERROR(ParseUrl(s, &url));
-                    c->urls.push_back(std::move(url));
-                    return absl::OkStatus();
-                  },
-                  true});
-    kw.push_back({"virtualhost", [c](const Node& s) {
-                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtualhost HOST"));
-                    c->virtualhost = s.args[0].text;
-                    return absl::OkStatus();
-                  }});
-  }
-  if (misc) {
-    kw.push_back({"misc_path", [c, &have_misc_path](const Node& s) {
-                    ASSIGN_OR_RETURN(c->misc_path, ScriptValue(s));
-                    have_misc_path = true;
-                    return absl::OkStatus();
-                  }});
-    kw.push_back({"misc_timeout", [c](const Node& s) {
-                    RETURN_IF_ERROR(
-                        ExpectArgs(s, 1, 1, "misc_timeout SECONDS"));
-                    ASSIGN_OR_RETURN(
-                        c->misc_timeout,
-                        SecondsValue(s.args[0], "misc_timeout",
-                                     absl::Milliseconds(1), absl::Hours(1)));
-                    return absl::OkStatus();
-                  }});
-    kw.push_back({"misc_dynamic", [c](const Node& s) {
-                    ASSIGN_OR_RETURN(c->misc_dynamic, FlagValue(s));
-                    return absl::OkStatus();
-                  }});
-  }
+  AddRetryKeywords(c, &kw);
+  if (!misc) AddConnectKeywords(c, &kw);
+  if (http) AddHttpKeywords(c, &kw);
+  if (misc) AddMiscKeywords(c, &have_misc_path, &kw);
   RETURN_IF_ERROR(DispatchBlock(
       n.children, section, kw,
       {"bind_port", "bind_interface", "fwmark", "warmup", "alpha",

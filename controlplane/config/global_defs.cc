@@ -1,4 +1,6 @@
 // global_defs { ... }: router id, mail alerts, default VRRP version.
+#include <vector>
+
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
@@ -6,17 +8,19 @@
 
 namespace dsrlb::config {
 
-absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
-  RETURN_IF_ERROR(ExpectBlock(n));
-  std::vector<Keyword> kw = {
+namespace {
+
+// The global settings dsrlb reads; notes record what the validator needs.
+std::vector<Keyword> GlobalKeywords(GlobalDefs* g, ParseNotes* notes) {
+  return {
       {"router_id",
-       [&](const Node& s) {
+       [g](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "router_id NAME"));
          g->router_id = s.args[0].text;
          return absl::OkStatus();
        }},
       {"notification_email",
-       [&](const Node& s) {
+       [g](const Node& s) {
          RETURN_IF_ERROR(ExpectBlock(s));
          for (const Node& line : s.children) {
            if (line.has_block) {
@@ -32,14 +36,14 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
          return absl::OkStatus();
        }},
       {"notification_email_from",
-       [&](const Node& s) {
+       [g](const Node& s) {
          RETURN_IF_ERROR(
              ExpectArgs(s, 1, 1, "notification_email_from ADDRESS"));
          g->notification_email_from = s.args[0].text;
          return absl::OkStatus();
        }},
       {"smtp_server",
-       [&](const Node& s) {
+       [g](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 2, "smtp_server HOST [PORT]"));
          g->smtp_server = s.args[0].text;
          if (s.args.size() == 2) {
@@ -50,7 +54,7 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
          return absl::OkStatus();
        }},
       {"smtp_connect_timeout",
-       [&](const Node& s) {
+       [g](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "smtp_connect_timeout SECONDS"));
          ASSIGN_OR_RETURN(g->smtp_connect_timeout,
                           SecondsValue(s.args[0], "smtp_connect_timeout",
@@ -58,7 +62,7 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
          return absl::OkStatus();
        }},
       {"vrrp_version",
-       [&](const Node& s) {
+       [g, notes](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "vrrp_version 2|3"));
          ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "vrrp_version", 2, 3));
          g->vrrp_version = static_cast<int>(v);
@@ -66,6 +70,13 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
          return absl::OkStatus();
        }},
   };
+}
+
+}  // namespace
+
+absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
+  RETURN_IF_ERROR(ExpectBlock(n));
+  std::vector<Keyword> kw = GlobalKeywords(g, notes);
   return DispatchBlock(n.children, "global_defs", kw,
                        {"lvs_id",
                         "smtp_helo_name",

@@ -130,20 +130,15 @@ absl::Status ValidateInstance(const VrrpInstance& v,
   return absl::OkStatus();
 }
 
-absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
-  std::map<std::string, SourceLocation> scripts, instances, groups;
-  for (const VrrpScript& s : config.vrrp_scripts) {
-    auto [it, fresh] = scripts.emplace(s.name, s.where);
-    if (!fresh) {
-      return ErrorAt(
-          s.where, absl::StrCat("duplicate vrrp_script ", s.name, " (first at ",
-                                Where(it->second), ")"));
-    }
-  }
+using Locations = std::map<std::string, SourceLocation>;
+
+// Instance names and (interface, router id, family) are unique.
+absl::Status ValidateInstances(const Config& config, const ParseNotes& notes,
+                               Locations* instances) {
   std::map<std::tuple<std::string, uint8_t, uint8_t>, std::string> vrids;
   for (size_t i = 0; i < config.vrrp_instances.size(); ++i) {
     const VrrpInstance& v = config.vrrp_instances[i];
-    auto [it, fresh] = instances.emplace(v.name, v.where);
+    auto [it, fresh] = instances->emplace(v.name, v.where);
     if (!fresh) {
       return ErrorAt(v.where,
                      absl::StrCat("duplicate vrrp_instance ", v.name,
@@ -163,13 +158,14 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
                        ": give each a unique id"));
     }
   }
-  for (const ParseNotes::Ref& ref : notes.track_scripts) {
-    if (!scripts.contains(ref.name)) {
-      return ErrorAt(ref.where, absl::StrCat("vrrp_instance ", ref.owner,
-                                             " tracks unknown vrrp_script '",
-                                             ref.name, "'"));
-    }
-  }
+  return absl::OkStatus();
+}
+
+// Group names are unique, members exist and belong to one group, and a
+// member's tracked scripts carry no weight.
+absl::Status ValidateSyncGroups(const Config& config, const ParseNotes& notes,
+                                const Locations& instances) {
+  Locations groups;
   for (const VrrpSyncGroup& g : config.vrrp_sync_groups) {
     auto [it, fresh] = groups.emplace(g.name, g.where);
     if (!fresh) {
@@ -212,6 +208,27 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
+  Locations scripts, instances;
+  for (const VrrpScript& s : config.vrrp_scripts) {
+    auto [it, fresh] = scripts.emplace(s.name, s.where);
+    if (!fresh) {
+      return ErrorAt(
+          s.where, absl::StrCat("duplicate vrrp_script ", s.name, " (first at ",
+                                Where(it->second), ")"));
+    }
+  }
+  RETURN_IF_ERROR(ValidateInstances(config, notes, &instances));
+  for (const ParseNotes::Ref& ref : notes.track_scripts) {
+    if (!scripts.contains(ref.name)) {
+      return ErrorAt(ref.where, absl::StrCat("vrrp_instance ", ref.owner,
+                                             " tracks unknown vrrp_script '",
+                                             ref.name, "'"));
+    }
+  }
+  return ValidateSyncGroups(config, notes, instances);
 }
 
 }  // namespace

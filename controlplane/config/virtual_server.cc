@@ -1,4 +1,8 @@
 // virtual_server IP PORT { ... }: scheduling, persistence, quorum.
+#include <iterator>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
@@ -7,6 +11,208 @@
 #include "controlplane/config/values.h"
 
 namespace dsrlb::config {
+namespace {
+
+// The state one virtual_server block fills while its keywords are parsed.
+struct ServerParse {
+  VirtualServer* vs;
+  bool have_kind = false;
+  bool have_quorum = false;
+  bool have_hysteresis = false;
+  SourceLocation hysteresis_where;
+};
+
+absl::Status ParseLbAlgo(const Node& s, VirtualServer* vs) {
+  RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "lb_algo rr|wrr|mh|sh"));
+  for (absl::string_view other : {"lc", "wlc", "lblc", "lblcr", "dh", "sed",
+                                  "nq", "fo", "ovf", "twos", "mhs"}) {
+    if (EqualsIgnoreCase(s.args[0].text, other)) {
+      return ErrorAt(s.args[0].where,
+                     absl::StrCat("lb_algo '", s.args[0].text,
+                                  "' is not supported by dsrlb: use "
+                                  "rr, wrr, mh or sh (all consistent "
+                                  "hashing on a weighted Maglev ring)"));
+    }
+  }
+  ASSIGN_OR_RETURN(vs->lb_algo, EnumValue<LbAlgo>(s.args[0], "lb_algo",
+                                                  {{"rr", LbAlgo::kRr},
+                                                   {"wrr", LbAlgo::kWrr},
+                                                   {"mh", LbAlgo::kMh},
+                                                   {"sh", LbAlgo::kSh}}));
+  return absl::OkStatus();
+}
+
+absl::Status ParseLbKind(const Node& s, bool* have_kind) {
+  RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "lb_kind DR"));
+  const std::string& k = s.args[0].text;
+  if (EqualsIgnoreCase(k, "NAT") || EqualsIgnoreCase(k, "TUN")) {
+    return ErrorAt(s.args[0].where,
+                   absl::StrCat("lb_kind ", k,
+                                " is not supported by dsrlb: only DR "
+                                "(direct server return) is"));
+  }
+  if (!EqualsIgnoreCase(k, "DR")) {
+    return BadChoice(s.args[0], "lb_kind", "DR");
+  }
+  *have_kind = true;
+  return absl::OkStatus();
+}
+
+// How connections are spread: algorithm, forwarding kind, persistence,
+// protocol (with keepalived's own spellings lvs_sched and lvs_method).
+std::vector<Keyword> SchedulingKeywords(ServerParse& p) {
+  return {
+      {"delay_loop",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_loop SECONDS"));
+         ASSIGN_OR_RETURN(
+             p.vs->delay_loop,
+             SecondsValue(s.args[0], "delay_loop", absl::Milliseconds(10),
+                          absl::Hours(24)));
+         return absl::OkStatus();
+       }},
+      {"persistence_timeout",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "persistence_timeout SECONDS"));
+         ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "persistence_timeout",
+                                              0, kMaxPersistenceTimeoutS));
+         p.vs->persistence_timeout_s = static_cast<uint32_t>(v);
+         return absl::OkStatus();
+       }},
+      {"protocol",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "protocol TCP|UDP"));
+         if (EqualsIgnoreCase(s.args[0].text, "SCTP")) {
+           return ErrorAt(s.args[0].where,
+                          "protocol SCTP is not supported by dsrlb: use TCP "
+                          "or UDP");
+         }
+         ASSIGN_OR_RETURN(p.vs->protocol,
+                          EnumValue<Protocol>(s.args[0], "protocol",
+                                              {{"TCP", Protocol::kTcp},
+                                               {"UDP", Protocol::kUdp}}));
+         return absl::OkStatus();
+       }},
+      {"lb_algo", [&p](const Node& s) { return ParseLbAlgo(s, p.vs); }, false,
+       "lb_algo"},
+      {"lvs_sched", [&p](const Node& s) { return ParseLbAlgo(s, p.vs); }, false,
+       "lb_algo"},
+      {"lb_kind", [&p](const Node& s) { return ParseLbKind(s, &p.have_kind); },
+       false, "lb_kind"},
+      {"lvs_method",
+       [&p](const Node& s) { return ParseLbKind(s, &p.have_kind); }, false,
+       "lb_kind"},
+  };
+}
+
+// The real servers and what happens when too few of them are up.
+std::vector<Keyword> QuorumKeywords(ServerParse& p) {
+  return {
+      {"quorum",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "quorum WEIGHT"));
+         ASSIGN_OR_RETURN(int64_t v,
+                          IntValue(s.args[0], "quorum", 1, 0xffffffffLL));
+         p.vs->quorum = static_cast<uint32_t>(v);
+         p.have_quorum = true;
+         return absl::OkStatus();
+       }},
+      {"hysteresis",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "hysteresis WEIGHT"));
+         ASSIGN_OR_RETURN(int64_t v,
+                          IntValue(s.args[0], "hysteresis", 0, 0xffffffffLL));
+         p.vs->hysteresis = static_cast<uint32_t>(v);
+         p.have_hysteresis = true;
+         p.hysteresis_where = s.args[0].where;
+         return absl::OkStatus();
+       }},
+      {"alpha",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.vs->alpha, FlagValue(s));
+         return absl::OkStatus();
+       }},
+      {"omega",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.vs->omega, FlagValue(s));
+         return absl::OkStatus();
+       }},
+      {"quorum_up",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.vs->quorum_up, ScriptValue(s));
+         return absl::OkStatus();
+       }},
+      {"quorum_down",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.vs->quorum_down, ScriptValue(s));
+         return absl::OkStatus();
+       }},
+      {"real_server",
+       [&p](const Node& s) {
+         RealServer rs;
+         RETURN_IF_ERROR(ParseRealServer(s, &rs));
+         p.vs->real_servers.push_back(std::move(rs));
+         return absl::OkStatus();
+       },
+       true},
+  };
+}
+
+// Every keyword of the block, and those keepalived knows but dsrlb does not.
+absl::Status DispatchServerBlock(const Node& n, ServerParse& p) {
+  std::vector<Keyword> kw = SchedulingKeywords(p);
+  std::vector<Keyword> quorum = QuorumKeywords(p);
+  kw.insert(kw.end(), std::make_move_iterator(quorum.begin()),
+            std::make_move_iterator(quorum.end()));
+  return DispatchBlock(n.children, "virtual_server", kw,
+                       {"sorry_server",
+                        "sorry_server_inhibit",
+                        "sorry_server_lvs_method",
+                        "persistence_engine",
+                        "persistence_granularity",
+                        "virtualhost",
+                        "ha_suspend",
+                        "ops",
+                        "one_packet_scheduling",
+                        "retry",
+                        "delay_before_retry",
+                        "warmup",
+                        "connect_timeout",
+                        "inhibit_on_failure",
+                        "smtp_alert",
+                        "quorum_up_down",
+                        "lb_algo_flags",
+                        "lvs_flags",
+                        "hashed",
+                        "flag-1",
+                        "flag-2",
+                        "flag-3",
+                        "sh-port",
+                        "sh-fallback",
+                        "mh-port",
+                        "mh-fallback",
+                        "ip_family",
+                        "notify_up",
+                        "notify_down"});
+}
+
+// What a complete virtual server must have once every keyword was read.
+absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
+  if (!p.have_kind) {
+    return ErrorAt(n.keyword.where,
+                   "virtual_server has no 'lb_kind': keepalived would default "
+                   "to NAT, which dsrlb does not support; add 'lb_kind DR'");
+  }
+  if (p.have_hysteresis && p.vs->hysteresis >= p.vs->quorum) {
+    return ErrorAt(
+        p.hysteresis_where,
+        absl::StrCat("hysteresis ", p.vs->hysteresis, " must be below quorum ",
+                     p.vs->quorum, p.have_quorum ? "" : " (the default)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   vs->where = n.keyword.where;
@@ -27,173 +233,9 @@ absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   if (!n.has_block) {
     return ErrorAt(n.keyword.where, "'virtual_server' needs a { } block");
   }
-  bool have_kind = false;
-  bool have_quorum = false, have_hysteresis = false;
-  SourceLocation hysteresis_where;
-  std::vector<Keyword> kw = {
-      {"delay_loop",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "delay_loop SECONDS"));
-         ASSIGN_OR_RETURN(vs->delay_loop, SecondsValue(s.args[0], "delay_loop",
-                                                       absl::Milliseconds(10),
-                                                       absl::Hours(24)));
-         return absl::OkStatus();
-       }},
-      {"lb_algo",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "lb_algo rr|wrr|mh|sh"));
-         for (absl::string_view other :
-              {"lc", "wlc", "lblc", "lblcr", "dh", "sed", "nq", "fo", "ovf",
-               "twos", "mhs"}) {
-           if (EqualsIgnoreCase(s.args[0].text, other)) {
-             return ErrorAt(s.args[0].where,
-                            absl::StrCat("lb_algo '", s.args[0].text,
-                                         "' is not supported by dsrlb: use "
-                                         "rr, wrr, mh or sh (all consistent "
-                                         "hashing on a weighted Maglev ring)"));
-           }
-         }
-         ASSIGN_OR_RETURN(vs->lb_algo,
-                          EnumValue<LbAlgo>(s.args[0], "lb_algo",
-                                            {{"rr", LbAlgo::kRr},
-                                             {"wrr", LbAlgo::kWrr},
-                                             {"mh", LbAlgo::kMh},
-                                             {"sh", LbAlgo::kSh}}));
-         return absl::OkStatus();
-       },
-       false, "lb_algo"},
-      {"lb_kind",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "lb_kind DR"));
-         const std::string& k = s.args[0].text;
-         if (EqualsIgnoreCase(k, "NAT") || EqualsIgnoreCase(k, "TUN")) {
-           return ErrorAt(s.args[0].where,
-                          absl::StrCat("lb_kind ", k,
-                                       " is not supported by dsrlb: only DR "
-                                       "(direct server return) is"));
-         }
-         if (!EqualsIgnoreCase(k, "DR")) {
-           return BadChoice(s.args[0], "lb_kind", "DR");
-         }
-         have_kind = true;
-         return absl::OkStatus();
-       },
-       false, "lb_kind"},
-      {"persistence_timeout",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "persistence_timeout SECONDS"));
-         ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "persistence_timeout",
-                                              0, kMaxPersistenceTimeoutS));
-         vs->persistence_timeout_s = static_cast<uint32_t>(v);
-         return absl::OkStatus();
-       }},
-      {"protocol",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "protocol TCP|UDP"));
-         if (EqualsIgnoreCase(s.args[0].text, "SCTP")) {
-           return ErrorAt(s.args[0].where,
-                          "protocol SCTP is not supported by dsrlb: use TCP "
-                          "or UDP");
-         }
-         ASSIGN_OR_RETURN(vs->protocol,
-                          EnumValue<Protocol>(s.args[0], "protocol",
-                                              {{"TCP", Protocol::kTcp},
-                                               {"UDP", Protocol::kUdp}}));
-         return absl::OkStatus();
-       }},
-      {"quorum",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "quorum WEIGHT"));
-         ASSIGN_OR_RETURN(int64_t v,
-                          IntValue(s.args[0], "quorum", 1, 0xffffffffLL));
-         vs->quorum = static_cast<uint32_t>(v);
-         have_quorum = true;
-         return absl::OkStatus();
-       }},
-      {"hysteresis",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "hysteresis WEIGHT"));
-         ASSIGN_OR_RETURN(int64_t v,
-                          IntValue(s.args[0], "hysteresis", 0, 0xffffffffLL));
-         vs->hysteresis = static_cast<uint32_t>(v);
-         have_hysteresis = true;
-         hysteresis_where = s.args[0].where;
-         return absl::OkStatus();
-       }},
-      {"alpha",
-       [&](const Node& s) {
-         ASSIGN_OR_RETURN(vs->alpha, FlagValue(s));
-         return absl::OkStatus();
-       }},
-      {"omega",
-       [&](const Node& s) {
-         ASSIGN_OR_RETURN(vs->omega, FlagValue(s));
-         return absl::OkStatus();
-       }},
-      {"quorum_up",
-       [&](const Node& s) {
-         ASSIGN_OR_RETURN(vs->quorum_up, ScriptValue(s));
-         return absl::OkStatus();
-       }},
-      {"quorum_down",
-       [&](const Node& s) {
-         ASSIGN_OR_RETURN(vs->quorum_down, ScriptValue(s));
-         return absl::OkStatus();
-       }},
-      {"real_server",
-       [&](const Node& s) {
-         RealServer rs;
-         RETURN_IF_ERROR(ParseRealServer(s, &rs));
-         vs->real_servers.push_back(std::move(rs));
-         return absl::OkStatus();
-       },
-       true},
-  };
-  // keepalived's own spellings of the same settings.
-  kw.push_back({"lvs_sched", kw[1].handle, false, "lb_algo"});
-  kw.push_back({"lvs_method", kw[2].handle, false, "lb_kind"});
-  RETURN_IF_ERROR(DispatchBlock(n.children, "virtual_server", kw,
-                                {"sorry_server",
-                                 "sorry_server_inhibit",
-                                 "sorry_server_lvs_method",
-                                 "persistence_engine",
-                                 "persistence_granularity",
-                                 "virtualhost",
-                                 "ha_suspend",
-                                 "ops",
-                                 "one_packet_scheduling",
-                                 "retry",
-                                 "delay_before_retry",
-                                 "warmup",
-                                 "connect_timeout",
-                                 "inhibit_on_failure",
-                                 "smtp_alert",
-                                 "quorum_up_down",
-                                 "lb_algo_flags",
-                                 "lvs_flags",
-                                 "hashed",
-                                 "flag-1",
-                                 "flag-2",
-                                 "flag-3",
-                                 "sh-port",
-                                 "sh-fallback",
-                                 "mh-port",
-                                 "mh-fallback",
-                                 "ip_family",
-                                 "notify_up",
-                                 "notify_down"}));
-  if (!have_kind) {
-    return ErrorAt(n.keyword.where,
-                   "virtual_server has no 'lb_kind': keepalived would default "
-                   "to NAT, which dsrlb does not support; add 'lb_kind DR'");
-  }
-  if (have_hysteresis && vs->hysteresis >= vs->quorum) {
-    return ErrorAt(
-        hysteresis_where,
-        absl::StrCat("hysteresis ", vs->hysteresis, " must be below quorum ",
-                     vs->quorum, have_quorum ? "" : " (the default)"));
-  }
-  return absl::OkStatus();
+  ServerParse p{vs};
+  RETURN_IF_ERROR(DispatchServerBlock(n, p));
+  return CheckServerComplete(n, p);
 }
 
 }  // namespace dsrlb::config

@@ -1,4 +1,9 @@
 // vrrp_instance NAME { ... }: the keepalived VRRP instance keywords.
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
@@ -139,6 +144,294 @@ absl::Status ParseAuthentication(const Node& n, VrrpInstance* v) {
   return absl::OkStatus();
 }
 
+// The state one vrrp_instance block fills while its keywords are parsed.
+struct InstanceParse {
+  VrrpInstance* v;
+  ParseNotes* notes;
+  ParseNotes::Instance note;
+  std::vector<Token> tracked_interfaces;
+};
+
+std::function<absl::Status(const Node&)> ScriptHandler(std::string* field) {
+  return [field](const Node& s) {
+    ASSIGN_OR_RETURN(*field, ScriptValue(s));
+    return absl::OkStatus();
+  };
+}
+
+// Who the instance is and how it speaks: state, interface, router id,
+// priority, timing, authentication, protocol version.
+std::vector<Keyword> IdentityKeywords(InstanceParse& p) {
+  auto version = [&p](const Node& s) {
+    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " 2|3")));
+    ASSIGN_OR_RETURN(int64_t ver, IntValue(s.args[0], s.keyword.text, 2, 3));
+    p.v->version = static_cast<int>(ver);
+    p.note.version_set = true;
+    p.note.version_where = s.args[0].where;
+    return absl::OkStatus();
+  };
+  return {
+      {"state",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "state MASTER|BACKUP"));
+         ASSIGN_OR_RETURN(
+             p.v->state,
+             EnumValue<VrrpInstance::InitialState>(
+                 s.args[0], "state",
+                 {{"MASTER", VrrpInstance::InitialState::kMaster},
+                  {"BACKUP", VrrpInstance::InitialState::kBackup}}));
+         p.note.state_where = s.args[0].where;
+         return absl::OkStatus();
+       }},
+      {"interface",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "interface IFNAME"));
+         p.v->interface = s.args[0].text;
+         return absl::OkStatus();
+       }},
+      {"virtual_router_id",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtual_router_id 1-255"));
+         ASSIGN_OR_RETURN(int64_t id,
+                          IntValue(s.args[0], "virtual_router_id", 1, 255));
+         p.v->virtual_router_id = static_cast<uint8_t>(id);
+         p.note.has_vrid = true;
+         return absl::OkStatus();
+       }},
+      {"priority",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "priority 1-255"));
+         ASSIGN_OR_RETURN(int64_t prio,
+                          IntValue(s.args[0], "priority", 1, 255));
+         p.v->priority = static_cast<uint8_t>(prio);
+         return absl::OkStatus();
+       }},
+      {"advert_int",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "advert_int SECONDS"));
+         ASSIGN_OR_RETURN(
+             p.v->advert_int,
+             SecondsValue(s.args[0], "advert_int", absl::Milliseconds(10),
+                          absl::Seconds(255), absl::Milliseconds(10)));
+         p.note.advert_int_where = s.args[0].where;
+         return absl::OkStatus();
+       }},
+      {"authentication",
+       [&p](const Node& s) {
+         p.note.auth_where = s.keyword.where;
+         return ParseAuthentication(s, p.v);
+       }},
+      {"version", version, false, "version"},
+      {"vrrp_version", version, false, "version"},
+  };
+}
+
+// The addresses it owns and talks to, and its preemption policy.
+std::vector<Keyword> AddressKeywords(InstanceParse& p) {
+  return {
+      {"virtual_ipaddress",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectBlock(s));
+         for (const Node& line : s.children) {
+           VirtualIpAddress vip;
+           RETURN_IF_ERROR(ParseVip(line, &vip));
+           p.v->virtual_ipaddress.push_back(std::move(vip));
+         }
+         return absl::OkStatus();
+       }},
+      {"nopreempt",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 0, 0, "nopreempt"));
+         p.v->nopreempt = true;
+         return absl::OkStatus();
+       }},
+      {"preempt_delay",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "preempt_delay SECONDS"));
+         ASSIGN_OR_RETURN(
+             p.v->preempt_delay,
+             SecondsValue(s.args[0], "preempt_delay", absl::ZeroDuration(),
+                          absl::Seconds(1000)));
+         p.note.preempt_delay_where = s.keyword.where;
+         return absl::OkStatus();
+       }},
+      {"unicast_src_ip",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "unicast_src_ip IP"));
+         ASSIGN_OR_RETURN(p.v->unicast_src_ip,
+                          IpValue(s.args[0], "unicast_src_ip"));
+         return absl::OkStatus();
+       }},
+      {"unicast_peer",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectBlock(s));
+         for (const Node& line : s.children) {
+           if (line.has_block || !line.args.empty()) {
+             if (!line.args.empty() && (line.args[0].text == "min_ttl" ||
+                                        line.args[0].text == "max_ttl")) {
+               return NotSupported(line.args[0], "unicast_peer");
+             }
+             return ErrorAt(line.keyword.where,
+                            "unicast_peer lists addresses, one per line");
+           }
+           ASSIGN_OR_RETURN(IpAddress peer,
+                            IpValue(line.keyword, "unicast_peer"));
+           p.v->unicast_peer.push_back(peer);
+         }
+         return absl::OkStatus();
+       }},
+  };
+}
+
+// Gratuitous ARP after becoming master.
+std::vector<Keyword> GarpKeywords(InstanceParse& p) {
+  return {
+      {"garp_master_delay",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_delay SECONDS"));
+         ASSIGN_OR_RETURN(
+             p.v->garp_master_delay,
+             SecondsValue(s.args[0], "garp_master_delay", absl::ZeroDuration(),
+                          absl::Seconds(255)));
+         return absl::OkStatus();
+       }},
+      {"garp_master_repeat",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_repeat COUNT"));
+         ASSIGN_OR_RETURN(int64_t r,
+                          IntValue(s.args[0], "garp_master_repeat", 1, 255));
+         p.v->garp_master_repeat = static_cast<int>(r);
+         return absl::OkStatus();
+       }},
+      {"garp_master_refresh",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_refresh SECONDS"));
+         ASSIGN_OR_RETURN(p.v->garp_master_refresh,
+                          SecondsValue(s.args[0], "garp_master_refresh",
+                                       absl::ZeroDuration(), absl::Hours(24)));
+         return absl::OkStatus();
+       }},
+  };
+}
+
+// What lowers its priority and what it runs on a state change.
+std::vector<Keyword> TrackAndNotifyKeywords(InstanceParse& p) {
+  return {
+      {"track_interface",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectBlock(s));
+         for (const Node& line : s.children) {
+           TrackInterface t;
+           bool given = false;
+           RETURN_IF_ERROR(ParseTrackLine(line, "track_interface", &t.name,
+                                          &t.weight, &given));
+           p.tracked_interfaces.push_back(line.keyword);
+           p.v->track_interface.push_back(std::move(t));
+         }
+         return absl::OkStatus();
+       }},
+      {"track_script",
+       [&p](const Node& s) {
+         RETURN_IF_ERROR(ExpectBlock(s));
+         for (const Node& line : s.children) {
+           TrackScript t;
+           ParseNotes::Ref ref{
+               line.keyword.text,        p.v->name,
+               line.keyword.where,       p.notes->instances.size(),
+               p.v->track_script.size(), false};
+           RETURN_IF_ERROR(ParseTrackLine(line, "track_script", &t.name,
+                                          &t.weight, &ref.weight_given));
+           p.notes->track_scripts.push_back(std::move(ref));
+           p.v->track_script.push_back(std::move(t));
+         }
+         return absl::OkStatus();
+       }},
+      {"notify_master", ScriptHandler(&p.v->notify_master)},
+      {"notify_backup", ScriptHandler(&p.v->notify_backup)},
+      {"notify_fault", ScriptHandler(&p.v->notify_fault)},
+      {"notify", ScriptHandler(&p.v->notify)},
+      {"smtp_alert",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.v->smtp_alert, FlagValue(s));
+         return absl::OkStatus();
+       }},
+  };
+}
+
+// Every keyword of the block, and those keepalived knows but dsrlb does not.
+absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
+  std::vector<Keyword> kw = IdentityKeywords(p);
+  for (auto* group :
+       {&AddressKeywords, &GarpKeywords, &TrackAndNotifyKeywords}) {
+    std::vector<Keyword> more = (*group)(p);
+    kw.insert(kw.end(), std::make_move_iterator(more.begin()),
+              std::make_move_iterator(more.end()));
+  }
+  return DispatchBlock(n.children, "vrrp_instance", kw,
+                       {"use_vmac",
+                        "vmac_xmit_base",
+                        "native_ipv6",
+                        "dont_track_primary",
+                        "track_file",
+                        "track_process",
+                        "track_bfd",
+                        "mcast_src_ip",
+                        "lvs_sync_daemon_interface",
+                        "virtual_ipaddress_excluded",
+                        "virtual_routes",
+                        "virtual_rules",
+                        "accept",
+                        "no_accept",
+                        "strict_mode",
+                        "debug",
+                        "notify_stop",
+                        "notify_deleted",
+                        "notify_master_rx_lower_pri",
+                        "notify_priority_changes",
+                        "higher_prio_send_advert",
+                        "kernel_rx_buf_size",
+                        "garp_lower_prio_delay",
+                        "garp_lower_prio_repeat",
+                        "garp_master_refresh_repeat",
+                        "lower_prio_no_advert",
+                        "unicast_ttl",
+                        "unicast_fault_no_peer",
+                        "check_unicast_src",
+                        "old_unicast_checksum",
+                        "skip_check_adv_addr",
+                        "linkbeat_use_polling",
+                        "track_src_ip",
+                        "down_timer_adverts",
+                        "garp_extra_if",
+                        "preempt",
+                        "use_pid_dir",
+                        "vrrp_garp_extra_if"});
+}
+
+// What a complete instance must have once every keyword was read.
+absl::Status CheckInstanceComplete(const Node& n, const InstanceParse& p) {
+  const VrrpInstance* v = p.v;
+  if (v->interface.empty()) {
+    return ErrorAt(n.keyword.where, absl::StrCat("vrrp_instance ", v->name,
+                                                 " needs 'interface IFNAME'"));
+  }
+  for (const Token& t : p.tracked_interfaces) {
+    if (t.text == v->interface) {
+      return ErrorAt(t.where,
+                     absl::StrCat("track_interface ", t.text,
+                                  " is the instance's own interface, which is "
+                                  "always tracked (keepalived ignores the "
+                                  "line): remove it"));
+    }
+  }
+  if (!p.note.has_vrid) {
+    return ErrorAt(n.keyword.where,
+                   absl::StrCat("vrrp_instance ", v->name,
+                                " needs 'virtual_router_id 1-255'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
@@ -153,245 +446,10 @@ absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* v,
   if (!n.has_block) {
     return ErrorAt(n.keyword.where, "'vrrp_instance' needs a { } block");
   }
-  ParseNotes::Instance note;
-  std::vector<Token> tracked_interfaces;
-  auto script = [](std::string* field) {
-    return [field](const Node& s) {
-      ASSIGN_OR_RETURN(*field, ScriptValue(s));
-      return absl::OkStatus();
-    };
-  };
-  auto version = [&](const Node& s) {
-    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " 2|3")));
-    ASSIGN_OR_RETURN(int64_t ver, IntValue(s.args[0], s.keyword.text, 2, 3));
-    v->version = static_cast<int>(ver);
-    note.version_set = true;
-    note.version_where = s.args[0].where;
-    return absl::OkStatus();
-  };
-  std::vector<Keyword> kw = {
-      {"state",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "state MASTER|BACKUP"));
-         ASSIGN_OR_RETURN(
-             v->state, EnumValue<VrrpInstance::InitialState>(
-                           s.args[0], "state",
-                           {{"MASTER", VrrpInstance::InitialState::kMaster},
-                            {"BACKUP", VrrpInstance::InitialState::kBackup}}));
-         note.state_where = s.args[0].where;
-         return absl::OkStatus();
-       }},
-      {"interface",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "interface IFNAME"));
-         v->interface = s.args[0].text;
-         return absl::OkStatus();
-       }},
-      {"virtual_router_id",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtual_router_id 1-255"));
-         ASSIGN_OR_RETURN(int64_t id,
-                          IntValue(s.args[0], "virtual_router_id", 1, 255));
-         v->virtual_router_id = static_cast<uint8_t>(id);
-         note.has_vrid = true;
-         return absl::OkStatus();
-       }},
-      {"priority",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "priority 1-255"));
-         ASSIGN_OR_RETURN(int64_t p, IntValue(s.args[0], "priority", 1, 255));
-         v->priority = static_cast<uint8_t>(p);
-         return absl::OkStatus();
-       }},
-      {"advert_int",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "advert_int SECONDS"));
-         ASSIGN_OR_RETURN(
-             v->advert_int,
-             SecondsValue(s.args[0], "advert_int", absl::Milliseconds(10),
-                          absl::Seconds(255), absl::Milliseconds(10)));
-         note.advert_int_where = s.args[0].where;
-         return absl::OkStatus();
-       }},
-      {"authentication",
-       [&](const Node& s) {
-         note.auth_where = s.keyword.where;
-         return ParseAuthentication(s, v);
-       }},
-      {"virtual_ipaddress",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectBlock(s));
-         for (const Node& line : s.children) {
-           VirtualIpAddress vip;
-           RETURN_IF_ERROR(ParseVip(line, &vip));
-           v->virtual_ipaddress.push_back(std::move(vip));
-         }
-         return absl::OkStatus();
-       }},
-      {"nopreempt",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 0, 0, "nopreempt"));
-         v->nopreempt = true;
-         return absl::OkStatus();
-       }},
-      {"preempt_delay",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "preempt_delay SECONDS"));
-         ASSIGN_OR_RETURN(
-             v->preempt_delay,
-             SecondsValue(s.args[0], "preempt_delay", absl::ZeroDuration(),
-                          absl::Seconds(1000)));
-         note.preempt_delay_where = s.keyword.where;
-         return absl::OkStatus();
-       }},
-      {"unicast_src_ip",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "unicast_src_ip IP"));
-         ASSIGN_OR_RETURN(v->unicast_src_ip,
-                          IpValue(s.args[0], "unicast_src_ip"));
-         return absl::OkStatus();
-       }},
-      {"unicast_peer",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectBlock(s));
-         for (const Node& line : s.children) {
-           if (line.has_block || !line.args.empty()) {
-             if (!line.args.empty() && (line.args[0].text == "min_ttl" ||
-                                        line.args[0].text == "max_ttl")) {
-               return NotSupported(line.args[0], "unicast_peer");
-             }
-             return ErrorAt(line.keyword.where,
-                            "unicast_peer lists addresses, one per line");
-           }
-           ASSIGN_OR_RETURN(IpAddress peer,
-                            IpValue(line.keyword, "unicast_peer"));
-           v->unicast_peer.push_back(peer);
-         }
-         return absl::OkStatus();
-       }},
-      {"garp_master_delay",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_delay SECONDS"));
-         ASSIGN_OR_RETURN(
-             v->garp_master_delay,
-             SecondsValue(s.args[0], "garp_master_delay", absl::ZeroDuration(),
-                          absl::Seconds(255)));
-         return absl::OkStatus();
-       }},
-      {"garp_master_repeat",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_repeat COUNT"));
-         ASSIGN_OR_RETURN(int64_t r,
-                          IntValue(s.args[0], "garp_master_repeat", 1, 255));
-         v->garp_master_repeat = static_cast<int>(r);
-         return absl::OkStatus();
-       }},
-      {"garp_master_refresh",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "garp_master_refresh SECONDS"));
-         ASSIGN_OR_RETURN(v->garp_master_refresh,
-                          SecondsValue(s.args[0], "garp_master_refresh",
-                                       absl::ZeroDuration(), absl::Hours(24)));
-         return absl::OkStatus();
-       }},
-      {"track_interface",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectBlock(s));
-         for (const Node& line : s.children) {
-           TrackInterface t;
-           bool given = false;
-           RETURN_IF_ERROR(ParseTrackLine(line, "track_interface", &t.name,
-                                          &t.weight, &given));
-           tracked_interfaces.push_back(line.keyword);
-           v->track_interface.push_back(std::move(t));
-         }
-         return absl::OkStatus();
-       }},
-      {"track_script",
-       [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectBlock(s));
-         for (const Node& line : s.children) {
-           TrackScript t;
-           ParseNotes::Ref ref{line.keyword.text,      v->name,
-                               line.keyword.where,     notes->instances.size(),
-                               v->track_script.size(), false};
-           RETURN_IF_ERROR(ParseTrackLine(line, "track_script", &t.name,
-                                          &t.weight, &ref.weight_given));
-           notes->track_scripts.push_back(std::move(ref));
-           v->track_script.push_back(std::move(t));
-         }
-         return absl::OkStatus();
-       }},
-      {"notify_master", script(&v->notify_master)},
-      {"notify_backup", script(&v->notify_backup)},
-      {"notify_fault", script(&v->notify_fault)},
-      {"notify", script(&v->notify)},
-      {"smtp_alert",
-       [&](const Node& s) {
-         ASSIGN_OR_RETURN(v->smtp_alert, FlagValue(s));
-         return absl::OkStatus();
-       }},
-      {"version", version, false, "version"},
-      {"vrrp_version", version, false, "version"},
-  };
-  RETURN_IF_ERROR(DispatchBlock(n.children, "vrrp_instance", kw,
-                                {"use_vmac",
-                                 "vmac_xmit_base",
-                                 "native_ipv6",
-                                 "dont_track_primary",
-                                 "track_file",
-                                 "track_process",
-                                 "track_bfd",
-                                 "mcast_src_ip",
-                                 "lvs_sync_daemon_interface",
-                                 "virtual_ipaddress_excluded",
-                                 "virtual_routes",
-                                 "virtual_rules",
-                                 "accept",
-                                 "no_accept",
-                                 "strict_mode",
-                                 "debug",
-                                 "notify_stop",
-                                 "notify_deleted",
-                                 "notify_master_rx_lower_pri",
-                                 "notify_priority_changes",
-                                 "higher_prio_send_advert",
-                                 "kernel_rx_buf_size",
-                                 "garp_lower_prio_delay",
-                                 "garp_lower_prio_repeat",
-                                 "garp_master_refresh_repeat",
-                                 "lower_prio_no_advert",
-                                 "unicast_ttl",
-                                 "unicast_fault_no_peer",
-                                 "check_unicast_src",
-                                 "old_unicast_checksum",
-                                 "skip_check_adv_addr",
-                                 "linkbeat_use_polling",
-                                 "track_src_ip",
-                                 "down_timer_adverts",
-                                 "garp_extra_if",
-                                 "preempt",
-                                 "use_pid_dir",
-                                 "vrrp_garp_extra_if"}));
-  if (v->interface.empty()) {
-    return ErrorAt(n.keyword.where, absl::StrCat("vrrp_instance ", v->name,
-                                                 " needs 'interface IFNAME'"));
-  }
-  for (const Token& t : tracked_interfaces) {
-    if (t.text == v->interface) {
-      return ErrorAt(t.where,
-                     absl::StrCat("track_interface ", t.text,
-                                  " is the instance's own interface, which is "
-                                  "always tracked (keepalived ignores the "
-                                  "line): remove it"));
-    }
-  }
-  if (!note.has_vrid) {
-    return ErrorAt(n.keyword.where,
-                   absl::StrCat("vrrp_instance ", v->name,
-                                " needs 'virtual_router_id 1-255'"));
-  }
-  notes->instances.push_back(note);
+  InstanceParse p{v, notes, {}, {}};
+  RETURN_IF_ERROR(DispatchInstanceBlock(n, p));
+  RETURN_IF_ERROR(CheckInstanceComplete(n, p));
+  notes->instances.push_back(p.note);
   return absl::OkStatus();
 }
 

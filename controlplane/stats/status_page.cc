@@ -119,38 +119,48 @@ std::string HtmlEscape(absl::string_view text) {
   return out;
 }
 
-std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
-                             int refresh_s) {
-  // Packet counts of the previous snapshot, for rates.
-  absl::flat_hash_map<std::string, uint64_t> before;
-  double interval_s = 0;
-  if (previous != nullptr) {
-    interval_s = absl::ToDoubleSeconds(now.taken - previous->taken);
+namespace {
+
+// Packet counts of the previous snapshot, for rates.
+class Rates {
+ public:
+  Rates(const Snapshot& now, const Snapshot* previous) {
+    if (previous == nullptr) return;
+    interval_s_ = absl::ToDoubleSeconds(now.taken - previous->taken);
     for (const auto& vs : previous->servers.virtual_servers()) {
-      before[Key(vs.key(), nullptr)] = vs.packets();
+      before_[Key(vs.key(), nullptr)] = vs.packets();
       for (const auto& rs : vs.real_servers())
-        before[Key(vs.key(), &rs.key())] = rs.packets();
+        before_[Key(vs.key(), &rs.key())] = rs.packets();
     }
   }
-  auto rate = [&](const std::string& key, uint64_t packets) -> std::string {
-    auto it = before.find(key);
-    if (interval_s <= 0 || it == before.end() || packets < it->second)
-      return "-";
-    return absl::StrFormat("%.0f", (packets - it->second) / interval_s);
-  };
 
-  std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">";
+  // Packets per second since the previous snapshot, or "-".
+  std::string Of(const std::string& key, uint64_t packets) const {
+    auto it = before_.find(key);
+    if (interval_s_ <= 0 || it == before_.end() || packets < it->second)
+      return "-";
+    return absl::StrFormat("%.0f", (packets - it->second) / interval_s_);
+  }
+
+ private:
+  absl::flat_hash_map<std::string, uint64_t> before_;
+  double interval_s_ = 0;
+};
+
+// Head, title, generation, dataplane liveness and the colour legend.
+void AppendHeader(const Snapshot& now, int refresh_s, std::string* h) {
+  *h += "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">";
   if (refresh_s > 0)
-    absl::StrAppend(&h, "<meta http-equiv=\"refresh\" content=\"", refresh_s,
+    absl::StrAppend(h, "<meta http-equiv=\"refresh\" content=\"", refresh_s,
                     "\">");
-  absl::StrAppend(&h, "<title>dsrlb status", now.router_id.empty() ? "" : " - ",
+  absl::StrAppend(h, "<title>dsrlb status", now.router_id.empty() ? "" : " - ",
                   HtmlEscape(now.router_id), "</title><style>", kStyle,
                   "</style></head><body>\n");
-  absl::StrAppend(&h, "<h1>dsrlb status",
+  absl::StrAppend(h, "<h1>dsrlb status",
                   now.router_id.empty() ? "" : " &mdash; ",
                   HtmlEscape(now.router_id), "</h1>\n");
   absl::StrAppend(
-      &h, "<p>",
+      h, "<p>",
       absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", now.taken, absl::UTCTimeZone()),
       " &middot; table generation ", now.counters.table_generation(),
       " &middot; dataplane ",
@@ -159,85 +169,107 @@ std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
       "<span style=\"background:#ff9090\">down</span>"
       "<span style=\"background:#fff080\">drain / weight 0</span>"
       "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
+}
 
-  if (now.vrrp.instances_size() > 0) {
-    h +=
-        "<h2>VRRP</h2>\n<table><tr><th>Instance</th><th>State</th><th>VRID</th>"
-        "<th>Priority</th><th>Interface</th><th>Master</th><th>VIPs</th>"
-        "<th>Adverts in/out</th><th>Bad</th><th>Since</th></tr>\n";
-    for (const auto& i : now.vrrp.instances()) {
-      std::string cls = i.state() == v1::VRRP_STATE_MASTER  ? "master"
-                        : i.state() == v1::VRRP_STATE_FAULT ? "fault"
-                                                            : "backup";
-      std::string vips;
-      for (const auto& v : i.virtual_addresses())
-        absl::StrAppend(&vips, vips.empty() ? "" : " ", HtmlEscape(v));
-      absl::StrAppendFormat(
-          &h,
-          "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td>%d</td>"
-          "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td "
-          "class=l>%s</td>"
-          "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
-          cls, HtmlEscape(i.name()), VrrpText(i.state()), i.virtual_router_id(),
-          i.effective_priority(), i.priority(), HtmlEscape(i.interface()),
-          HtmlEscape(i.master_address()), vips, i.adverts_received(),
-          i.adverts_sent(), i.bad_packets(),
-          Age(now.taken, i.last_transition_unix_ms()));
-    }
-    h += "</table>\n";
+// One row per VRRP instance, when there are any.
+void AppendVrrpTable(const Snapshot& now, std::string* h) {
+  if (now.vrrp.instances_size() == 0) return;
+  *h +=
+      "<h2>VRRP</h2>\n<table><tr><th>Instance</th><th>State</th><th>VRID</th>"
+      "<th>Priority</th><th>Interface</th><th>Master</th><th>VIPs</th>"
+      "<th>Adverts in/out</th><th>Bad</th><th>Since</th></tr>\n";
+  for (const auto& i : now.vrrp.instances()) {
+    std::string cls = i.state() == v1::VRRP_STATE_MASTER  ? "master"
+                      : i.state() == v1::VRRP_STATE_FAULT ? "fault"
+                                                          : "backup";
+    std::string vips;
+    for (const auto& v : i.virtual_addresses())
+      absl::StrAppend(&vips, vips.empty() ? "" : " ", HtmlEscape(v));
+    absl::StrAppendFormat(
+        h,
+        "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td>%d</td>"
+        "<td>%d (%d)</td><td class=l>%s</td><td class=l>%s</td><td "
+        "class=l>%s</td>"
+        "<td>%d / %d</td><td>%d</td><td>%s</td></tr>\n",
+        cls, HtmlEscape(i.name()), VrrpText(i.state()), i.virtual_router_id(),
+        i.effective_priority(), i.priority(), HtmlEscape(i.interface()),
+        HtmlEscape(i.master_address()), vips, i.adverts_received(),
+        i.adverts_sent(), i.bad_packets(),
+        Age(now.taken, i.last_transition_unix_ms()));
   }
+  *h += "</table>\n";
+}
 
-  for (const auto& vs : now.servers.virtual_servers()) {
-    std::string proto = vs.key().protocol() == v1::PROTOCOL_UDP ? "UDP" : "TCP";
-    absl::StrAppend(&h, "<h2>", proto, " ",
-                    HtmlEscape(HostPort(vs.key().address(), vs.key().port())),
-                    vs.active() ? "" : " (backup: not forwarding)",
-                    vs.persistence_timeout_s()
-                        ? absl::StrCat(" &middot; persistent ",
-                                       vs.persistence_timeout_s(), "s")
-                        : "",
-                    "</h2>\n");
-    h += "<table><tr><th>Server</th><th>Status</th><th>Last "
-         "check</th><th>LastChk</th>"
-         "<th>Wght</th><th>Eff</th><th>Ring</th><th>Pkts</th><th>Pkt/s</th>"
-         "<th>Bytes</th><th>Last chg</th><th>MAC</th></tr>\n";
-    absl::StrAppendFormat(&h,
-                          "<tr class=vs><td class=l>Total</td><td "
-                          "class=l>%s</td><td></td><td></td>"
-                          "<td></td><td></td><td></td><td>%d</td><td>%s</"
-                          "td><td>%s</td><td></td><td></td></tr>\n",
-                          vs.active() ? "ACTIVE" : "BACKUP", vs.packets(),
-                          rate(Key(vs.key(), nullptr), vs.packets()),
-                          Bytes(vs.bytes()));
-    for (const auto& rs : vs.real_servers()) {
-      std::string last_change = Age(now.taken, rs.last_change_unix_ms());
-      if (rs.health() == v1::HEALTH_STATE_DOWN && last_change != "-")
-        last_change = "down " + last_change;
-      absl::StrAppendFormat(
-          &h,
-          "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td "
-          "class=l>%s</td>"
-          "<td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
-          "<td>%s</td><td>%s</td><td class=l>%s</td></tr>\n",
-          RowClass(rs),
-          HtmlEscape(HostPort(rs.key().address(), rs.key().port())),
-          HealthText(rs), HtmlEscape(rs.last_check_result()),
-          Age(now.taken, rs.last_check_unix_ms()), rs.weight(),
-          rs.effective_weight(), rs.ring_slots(), rs.packets(),
-          rate(Key(vs.key(), &rs.key()), rs.packets()), Bytes(rs.bytes()),
-          last_change,
-          rs.mac().empty() ? "<i>unresolved</i>" : HtmlEscape(rs.mac()));
-    }
-    h += "</table>\n";
+// A virtual server's table: a total row, then a row per real server.
+void AppendVirtualServer(const Snapshot& now, const v1::VirtualServer& vs,
+                         const Rates& rates, std::string* h) {
+  std::string proto = vs.key().protocol() == v1::PROTOCOL_UDP ? "UDP" : "TCP";
+  absl::StrAppend(h, "<h2>", proto, " ",
+                  HtmlEscape(HostPort(vs.key().address(), vs.key().port())),
+                  vs.active() ? "" : " (backup: not forwarding)",
+                  vs.persistence_timeout_s()
+                      ? absl::StrCat(" &middot; persistent ",
+                                     vs.persistence_timeout_s(), "s")
+                      : "",
+                  "</h2>\n");
+  *h +=
+      "<table><tr><th>Server</th><th>Status</th><th>Last "
+      "check</th><th>LastChk</th>"
+      "<th>Wght</th><th>Eff</th><th>Ring</th><th>Pkts</th><th>Pkt/s</th>"
+      "<th>Bytes</th><th>Last chg</th><th>MAC</th></tr>\n";
+  absl::StrAppendFormat(h,
+                        "<tr class=vs><td class=l>Total</td><td "
+                        "class=l>%s</td><td></td><td></td>"
+                        "<td></td><td></td><td></td><td>%d</td><td>%s</"
+                        "td><td>%s</td><td></td><td></td></tr>\n",
+                        vs.active() ? "ACTIVE" : "BACKUP", vs.packets(),
+                        rates.Of(Key(vs.key(), nullptr), vs.packets()),
+                        Bytes(vs.bytes()));
+  for (const auto& rs : vs.real_servers()) {
+    std::string last_change = Age(now.taken, rs.last_change_unix_ms());
+    if (rs.health() == v1::HEALTH_STATE_DOWN && last_change != "-")
+      last_change = "down " + last_change;
+    absl::StrAppendFormat(
+        h,
+        "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td "
+        "class=l>%s</td>"
+        "<td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
+        "<td>%s</td><td>%s</td><td class=l>%s</td></tr>\n",
+        RowClass(rs), HtmlEscape(HostPort(rs.key().address(), rs.key().port())),
+        HealthText(rs), HtmlEscape(rs.last_check_result()),
+        Age(now.taken, rs.last_check_unix_ms()), rs.weight(),
+        rs.effective_weight(), rs.ring_slots(), rs.packets(),
+        rates.Of(Key(vs.key(), &rs.key()), rs.packets()), Bytes(rs.bytes()),
+        last_change,
+        rs.mac().empty() ? "<i>unresolved</i>" : HtmlEscape(rs.mac()));
   }
+  *h += "</table>\n";
+}
 
-  h += "<h2>Dataplane</h2>\n<table><tr><th>Counter</th><th>Value</th></tr>\n";
+// The dataplane's counters, leaving out drop counters that are zero.
+void AppendCounters(const Snapshot& now, std::string* h) {
+  *h += "<h2>Dataplane</h2>\n<table><tr><th>Counter</th><th>Value</th></tr>\n";
   for (const auto& c : now.counters.counters())
     if (c.value() != 0 || c.name().rfind("drop_", 0) != 0)
-      absl::StrAppendFormat(&h, "<tr><td class=l>%s</td><td>%d</td></tr>\n",
+      absl::StrAppendFormat(h, "<tr><td class=l>%s</td><td>%d</td></tr>\n",
                             HtmlEscape(c.name()), c.value());
-  h += "</table>\n<p>Drop counters that are zero are not "
-       "shown.</p>\n</body></html>\n";
+  *h +=
+      "</table>\n<p>Drop counters that are zero are not "
+      "shown.</p>\n</body></html>\n";
+}
+
+}  // namespace
+
+std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
+                             int refresh_s) {
+  const Rates rates(now, previous);
+  std::string h;
+  AppendHeader(now, refresh_s, &h);
+  AppendVrrpTable(now, &h);
+  for (const auto& vs : now.servers.virtual_servers()) {
+    AppendVirtualServer(now, vs, rates, &h);
+  }
+  AppendCounters(now, &h);
   return h;
 }
 

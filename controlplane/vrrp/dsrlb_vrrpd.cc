@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "controlplane/config/parser.h"
@@ -37,14 +38,14 @@ void WriteAtomically(const std::string& path, const std::string& text) {
   std::rename(tmp.c_str(), path.c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string config_path, status_path;
+// Reads the command line; returns the exit code when the process should
+// end now (help, or a usage error).
+std::optional<int> ParseArgs(int argc, char** argv, std::string* config_path,
+                             std::string* status_path) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if ((a == "--status-file" || a == "--config") && i + 1 < argc) {
-      (a == "--config" ? config_path : status_path) = argv[++i];
+      *(a == "--config" ? config_path : status_path) = argv[++i];
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -54,9 +55,30 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (config_path.empty()) {
+  if (config_path->empty()) {
     std::fputs(kUsage, stderr);
     return 2;
+  }
+  return std::nullopt;
+}
+
+// SIGTERM and SIGINT arrive on the returned fd instead of killing us.
+int SignalFd() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, status_path;
+  if (std::optional<int> exit_code =
+          ParseArgs(argc, argv, &config_path, &status_path)) {
+    return *exit_code;
   }
   absl::StatusOr<dsrlb::config::Config> config =
       dsrlb::config::LoadConfigFile(config_path);
@@ -66,12 +88,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  int sfd = SignalFd();
 
   dsrlb::EventLoop loop;
   std::unique_ptr<dsrlb::vrrp::VrrpService> service;

@@ -51,6 +51,8 @@ class PipelinePacketsTest : public ::testing::Test {
     return {std::move(description), std::move(frame), v, std::move(out), c};
   }
 
+  // The fixture rows: a table of data, not steps.
+  // NOLINTNEXTLINE(readability-function-size)
   std::vector<Case> Cases() {
     const Bytes tcp4 = Ipv4(kClient, kVip, kTcp, Tcp(40000, 80, 10));
     const Bytes tcp6 = Ipv6(kClient6, kVip6, kTcp, Tcp(40001, 443));
