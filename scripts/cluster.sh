@@ -37,7 +37,7 @@ start() {  # start LVS
   local lvs=$1 ns=$P-$1 r=$RUN/$1
   local conf=$here/examples/case2_$lvs.conf
   mkdir -p "$RUN"
-  ip netns exec "$ns" "$CONTROL" --config "$conf" \
+  ip netns exec "$ns" "$CONTROL" --config "$conf" --state-file "$r-state.json" \
     --interface eth0 --table-region "$r-table" --stats-region "$r-stats" \
     --socket "$r-control.sock" ${STATUS:+--status-listen "$STATUS"} \
     >"$r-control.log" 2>&1 </dev/null &

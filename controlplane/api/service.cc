@@ -62,6 +62,15 @@ absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
   return absl::OkStatus();
 }
 
+absl::Status DsrlbService::Record(
+    absl::FunctionRef<absl::Status(OperatorState*)> record) {
+  if (deps_.operator_state == nullptr) return absl::OkStatus();
+  absl::Status st = record(deps_.operator_state);
+  if (st.ok()) return st;
+  return absl::InternalError(absl::StrCat(
+      "the change is in force but will not survive a restart: ", st.message()));
+}
+
 absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                                    v1::VirtualServer* out) {
   ASSIGN_OR_RETURN(VsKey key,
@@ -72,6 +81,9 @@ absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
   ASSIGN_OR_RETURN(
       VirtualServerState vs,
       deps_.state->AddVirtualServer(key, algo, req.persistence_timeout_s()));
+  RETURN_IF_ERROR(Record([&](OperatorState* o) {
+    return o->AddVs(key, algo, req.persistence_timeout_s());
+  }));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -94,6 +106,8 @@ absl::Status DsrlbService::DoEditVs(const v1::EditVirtualServerRequest& req,
         "nothing to change: set scheduler and/or persistence_timeout_s");
   ASSIGN_OR_RETURN(VirtualServerState vs,
                    deps_.state->EditVirtualServer(key, algo, persistence));
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->EditVs(key, algo, persistence); }));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -106,6 +120,7 @@ absl::Status DsrlbService::DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                               "virtual_server"));
   ASSIGN_OR_RETURN(VirtualServerState vs,
                    deps_.state->RemoveVirtualServer(key));
+  RETURN_IF_ERROR(Record([&](OperatorState* o) { return o->RemoveVs(key); }));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -135,6 +150,8 @@ absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
+  RETURN_IF_ERROR(
+      Record([&](OperatorState* o) { return o->AddRs(vs, rs, req.weight()); }));
   return RenderRs(vs, rs, out);
 }
 
@@ -148,6 +165,8 @@ absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
   StateSnapshot before = deps_.state->Snapshot();
   ASSIGN_OR_RETURN(RealServerState removed,
                    deps_.state->RemoveRealServer(vs, rs));
+  RETURN_IF_ERROR(
+      Record([&](OperatorState* o) { return o->RemoveRs(vs, rs); }));
   VirtualServerState owner;
   owner.key = vs;
   if (const VirtualServerState* v = Find(before, vs)) owner.algo = v->algo;
@@ -163,6 +182,8 @@ absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->SetWeight(vs, rs, req.weight()); }));
   return RenderRs(vs, rs, out);
 }
 
@@ -174,6 +195,8 @@ absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->SetDrain(vs, rs, req.drain()); }));
   return RenderRs(vs, rs, out);
 }
 

@@ -4,10 +4,12 @@
 
 #include <functional>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/model/operator_state.h"
 #include "controlplane/tables/publisher.h"
 #include "dsrlb.grpc.pb.h"
 
@@ -17,6 +19,8 @@ struct ServiceDeps {
   LbState* state = nullptr;
   Publisher* publisher = nullptr;  // null: nothing published (tests)
   EventHub* events = nullptr;
+  // Where each successful change is recorded to outlive a restart.
+  OperatorState* operator_state = nullptr;
   // Re-reads the configuration file into the state.
   std::function<absl::StatusOr<ReloadSummary>()> reload;
   // Set when the daemon stops: ends WatchEvents streams.
@@ -60,6 +64,8 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
   absl::Status DoList(v1::ListVirtualServersResponse* out);
   absl::Status DoGet(const v1::GetVirtualServerRequest& req,
                      v1::VirtualServer* out);
+  // Keeps a change that succeeded in the operator state (and its file).
+  absl::Status Record(absl::FunctionRef<absl::Status(OperatorState*)> record);
   absl::Status DoAddVs(const v1::AddVirtualServerRequest& req,
                        v1::VirtualServer* out);
   absl::Status DoRemoveVs(const v1::RemoveVirtualServerRequest& req,

@@ -5,12 +5,14 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -27,7 +29,7 @@ using dsrlb::api::FormatHostPort;
 constexpr int kOk = 0, kServerError = 1, kUsage = 2, kNoConnection = 3;
 
 const char kUsageText[] =
-    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] "
+    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE]... "
     "COMMAND\n"
     "  list [--stats | --rate [--interval S]] [--details] [-n]\n"
     "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
@@ -38,6 +40,8 @@ const char kUsageText[] =
     "  weight -t|-u VIP:PORT -r RIP:PORT -w WEIGHT\n"
     "  drain|undrain -t|-u VIP:PORT -r RIP:PORT\n"
     "  watch | reload | counters | vrrp\n"
+    "Name several schedulers (repeat --socket/--server) to make a change on\n"
+    "each of them: a cluster's nodes then agree on drains and weights.\n"
     "IPv6: [2001:db8::1]:80. A real server without a port takes the virtual\n"
     "server's (DR cannot map ports); -g (direct routing) is the only\n"
     "forwarding method. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
@@ -351,42 +355,65 @@ int Ctl::Simple(const std::string& cmd) {
   return kOk;
 }
 
-}  // namespace
+// Global flags: where dsrlb-control listens. --socket and --server may be
+// repeated: a change is then made on every scheduler named, in order (how
+// an operator keeps the schedulers of a cluster in agreement).
+struct Targets {
+  std::vector<Endpoint> endpoints;
+  std::string tls_ca;
+};
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  Endpoint ep{absl::StrCat("unix:", dsrlb::api::kDefaultSocket), ""};
-  while (!args.empty() && args[0].rfind("--", 0) == 0) {
-    if (args[0] == "--help") return Usage(""), kOk;
-    if (args.size() < 2) return Usage(args[0] + " needs a value");
-    if (args[0] == "--socket")
-      ep.address = "unix:" + args[1];
-    else if (args[0] == "--server")
-      ep.address = args[1];
-    else if (args[0] == "--tls-ca")
-      ep.tls_ca = args[1];
+// Consumes the leading --flags of `args`; "" or the usage error.
+std::string ParseGlobalFlags(std::vector<std::string>* args, Targets* t) {
+  while (!args->empty() && (*args)[0].rfind("--", 0) == 0) {
+    const std::string flag = (*args)[0];
+    if (args->size() < 2) return flag + " needs a value";
+    const std::string value = (*args)[1];
+    if (flag == "--socket")
+      t->endpoints.push_back({"unix:" + value, ""});
+    else if (flag == "--server")
+      t->endpoints.push_back({value, ""});
+    else if (flag == "--tls-ca")
+      t->tls_ca = value;
     else
-      return Usage("unknown option " + args[0]);
-    args.erase(args.begin(), args.begin() + 2);
+      return "unknown option " + flag;
+    args->erase(args->begin(), args->begin() + 2);
   }
-  if (args.empty()) return Usage("no command");
-  const std::string cmd = args[0];
+  if (t->endpoints.empty())
+    t->endpoints.push_back(
+        {absl::StrCat("unix:", dsrlb::api::kDefaultSocket), ""});
+  for (Endpoint& ep : t->endpoints) ep.tls_ca = t->tls_ca;
+  return "";
+}
+
+// The command's own checks, before any connection: "" or the usage error.
+std::string CheckCommand(const std::vector<std::string>& args,
+                         const Targets& targets, ListArgs* list) {
+  if (args.empty()) return "no command";
+  const std::string& cmd = args[0];
   static const char* kCommands[] = {"list",   "add",      "edit",    "remove",
                                     "weight", "drain",    "undrain", "watch",
                                     "reload", "counters", "vrrp"};
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
-  if (!known) return Usage("unknown command " + cmd);
-  ListArgs list;
+  if (!known) return "unknown command " + cmd;
   if (cmd == "list") {
-    if (std::string err = ParseListArgs(args, &list); !err.empty())
-      return Usage(err);
+    if (std::string err = ParseListArgs(args, list); !err.empty()) return err;
   }
   const bool no_args =
       cmd == "watch" || cmd == "reload" || cmd == "counters" || cmd == "vrrp";
   if (no_args && args.size() > 1)
-    return Usage(cmd + " takes no arguments (got " + args[1] + ")");
+    return cmd + " takes no arguments (got " + args[1] + ")";
+  const bool reads =
+      cmd == "list" || cmd == "watch" || cmd == "counters" || cmd == "vrrp";
+  if (reads && targets.endpoints.size() > 1)
+    return cmd + " reads one scheduler: give one --socket or --server";
+  return "";
+}
 
+// A connected stub, or the exit code (2 usage, 3 no connection).
+std::variant<std::unique_ptr<v1::Dsrlb::Stub>, int> Connect(
+    const Endpoint& ep) {
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (ep.address.rfind("unix:", 0) == 0) {
     creds = grpc::InsecureChannelCredentials();
@@ -411,9 +438,42 @@ int main(int argc, char** argv) {
         ep.address.c_str());
     return kNoConnection;
   }
-  Ctl ctl(v1::Dsrlb::NewStub(channel), ep);
+  return v1::Dsrlb::NewStub(channel);
+}
+
+int RunOn(const Endpoint& ep, const std::vector<std::string>& args,
+          const ListArgs& list) {
+  auto stub = Connect(ep);
+  if (const int* code = std::get_if<int>(&stub)) return *code;
+  Ctl ctl(std::move(std::get<0>(stub)), ep);
+  const std::string& cmd = args[0];
   if (cmd == "list") return ctl.List(list);
   if (cmd == "watch") return ctl.Watch();
-  if (no_args) return ctl.Simple(cmd);
+  if (cmd == "reload" || cmd == "counters" || cmd == "vrrp")
+    return ctl.Simple(cmd);
   return ctl.Change(cmd, args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--help") return Usage(""), kOk;
+  Targets targets;
+  if (std::string err = ParseGlobalFlags(&args, &targets); !err.empty())
+    return Usage(err);
+  ListArgs list;
+  if (std::string err = CheckCommand(args, targets, &list); !err.empty())
+    return Usage(err);
+  // Every scheduler named gets the change, even after one fails; the exit
+  // code is the worst seen, and each failure names its scheduler.
+  int worst = kOk;
+  for (const Endpoint& ep : targets.endpoints) {
+    int rc = RunOn(ep, args, list);
+    if (rc == kUsage) return rc;
+    if (rc != kOk && targets.endpoints.size() > 1)
+      std::fprintf(stderr, "dsrlbctl: %s: not changed\n", ep.address.c_str());
+    worst = std::max(worst, rc);
+  }
+  return worst;
 }

@@ -19,6 +19,7 @@
 #include "controlplane/daemon/daemon_part.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/model/operator_state.h"
 #include "controlplane/neighbor/neighbor_resolver.h"
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
@@ -49,16 +50,25 @@ class Daemon {
 
  private:
   explicit Daemon(DaemonOptions options)
-      : options_(std::move(options)), state_(&events_) {}
+      : options_(std::move(options)),
+        state_(&events_),
+        operator_state_(options_.state_file) {}
   void PublishLoop(uint64_t published);
-  // The state, then every part.
+  // The state (with the operator's changes over it), then every part.
   absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
+  // Lays the operator's changes over the state; logs those that no longer
+  // apply.
+  void ApplyOperatorChanges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   void ResolveLoop();
   absl::Status StartStatusServer();
 
   const DaemonOptions options_;
   EventHub events_;
   LbState state_;
+  // Held while the configuration and the operator's changes are laid down,
+  // so no table is published from the one without the other.
+  absl::Mutex apply_mu_;
+  OperatorState operator_state_;
   std::vector<std::unique_ptr<DaemonPart>> parts_;
   shm::RegionLock table_lock_;  // one writer per table region
   std::unique_ptr<Publisher> publisher_;

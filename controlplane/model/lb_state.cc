@@ -70,7 +70,6 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
           rs.last_check_unix_ms = o.last_check_unix_ms;
           rs.last_change_unix_ms = o.last_change_unix_ms;
         }
-        rs.draining = o.draining;
       }
     }
   }
