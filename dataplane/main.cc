@@ -21,6 +21,7 @@
 #include "dataplane/pipeline/pipeline.h"
 #include "dataplane/port_setup.h"
 #include "dataplane/preflight.h"
+#include "dataplane/shm/region_lock.h"
 #include "dataplane/shm/stats_region.h"
 #include "dataplane/table_attachment.h"
 #include "dataplane/worker.h"
@@ -274,6 +275,9 @@ int Run(int argc, char** argv) {
 
   // Everything that can be checked before EAL, with messages that say what
   // to change.
+  // One writer per stats region: refused before EAL touches anything.
+  auto stats_lock = shm::RegionLock::Acquire(opt.stats_region);
+  Check(stats_lock.status(), "stats region");
   Check(CheckHugepages(args.eal));
   auto lcores = CountWorkerLcores(args.eal);
   Check(lcores.status(), "EAL lcores");

@@ -45,7 +45,7 @@ start_control() {  # start_control LVS
   local conf=$here/examples/case2_$lvs.conf before
   mkdir -p "$RUN"
   before=$(count "$r-control.log" "serving")
-  ip netns exec "$ns" "$CONTROL" --config "$conf" \
+  ip netns exec "$ns" "$CONTROL" --config "$conf" --state-file "$r-state.json" \
     --interface eth0 --table-region "$r-table" --stats-region "$r-stats" \
     --socket "$r-control.sock" ${STATUS:+--status-listen "$STATUS"} \
     >>"$r-control.log" 2>&1 </dev/null &

@@ -6,12 +6,12 @@
 #include "common/status_macros.h"
 #include "controlplane/api/grpc_status.h"
 #include "controlplane/api/proto_convert.h"
+#include "controlplane/config/server_rules.h"
 
 namespace dsrlb::api {
 namespace {
 
 // 30 days: longer is a typo, not a persistence policy.
-constexpr uint32_t kMaxPersistenceS = 30 * 86400;
 
 struct View {
   StateSnapshot snapshot;
@@ -62,19 +62,52 @@ absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
   return absl::OkStatus();
 }
 
+absl::Status DsrlbService::Record(
+    absl::FunctionRef<absl::Status(OperatorState*)> record) {
+  if (deps_.operator_state == nullptr) return absl::OkStatus();
+  absl::Status st = record(deps_.operator_state);
+  if (st.ok()) return st;
+  return absl::InternalError(absl::StrCat(
+      "the change is in force but will not survive a restart: ", st.message()));
+}
+
 absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                                    v1::VirtualServer* out) {
   ASSIGN_OR_RETURN(VsKey key,
                    ParseVsKey(req.has_virtual_server(), req.virtual_server(),
                               "virtual_server"));
   ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
-  if (req.persistence_timeout_s() > kMaxPersistenceS)
-    return absl::InvalidArgumentError(
-        absl::StrCat("persistence_timeout_s: ", req.persistence_timeout_s(),
-                     " is over the maximum ", kMaxPersistenceS));
+  RETURN_IF_ERROR(config::CheckPersistenceTimeout(req.persistence_timeout_s()));
   ASSIGN_OR_RETURN(
       VirtualServerState vs,
       deps_.state->AddVirtualServer(key, algo, req.persistence_timeout_s()));
+  RETURN_IF_ERROR(Record([&](OperatorState* o) {
+    return o->AddVs(key, algo, req.persistence_timeout_s());
+  }));
+  StateSnapshot s = deps_.state->Snapshot();
+  *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
+  return absl::OkStatus();
+}
+
+absl::Status DsrlbService::DoEditVs(const v1::EditVirtualServerRequest& req,
+                                    v1::VirtualServer* out) {
+  ASSIGN_OR_RETURN(VsKey key,
+                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                              "virtual_server"));
+  std::optional<config::LbAlgo> algo;
+  if (req.scheduler() != v1::SCHEDULER_UNSPECIFIED) {
+    ASSIGN_OR_RETURN(algo, ParseScheduler(req.scheduler()));
+  }
+  std::optional<uint32_t> persistence;
+  if (req.has_persistence_timeout_s())
+    persistence = req.persistence_timeout_s();
+  if (!algo.has_value() && !persistence.has_value())
+    return absl::InvalidArgumentError(
+        "nothing to change: set scheduler and/or persistence_timeout_s");
+  ASSIGN_OR_RETURN(VirtualServerState vs,
+                   deps_.state->EditVirtualServer(key, algo, persistence));
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->EditVs(key, algo, persistence); }));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -87,6 +120,7 @@ absl::Status DsrlbService::DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                               "virtual_server"));
   ASSIGN_OR_RETURN(VirtualServerState vs,
                    deps_.state->RemoveVirtualServer(key));
+  RETURN_IF_ERROR(Record([&](OperatorState* o) { return o->RemoveVs(key); }));
   StateSnapshot s = deps_.state->Snapshot();
   *out = ToProto(vs, ViewContext{&s, nullptr, nullptr});
   return absl::OkStatus();
@@ -116,6 +150,8 @@ absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
+  RETURN_IF_ERROR(
+      Record([&](OperatorState* o) { return o->AddRs(vs, rs, req.weight()); }));
   return RenderRs(vs, rs, out);
 }
 
@@ -129,6 +165,8 @@ absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
   StateSnapshot before = deps_.state->Snapshot();
   ASSIGN_OR_RETURN(RealServerState removed,
                    deps_.state->RemoveRealServer(vs, rs));
+  RETURN_IF_ERROR(
+      Record([&](OperatorState* o) { return o->RemoveRs(vs, rs); }));
   VirtualServerState owner;
   owner.key = vs;
   if (const VirtualServerState* v = Find(before, vs)) owner.algo = v->algo;
@@ -144,6 +182,8 @@ absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->SetWeight(vs, rs, req.weight()); }));
   return RenderRs(vs, rs, out);
 }
 
@@ -155,6 +195,8 @@ absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
   ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
                                         req.real_server(), "real_server"));
   RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->SetDrain(vs, rs, req.drain()); }));
   return RenderRs(vs, rs, out);
 }
 
@@ -242,6 +284,8 @@ DSRLB_RPC(AddVirtualServer, AddVirtualServerRequest, VirtualServer,
           DoAddVs(*req, resp))
 DSRLB_RPC(RemoveVirtualServer, RemoveVirtualServerRequest, VirtualServer,
           DoRemoveVs(*req, resp))
+DSRLB_RPC(EditVirtualServer, EditVirtualServerRequest, VirtualServer,
+          DoEditVs(*req, resp))
 DSRLB_RPC(AddRealServer, AddRealServerRequest, RealServer, DoAddRs(*req, resp))
 DSRLB_RPC(RemoveRealServer, RemoveRealServerRequest, RealServer,
           DoRemoveRs(*req, resp))

@@ -4,11 +4,13 @@
 
 #include <functional>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/tables/plane_monitor.h"
+#include "controlplane/model/operator_state.h"
 #include "controlplane/tables/publisher.h"
 #include "dsrlb.grpc.pb.h"
 
@@ -19,6 +21,8 @@ struct ServiceDeps {
   Publisher* publisher = nullptr;         // null: nothing published (tests)
   const PlaneMonitor* monitor = nullptr;  // null: no health reported
   EventHub* events = nullptr;
+  // Where each successful change is recorded to outlive a restart.
+  OperatorState* operator_state = nullptr;
   // Re-reads the configuration file into the state.
   std::function<absl::StatusOr<ReloadSummary>()> reload;
   // Set when the daemon stops: ends WatchEvents streams.
@@ -39,6 +43,8 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
   ::grpc::Status RemoveVirtualServer(Ctx*,
                                      const v1::RemoveVirtualServerRequest*,
                                      v1::VirtualServer*) override;
+  ::grpc::Status EditVirtualServer(Ctx*, const v1::EditVirtualServerRequest*,
+                                   v1::VirtualServer*) override;
   ::grpc::Status AddRealServer(Ctx*, const v1::AddRealServerRequest*,
                                v1::RealServer*) override;
   ::grpc::Status RemoveRealServer(Ctx*, const v1::RemoveRealServerRequest*,
@@ -60,10 +66,14 @@ class DsrlbService final : public ::dsrlb::v1::Dsrlb::Service {
   absl::Status DoList(v1::ListVirtualServersResponse* out);
   absl::Status DoGet(const v1::GetVirtualServerRequest& req,
                      v1::VirtualServer* out);
+  // Keeps a change that succeeded in the operator state (and its file).
+  absl::Status Record(absl::FunctionRef<absl::Status(OperatorState*)> record);
   absl::Status DoAddVs(const v1::AddVirtualServerRequest& req,
                        v1::VirtualServer* out);
   absl::Status DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                           v1::VirtualServer* out);
+  absl::Status DoEditVs(const v1::EditVirtualServerRequest& req,
+                        v1::VirtualServer* out);
   absl::Status DoAddRs(const v1::AddRealServerRequest& req,
                        v1::RealServer* out);
   absl::Status DoRemoveRs(const v1::RemoveRealServerRequest& req,

@@ -3,12 +3,10 @@
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
+#include "controlplane/config/server_rules.h"
 #include "controlplane/config/values.h"
 
 namespace dsrlb::config {
-
-// IPVS weights are 0..65535; 0 drains (no new flows).
-inline constexpr int64_t kMaxWeight = 65535;
 
 absl::Status ParseRealServer(const Node& n, RealServer* rs) {
   rs->where = n.keyword.where;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controlplane/config/sections.h"
+#include "controlplane/config/server_rules.h"
 
 namespace dsrlb::config {
 namespace {
@@ -42,23 +43,10 @@ absl::Status ValidateVirtualServers(const Config& config) {
                          Endpoint(vs.address, vs.port), " (first at ",
                          Where(rit->second), ")"));
       }
-      if (rs.address.family != vs.address.family) {
-        return ErrorAt(
-            rs.where,
-            absl::StrCat("real_server ", rs.address.ToString(),
-                         " is not the same IP family as virtual_server ",
-                         vs.address.ToString(),
-                         ": direct server return cannot change it"));
-      }
-      // DR rewrites only the MAC: the packet keeps the VIP's port.
-      if (rs.port != vs.port) {
-        return ErrorAt(
-            rs.where,
-            absl::StrCat("real_server port ", rs.port,
-                         " differs from virtual_server port ", vs.port,
-                         ": lb_kind DR cannot map ports; the real "
-                         "server must listen on ",
-                         vs.port));
+      for (const absl::Status& rule :
+           {CheckRealServerFamily(vs.address, rs.address),
+            CheckRealServerPort(vs.port, rs.port)}) {
+        if (!rule.ok()) return ErrorAt(rs.where, rule.message());
       }
     }
   }

@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
+#include "controlplane/config/server_rules.h"
 #include "controlplane/config/values.h"
 
 namespace dsrlb::config {
@@ -74,7 +75,7 @@ std::vector<Keyword> SchedulingKeywords(ServerParse& p) {
        [&p](const Node& s) {
          RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "persistence_timeout SECONDS"));
          ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "persistence_timeout",
-                                              0, 31 * 24 * 3600));
+                                              0, kMaxPersistenceTimeoutS));
          p.vs->persistence_timeout_s = static_cast<uint32_t>(v);
          return absl::OkStatus();
        }},

@@ -61,10 +61,11 @@ std::string StateName(v1::BackendState s) {
   }
 }
 
-// The weight the dataplane gives new connections, as keepalived would have
-// set it in LVS (0 while down with inhibit_on_failure, drained, quiesced).
+// The weight the ring gives new connections (0 while down with
+// inhibit_on_failure, drained, quiesced; 1 for every server under rr, which
+// ignores weights as LVS's rr does).
 uint32_t ShownWeight(const v1::RealServer& rs) {
-  return rs.state() == v1::BACKEND_STATE_UP ? rs.weight() : 0;
+  return rs.state() == v1::BACKEND_STATE_UP ? rs.effective_weight() : 0;
 }
 
 using Totals = std::pair<uint64_t, uint64_t>;  // packets, bytes

@@ -1,15 +1,18 @@
 // dsrlbctl: the command-line client of dsrlb-control's gRPC API.
 // Exit codes: 0 ok, 1 the server refused or failed the request (its message
 // on stderr), 2 usage error, 3 cannot connect to dsrlb-control.
+#include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -26,19 +29,24 @@ using dsrlb::api::FormatHostPort;
 constexpr int kOk = 0, kServerError = 1, kUsage = 2, kNoConnection = 3;
 
 const char kUsageText[] =
-    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE] "
+    "usage: dsrlbctl [--socket PATH | --server HOST:PORT --tls-ca FILE]... "
     "COMMAND\n"
     "  list [-t|-u VIP:PORT] [--stats | --rate [--interval S]] [--details] "
     "[-n]\n"
     "  add vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
+    "  edit vs -t|-u VIP:PORT [-s rr|wrr|mh|sh] [-p PERSISTENCE_S]\n"
     "  remove vs -t|-u VIP:PORT\n"
-    "  add rs -t|-u VIP:PORT -r RIP:PORT [-w WEIGHT]\n"
+    "  add rs -t|-u VIP:PORT -r RIP[:PORT] [-g] [-w WEIGHT]\n"
     "  remove rs -t|-u VIP:PORT -r RIP:PORT\n"
     "  weight -t|-u VIP:PORT -r RIP:PORT -w WEIGHT\n"
     "  drain|undrain -t|-u VIP:PORT -r RIP:PORT\n"
     "  watch | reload | counters | vrrp\n"
-    "IPv6: [2001:db8::1]:80. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
-    "3 cannot connect.\n";
+    "Name several schedulers (repeat --socket/--server) to make a change on\n"
+    "each of them: a cluster's nodes then agree on drains and weights.\n"
+    "IPv6: [2001:db8::1]:80. A real server without a port takes the virtual\n"
+    "server's (DR cannot map ports); -g (direct routing) is the only\n"
+    "forwarding method. Exit codes: 0 ok, 1 server-side error, 2 usage,\n"
+    "3 cannot connect or dsrlb-control went away.\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "dsrlbctl: %s\n", why.c_str());
@@ -78,14 +86,38 @@ struct Target {
   v1::VirtualServerKey vs;
   v1::RealServerKey rs;
   uint32_t weight = 1;
+  bool rs_port_given = false;
   v1::Scheduler scheduler = v1::SCHEDULER_UNSPECIFIED;
+  bool has_persistence = false;
   uint32_t persistence = 0;
 };
+
+// True when `s` is a bare IPv4 or IPv6 address (no port).
+bool IsBareAddress(const std::string& s) {
+  in6_addr a6;
+  in_addr a4;
+  return inet_pton(AF_INET, s.c_str(), &a4) == 1 ||
+         inet_pton(AF_INET6, s.c_str(), &a6) == 1;
+}
+
+// ipvsadm's forwarding-method flags, which take no value.
+std::string ForwardingFlag(const std::string& f) {
+  if (f == "-g") return "";  // gatewaying: direct routing, what dsrlb does
+  if (f == "-m")
+    return "-m (masquerading, NAT) is not supported: dsrlb forwards by direct "
+           "routing only (-g)";
+  return "-i (IP-in-IP tunnelling) is not supported: dsrlb forwards by direct "
+         "routing only (-g)";
+}
 
 std::string ParseTarget(const std::vector<std::string>& args, size_t i,
                         Target* t) {
   for (; i < args.size(); i++) {
     const std::string& f = args[i];
+    if (f == "-g" || f == "-m" || f == "-i") {
+      if (std::string err = ForwardingFlag(f); !err.empty()) return err;
+      continue;
+    }
     if (i + 1 >= args.size()) return f + " needs a value";
     const std::string& v = args[++i];
     std::string addr;
@@ -98,8 +130,11 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
       t->vs.set_port(port);
       t->vs.set_protocol(f == "-t" ? v1::PROTOCOL_TCP : v1::PROTOCOL_UDP);
     } else if (f == "-r") {
-      if (!SplitHostPort(v, &addr, &port))
-        return "-r " + v + ": want ADDRESS:PORT";
+      t->rs_port_given = !IsBareAddress(v);
+      if (!t->rs_port_given)
+        addr = v;
+      else if (!SplitHostPort(v, &addr, &port))
+        return "-r " + v + ": want ADDRESS or ADDRESS:PORT";
       t->has_rs = true;
       t->rs.set_address(addr);
       t->rs.set_port(port);
@@ -110,6 +145,7 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
     } else if (f == "-p") {
       if (!absl::SimpleAtoi(v, &t->persistence))
         return "-p " + v + ": want seconds";
+      t->has_persistence = true;
     } else if (f == "-s") {
       if (v == "rr")
         t->scheduler = v1::SCHEDULER_RR;
@@ -125,6 +161,8 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
       return "unknown option " + f;
     }
   }
+  // ipvsadm: a real server without a port serves the virtual server's.
+  if (t->has_rs && !t->rs_port_given) t->rs.set_port(t->vs.port());
   return "";
 }
 
@@ -149,10 +187,14 @@ std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
       out->options.details = true;
     else if (args[i] == "-n" || args[i] == "-L" || args[i] == "-Ln")
       continue;
-    else if (args[i] == "--interval" && i + 1 < args.size() &&
-             absl::SimpleAtod(args[i + 1], &out->interval) && out->interval > 0)
+    else if (args[i] == "--interval") {
+      if (i + 1 >= args.size()) return "list: --interval needs seconds";
+      if (!absl::SimpleAtod(args[i + 1], &out->interval) ||
+          !(out->interval > 0) || out->interval > 3600)
+        return "list: --interval " + args[i + 1] +
+               ": want seconds, more than 0 and at most 3600";
       i++;
-    else if ((args[i] == "-t" || args[i] == "-u") && i + 1 < args.size()) {
+    } else if ((args[i] == "-t" || args[i] == "-u") && i + 1 < args.size()) {
       Target t;
       if (std::string err = ParseTarget({args[i], args[i + 1]}, 0, &t);
           !err.empty())
@@ -163,6 +205,21 @@ std::string ParseListArgs(const std::vector<std::string>& args, ListArgs* out) {
     } else
       return "list: unknown option " + args[i];
   }
+  return "";
+}
+
+// Flags that the command would silently ignore are named instead.
+std::string MisplacedFlags(const std::string& cmd, const std::string& what,
+                           const Target& t) {
+  const bool vs_cmd = what == "vs";
+  if (vs_cmd && t.has_rs) return "-r belongs to real server commands";
+  if (t.has_weight && !(cmd == "weight" || (cmd == "add" && what == "rs")))
+    return "-w belongs to 'add rs' and 'weight'";
+  const bool vs_settings = (cmd == "add" || cmd == "edit") && vs_cmd;
+  if (!vs_settings && t.scheduler != v1::SCHEDULER_UNSPECIFIED)
+    return "-s belongs to 'add vs' and 'edit vs'";
+  if (!vs_settings && t.has_persistence)
+    return "-p belongs to 'add vs' and 'edit vs'";
   return "";
 }
 
@@ -211,7 +268,9 @@ grpc::Status Ctl::Fetch(const ListArgs& list,
 int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
   std::string what;
   size_t first = 1;
-  if (cmd == "add" || cmd == "remove") {
+  if (cmd == "edit" && (args.size() < 2 || args[1] != "vs"))
+    return Usage("edit: say 'vs' (edit vs -t VIP:PORT -s SCHEDULER -p S)");
+  if (cmd == "add" || cmd == "remove" || cmd == "edit") {
     if (args.size() < 2 || (args[1] != "vs" && args[1] != "rs"))
       return Usage(cmd + ": say 'vs' or 'rs'");
     what = args[1];
@@ -225,6 +284,11 @@ int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
   if (needs_rs && !t.has_rs) return Usage(cmd + ": -r RIP:PORT is required");
   if (cmd == "weight" && !t.has_weight)
     return Usage("weight: -w WEIGHT is required");
+  if (std::string err = MisplacedFlags(cmd, what, t); !err.empty())
+    return Usage(cmd + ": " + err);
+  if (cmd == "edit" && t.scheduler == v1::SCHEDULER_UNSPECIFIED &&
+      !t.has_persistence)
+    return Usage("edit vs: say what changes: -s SCHEDULER and/or -p SECONDS");
   grpc::ClientContext c;
   grpc::Status s;
   v1::VirtualServer vs_out;
@@ -235,6 +299,12 @@ int Ctl::Change(const std::string& cmd, const std::vector<std::string>& args) {
     r.set_scheduler(t.scheduler);
     r.set_persistence_timeout_s(t.persistence);
     s = stub_->AddVirtualServer(&c, r, &vs_out);
+  } else if (cmd == "edit") {
+    v1::EditVirtualServerRequest r;
+    *r.mutable_virtual_server() = t.vs;
+    r.set_scheduler(t.scheduler);
+    if (t.has_persistence) r.set_persistence_timeout_s(t.persistence);
+    s = stub_->EditVirtualServer(&c, r, &vs_out);
   } else if (cmd == "remove" && what == "vs") {
     v1::RemoveVirtualServerRequest r;
     *r.mutable_virtual_server() = t.vs;
@@ -274,8 +344,13 @@ int Ctl::Watch() {
     std::fputs(dsrlb::api::FormatEvent(e).c_str(), stdout);
     std::fflush(stdout);
   }
+  // The stream ends only when the daemon stops or goes away: say so, and
+  // exit non-zero so that a script watching notices.
   grpc::Status s = reader->Finish();
-  return s.ok() ? kOk : Failed(s, ep_);
+  std::fprintf(stderr, "dsrlbctl: dsrlb-control at %s went away%s%s\n",
+               ep_.address.c_str(), s.ok() ? "" : ": ",
+               s.ok() ? "" : s.error_message().c_str());
+  return kNoConnection;
 }
 
 int Ctl::Simple(const std::string& cmd) {
@@ -302,38 +377,65 @@ int Ctl::Simple(const std::string& cmd) {
   return kOk;
 }
 
-}  // namespace
+// Global flags: where dsrlb-control listens. --socket and --server may be
+// repeated: a change is then made on every scheduler named, in order (how
+// an operator keeps the schedulers of a cluster in agreement).
+struct Targets {
+  std::vector<Endpoint> endpoints;
+  std::string tls_ca;
+};
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  Endpoint ep{absl::StrCat("unix:", dsrlb::api::kDefaultSocket), ""};
-  while (!args.empty() && args[0].rfind("--", 0) == 0) {
-    if (args[0] == "--help") return Usage(""), kOk;
-    if (args.size() < 2) return Usage(args[0] + " needs a value");
-    if (args[0] == "--socket")
-      ep.address = "unix:" + args[1];
-    else if (args[0] == "--server")
-      ep.address = args[1];
-    else if (args[0] == "--tls-ca")
-      ep.tls_ca = args[1];
+// Consumes the leading --flags of `args`; "" or the usage error.
+std::string ParseGlobalFlags(std::vector<std::string>* args, Targets* t) {
+  while (!args->empty() && (*args)[0].rfind("--", 0) == 0) {
+    const std::string flag = (*args)[0];
+    if (args->size() < 2) return flag + " needs a value";
+    const std::string value = (*args)[1];
+    if (flag == "--socket")
+      t->endpoints.push_back({"unix:" + value, ""});
+    else if (flag == "--server")
+      t->endpoints.push_back({value, ""});
+    else if (flag == "--tls-ca")
+      t->tls_ca = value;
     else
-      return Usage("unknown option " + args[0]);
-    args.erase(args.begin(), args.begin() + 2);
+      return "unknown option " + flag;
+    args->erase(args->begin(), args->begin() + 2);
   }
-  if (args.empty()) return Usage("no command");
-  const std::string cmd = args[0];
-  static const char* kCommands[] = {"list",     "add",     "remove", "weight",
-                                    "drain",    "undrain", "watch",  "reload",
-                                    "counters", "vrrp"};
+  if (t->endpoints.empty())
+    t->endpoints.push_back(
+        {absl::StrCat("unix:", dsrlb::api::kDefaultSocket), ""});
+  for (Endpoint& ep : t->endpoints) ep.tls_ca = t->tls_ca;
+  return "";
+}
+
+// The command's own checks, before any connection: "" or the usage error.
+std::string CheckCommand(const std::vector<std::string>& args,
+                         const Targets& targets, ListArgs* list) {
+  if (args.empty()) return "no command";
+  const std::string& cmd = args[0];
+  static const char* kCommands[] = {"list",   "add",      "edit",    "remove",
+                                    "weight", "drain",    "undrain", "watch",
+                                    "reload", "counters", "vrrp"};
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
-  if (!known) return Usage("unknown command " + cmd);
-  ListArgs list;
+  if (!known) return "unknown command " + cmd;
   if (cmd == "list") {
-    if (std::string err = ParseListArgs(args, &list); !err.empty())
-      return Usage(err);
+    if (std::string err = ParseListArgs(args, list); !err.empty()) return err;
   }
+  const bool no_args =
+      cmd == "watch" || cmd == "reload" || cmd == "counters" || cmd == "vrrp";
+  if (no_args && args.size() > 1)
+    return cmd + " takes no arguments (got " + args[1] + ")";
+  const bool reads =
+      cmd == "list" || cmd == "watch" || cmd == "counters" || cmd == "vrrp";
+  if (reads && targets.endpoints.size() > 1)
+    return cmd + " reads one scheduler: give one --socket or --server";
+  return "";
+}
 
+// A connected stub, or the exit code (2 usage, 3 no connection).
+std::variant<std::unique_ptr<v1::Dsrlb::Stub>, int> Connect(
+    const Endpoint& ep) {
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (ep.address.rfind("unix:", 0) == 0) {
     creds = grpc::InsecureChannelCredentials();
@@ -361,12 +463,42 @@ int main(int argc, char** argv) {
         ep.address.c_str());
     return kNoConnection;
   }
-  Ctl ctl(v1::Dsrlb::NewStub(channel), ep);
+  return v1::Dsrlb::NewStub(channel);
+}
+
+int RunOn(const Endpoint& ep, const std::vector<std::string>& args,
+          const ListArgs& list) {
+  auto stub = Connect(ep);
+  if (const int* code = std::get_if<int>(&stub)) return *code;
+  Ctl ctl(std::move(std::get<0>(stub)), ep);
+  const std::string& cmd = args[0];
   if (cmd == "list") return ctl.List(list);
   if (cmd == "watch") return ctl.Watch();
-  if (cmd == "reload" || cmd == "counters" || cmd == "vrrp") {
-    if (args.size() > 1) return Usage(cmd + " takes no arguments");
+  if (cmd == "reload" || cmd == "counters" || cmd == "vrrp")
     return ctl.Simple(cmd);
-  }
   return ctl.Change(cmd, args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--help") return Usage(""), kOk;
+  Targets targets;
+  if (std::string err = ParseGlobalFlags(&args, &targets); !err.empty())
+    return Usage(err);
+  ListArgs list;
+  if (std::string err = CheckCommand(args, targets, &list); !err.empty())
+    return Usage(err);
+  // Every scheduler named gets the change, even after one fails; the exit
+  // code is the worst seen, and each failure names its scheduler.
+  int worst = kOk;
+  for (const Endpoint& ep : targets.endpoints) {
+    int rc = RunOn(ep, args, list);
+    if (rc == kUsage) return rc;
+    if (rc != kOk && targets.endpoints.size() > 1)
+      std::fprintf(stderr, "dsrlbctl: %s: not changed\n", ep.address.c_str());
+    worst = std::max(worst, rc);
+  }
+  return worst;
 }

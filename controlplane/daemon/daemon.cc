@@ -45,6 +45,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     auto config = config::LoadConfigFile(o.config_path);
     if (!config.ok()) return config.status();
     RETURN_IF_ERROR(d->ApplyConfig(*config).status());
+  } else if (!o.state_file.empty()) {
+    RETURN_IF_ERROR(d->operator_state_.Load());
+    absl::MutexLock lock(&d->apply_mu_);
+    d->ApplyOperatorChanges();
   }
   TableOptions table;
   table.ring_size = o.ring_size;
@@ -52,6 +56,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   if (!o.interface.empty()) {
     ASSIGN_OR_RETURN(table.port_mac, InterfaceMac(o.interface));
   }
+  ASSIGN_OR_RETURN(d->table_lock_, shm::RegionLock::Acquire(o.table_region));
   ASSIGN_OR_RETURN(d->publisher_,
                    Publisher::Create(o.table_region, o.stats_region, table));
   ResolverOptions ro;
@@ -74,6 +79,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
   deps.publisher = d->publisher_.get();
   deps.monitor = &d->monitor_;
   deps.events = &d->events_;
+  deps.operator_state = &d->operator_state_;
   deps.stopping = &d->stopping_;
   Daemon* self = d.get();
   if (!o.config_path.empty()) deps.reload = [self]() { return self->Reload(); };
@@ -118,7 +124,17 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
     const config::Config& config) {
   // The validation --check runs, before anything changes.
   RETURN_IF_ERROR(ValidateConfig(config, options_));
-  ASSIGN_OR_RETURN(ReloadSummary s, state_.ApplyConfig(config));
+  // Read first: a broken state file leaves the running state as it was.
+  if (absl::Status st = operator_state_.Load(); !st.ok()) {
+    Log(std::string(st.message()));
+    return st;
+  }
+  ReloadSummary s;
+  {
+    absl::MutexLock lock(&apply_mu_);
+    ASSIGN_OR_RETURN(s, state_.ApplyConfig(config));
+    ApplyOperatorChanges();
+  }
   {
     absl::MutexLock lock(&router_id_mu_);
     router_id_ = config.global.router_id;
@@ -182,11 +198,24 @@ stats::Snapshot Daemon::StatusSnapshot() {
   return s;
 }
 
+void Daemon::ApplyOperatorChanges() {
+  if (operator_state_.size() == 0) return;
+  std::vector<std::string> stale = operator_state_.ApplyTo(&state_);
+  Log(absl::StrCat("operator changes from ", operator_state_.path(), ": ",
+                   operator_state_.size() - stale.size(), " applied, ",
+                   stale.size(), " no longer apply"));
+  for (const std::string& line : stale) Log("  not applied: " + line);
+}
+
 void Daemon::PublishLoop(uint64_t published) {
   while (!stopping_.HasBeenNotified()) {
     uint64_t now = state_.WaitForChange(published, absl::Milliseconds(200));
     if (now == published || stopping_.HasBeenNotified()) continue;
-    StateSnapshot snapshot = state_.Snapshot();
+    StateSnapshot snapshot;
+    {
+      absl::ReaderMutexLock lock(&apply_mu_);  // not halfway through a reload
+      snapshot = state_.Snapshot();
+    }
     auto g = publisher_->Publish(snapshot);
     LogLines(monitor_.PublishResult(g.status()));
     if (!g.ok()) {

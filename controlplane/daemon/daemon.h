@@ -20,11 +20,13 @@
 #include "controlplane/daemon/kernel_guard.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/model/operator_state.h"
 #include "controlplane/neighbor/neighbor_resolver.h"
 #include "controlplane/stats/snapshot.h"
 #include "controlplane/stats/stats_server.h"
 #include "controlplane/tables/plane_monitor.h"
 #include "controlplane/tables/publisher.h"
+#include "dataplane/shm/region_lock.h"
 
 namespace dsrlb::api {
 
@@ -54,10 +56,15 @@ class Daemon {
 
  private:
   explicit Daemon(DaemonOptions options)
-      : options_(std::move(options)), state_(&events_) {}
+      : options_(std::move(options)),
+        state_(&events_),
+        operator_state_(options_.state_file) {}
   void PublishLoop(uint64_t published);
-  // The state, then every part.
+  // The state (with the operator's changes over it), then every part.
   absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config);
+  // Lays the operator's changes over the state; logs those that no longer
+  // apply.
+  void ApplyOperatorChanges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   void ResolveLoop();
   // Every kWatchEvery: the dataplane's liveness (to the parts), stale
   // tables, the kernel guard's rules and drops.
@@ -69,7 +76,12 @@ class Daemon {
   const DaemonOptions options_;
   EventHub events_;
   LbState state_;
+  // Held while the configuration and the operator's changes are laid down,
+  // so no table is published from the one without the other.
+  absl::Mutex apply_mu_;
+  OperatorState operator_state_;
   std::vector<std::unique_ptr<DaemonPart>> parts_;
+  shm::RegionLock table_lock_;  // one writer per table region
   std::unique_ptr<Publisher> publisher_;
   PlaneMonitor monitor_;
   KernelGuard guard_;  // watch thread only, then Stop

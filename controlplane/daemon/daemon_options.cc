@@ -16,7 +16,7 @@
 namespace dsrlb::api {
 
 const char* DaemonUsage() {
-  return "usage: dsrlb-control [--config FILE] [--check]\n"
+  return "usage: dsrlb-control [--config FILE] [--check] [--state-file PATH]\n"
          "         [--table-region PATH] [--stats-region PATH]\n"
          "         [--socket PATH] [--listen HOST:PORT --tls-cert F --tls-key F"
          " [--tls-client-ca F]]\n"
@@ -25,6 +25,9 @@ const char* DaemonUsage() {
          "  --config FILE        keepalived.conf to serve (SIGHUP re-reads "
          "it)\n"
          "  --check              validate --config, print a summary, exit\n"
+         "  --state-file PATH    operator changes made through the API, kept\n"
+         "                       across restarts (default FILE.state beside\n"
+         "                       --config; '' = none)\n"
          "  --table-region PATH  table region to publish (default "
          "/dev/shm/dsrlb-table)\n"
          "  --stats-region PATH  dataplane's stats region (default "
@@ -79,6 +82,10 @@ absl::StatusOr<std::string> TakeValue(const FlagWord& f, int argc, char** argv,
 // Flags whose value is stored as given; nullptr for any other flag.
 std::string* StringFlag(std::string_view name, DaemonOptions* o) {
   if (name == "--config") return &o->config_path;
+  if (name == "--state-file") {
+    o->state_file_given = true;
+    return &o->state_file;
+  }
   if (name == "--table-region") return &o->table_region;
   if (name == "--stats-region") return &o->stats_region;
   if (name == "--socket") return &o->socket;
@@ -185,6 +192,8 @@ absl::StatusOr<DaemonOptions> ParseDaemonArgs(int argc, char** argv) {
     }
   }
   RETURN_IF_ERROR(CheckFlagsTogether(o));
+  if (!o.state_file_given && !o.config_path.empty())
+    o.state_file = o.config_path + ".state";
   return o;
 }
 

@@ -17,6 +17,11 @@ inline constexpr char kDefaultStatsRegion[] = "/dev/shm/dsrlb-stats";
 
 struct DaemonOptions {
   std::string config_path;
+  // Operator changes made through the API (drains, weights, servers), laid
+  // over the configuration: default CONFIG.state beside --config; '' = kept
+  // in memory only.
+  std::string state_file;
+  bool state_file_given = false;
   bool check = false;
   std::string table_region = kDefaultTableRegion;
   std::string stats_region = kDefaultStatsRegion;

@@ -7,21 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "controlplane/config/server_rules.h"
 
 namespace dsrlb::api {
 namespace {
 
-// ipvsadm's limit; keeps Maglev turns per round small.
-constexpr uint32_t kMaxWeight = 65535;
-
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
-
-absl::Status CheckWeight(uint32_t weight) {
-  if (weight > kMaxWeight)
-    return absl::InvalidArgumentError(
-        absl::StrCat("weight: ", weight, " is over the maximum ", kMaxWeight));
-  return absl::OkStatus();
-}
 
 Health InitialHealth(const config::VirtualServer& vs,
                      const config::RealServer& rs) {
@@ -81,7 +73,6 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
           rs.last_check_unix_ms = o.last_check_unix_ms;
           rs.last_change_unix_ms = o.last_change_unix_ms;
         }
-        rs.draining = o.draining;
       }
     }
   }
@@ -126,6 +117,23 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
   return vs;
 }
 
+absl::StatusOr<VirtualServerState> LbState::EditVirtualServer(
+    const VsKey& key, std::optional<config::LbAlgo> algo,
+    std::optional<uint32_t> persistence_timeout_s) {
+  if (persistence_timeout_s.has_value())
+    RETURN_IF_ERROR(config::CheckPersistenceTimeout(*persistence_timeout_s));
+  absl::MutexLock lock(&mu_);
+  VirtualServerState* vs = FindVs(key);
+  if (vs == nullptr)
+    return absl::NotFoundError(
+        absl::StrCat("virtual_server: ", ToString(key), " does not exist"));
+  if (algo.has_value()) vs->algo = *algo;
+  if (persistence_timeout_s.has_value())
+    vs->persistence_timeout_s = *persistence_timeout_s;
+  Changed();
+  return *vs;
+}
+
 absl::StatusOr<VirtualServerState> LbState::RemoveVirtualServer(
     const VsKey& key) {
   absl::MutexLock lock(&mu_);
@@ -144,17 +152,18 @@ absl::StatusOr<VirtualServerState> LbState::RemoveVirtualServer(
 absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
                                                        const RsKey& rs,
                                                        uint32_t weight) {
-  if (absl::Status st = CheckWeight(weight); !st.ok()) return st;
+  if (absl::Status st = config::CheckWeight(weight); !st.ok()) return st;
   absl::MutexLock lock(&mu_);
   VirtualServerState* v = FindVs(vs);
   if (v == nullptr)
     return absl::NotFoundError(
         absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
-  if (rs.address.family != vs.address.family)
-    return absl::InvalidArgumentError(
-        absl::StrCat("real_server.address: ", rs.address.ToString(),
-                     " is not of the virtual server's address family (",
-                     vs.address.ToString(), ")"));
+  // The parser's rules, so the API cannot make what the file refuses.
+  if (absl::Status st = config::CheckRealServerFamily(vs.address, rs.address);
+      !st.ok())
+    return st;
+  if (absl::Status st = config::CheckRealServerPort(vs.port, rs.port); !st.ok())
+    return st;
   for (const RealServerState& r : v->real_servers) {
     if (r.key == rs)
       return absl::AlreadyExistsError(absl::StrCat(
@@ -190,7 +199,7 @@ absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
 absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
                                                    const RsKey& rs,
                                                    uint32_t weight) {
-  if (absl::Status st = CheckWeight(weight); !st.ok()) return st;
+  if (absl::Status st = config::CheckWeight(weight); !st.ok()) return st;
   absl::MutexLock lock(&mu_);
   auto found = FindRs(vs, rs);
   if (!found.ok()) return found.status();

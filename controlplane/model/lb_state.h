@@ -92,10 +92,11 @@ class LbState {
   // Replaces the servers with the configuration's. An address in some
   // vrrp_instance's virtual_ipaddress is inactive until VRRP reports it
   // active (SetVipActive); other VIPs are active. Servers present before
-  // and after (same virtual and real server key) keep their health and
-  // drain flag; surviving virtual servers keep their order, new ones are
-  // appended, so per-VIP counters keep their meaning.
-  // ResourceExhausted (state unchanged) when it exceeds the limits.
+  // and after (same virtual and real server key) keep their health (a drain
+  // is the operator's: the daemon's OperatorState lays it over); surviving
+  // virtual servers keep their order, new ones are appended, so per-VIP
+  // counters keep their meaning. ResourceExhausted (state unchanged) when it
+  // exceeds the limits.
   absl::StatusOr<ReloadSummary> ApplyConfig(const config::Config& config)
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -110,6 +111,10 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<VirtualServerState> RemoveVirtualServer(const VsKey& key)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // ipvsadm -E: a new scheduler and/or persistence; nullopt keeps it.
+  absl::StatusOr<VirtualServerState> EditVirtualServer(
+      const VsKey& key, std::optional<config::LbAlgo> algo,
+      std::optional<uint32_t> persistence_timeout_s) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<RealServerState> AddRealServer(const VsKey& vs,
                                                 const RsKey& rs,
                                                 uint32_t weight)

@@ -132,6 +132,44 @@ class ClusterTest(harness.E2ETestCase):
         with open("%s/lvs2-dataplane.log" % self.run_dir) as f:
             self.assertIn("XDP steers 2 VIP keys", f.read())
 
+    def test_a_drain_lasts_across_restarts_and_holds_on_the_other_scheduler(self):
+        # One dsrlbctl command drains web2 on both schedulers (each named by
+        # its socket); each keeps it in its state file.
+        socks = ["--socket", "%s/lvs1-control.sock" % self.run_dir,
+                 "--socket", "%s/lvs2-control.sock" % self.run_dir]
+        r = subprocess.run([CTL] + socks + ["drain", "-t", VIP + ":80", "-r", WEB2],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for lvs in ("lvs1", "lvs2"):
+            self.assertIn("state=draining", self.ctl_list(lvs).split(WEB2 + ":80")[1])
+        harness.wait_for(lambda: self.curls(4) == collections.Counter({WEB1: 4}),
+                         "the drained table in force on lvs1", 30, 0.5)
+        self.assertEqual(self.curls(30), collections.Counter({WEB1: 30}))
+
+        # lvs1 stops: lvs2 is master, and no new connection reaches web2.
+        r = self.cluster("stop", self.prefix, "lvs1")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        harness.wait_for(lambda: "MASTER" in self.ctl("lvs2", "vrrp").stdout,
+                         "lvs2 to become MASTER", 30, 0.5)
+        harness.wait_for(lambda: self.curl() is not None, "the VIP through lvs2", 30, 0.5)
+        self.assertEqual(self.curls(30), collections.Counter({WEB1: 30}))
+
+        # lvs1 comes back (a new dsrlb-control, which reads its state file)
+        # and preempts: the drain holds there too.
+        r = self.cluster("start", self.prefix, "lvs1")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("state=draining", self.ctl_list("lvs1").split(WEB2 + ":80")[1])
+        harness.wait_for(lambda: "MASTER" in self.ctl("lvs1", "vrrp").stdout,
+                         "lvs1 to preempt", 30, 0.5)
+        harness.wait_for(lambda: self.curl() is not None, "the VIP through lvs1", 30, 0.5)
+        self.assertEqual(self.curls(30), collections.Counter({WEB1: 30}))
+
+        # Undrained on both: web2 takes new connections again.
+        r = subprocess.run([CTL] + socks + ["undrain", "-t", VIP + ":80", "-r", WEB2],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        harness.wait_for(lambda: self.curls(10)[WEB2] > 0, "web2 back in the ring", 30, 0.5)
+
 
 if __name__ == "__main__":
     harness.main()

@@ -155,6 +155,107 @@ class CtlTest(unittest.TestCase):
             stamp + r"real_server TCP 192\.168\.4\.15:80 -> 10\.2\.0\.2:80 unchecked: "
             r"weight [12] -> [12]\n$", l) for l in lines), lines)
 
+    def test_api_refuses_what_the_file_refuses_in_the_same_words(self):
+        # The parser's message for each rule, read from dsrlb-control --check
+        # of a file that breaks it, must be what the API answers.
+        self.ok("add", "vs", "-t", VS)
+        cases = [
+            ("real_server 10.2.0.2 8080 {\n weight 1\n }",
+             ("add", "rs", "-t", VS, "-r", "10.2.0.2:8080")),
+            ("real_server 2001:db8::2 80 {\n weight 1\n }",
+             ("add", "rs", "-t", VS, "-r", "[2001:db8::2]:80")),
+            ("real_server 10.2.0.2 80 {\n weight 70000\n }",
+             ("add", "rs", "-t", VS, "-r", "10.2.0.2:80", "-w", "70000")),
+            ("persistence_timeout 2678401\n real_server 10.2.0.2 80 {\n }",
+             ("edit", "vs", "-t", VS, "-p", "2678401")),
+        ]
+        for body, args in cases:
+            with self.subTest(args=args):
+                conf = os.path.join(self.daemon.dir, "rule.conf")
+                with open(conf, "w") as f:
+                    f.write("virtual_server 192.168.4.15 80 {\n lb_kind DR\n"
+                            " protocol TCP\n %s\n}\n" % body)
+                check = subprocess.run([h.CONTROL, "--check", "--config", conf],
+                                       capture_output=True, text=True, timeout=30)
+                self.assertNotEqual(check.returncode, 0)
+                r = self.ctl(*args)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                api_words = r.stderr.strip().split(": ", 1)[1]
+                self.assertIn(api_words, check.stderr)
+        self.assertEqual(len(self.ok("list").splitlines()), 4)  # no server added
+
+    def test_ipvsadm_spellings_g_and_a_real_server_without_port(self):
+        self.ok("add", "vs", "-t", VS)
+        self.ok("add", "rs", "-t", VS, "-r", "10.2.0.2", "-g", "-w", "2")
+        self.assertIn("  -> 10.2.0.2:80                  Route   2",
+                      self.ok("list", "-n"))
+        self.ok("weight", "-t", VS, "-r", "10.2.0.2", "-w", "5")
+        self.assertIn("Route   5", self.ok("list", "-n"))
+        for flag in ("-m", "-i"):
+            r = self.ctl("add", "rs", "-t", VS, "-r", "10.2.0.3", flag)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("direct routing only (-g)", r.stderr)
+
+    def test_edit_vs_changes_scheduler_and_persistence_keeping_servers(self):
+        self.ok("add", "vs", "-t", VS, "-s", "wrr")
+        self.ok("add", "rs", "-t", VS, "-r", "10.2.0.2:80", "-w", "3")
+        self.ok("drain", "-t", VS, "-r", "10.2.0.2:80")
+        self.ok("edit", "vs", "-t", VS, "-s", "rr", "-p", "300")
+        listing = self.ok("list", "--details").splitlines()
+        self.assertEqual(listing[3].split()[:5], ["TCP", VS, "rr", "persistent", "300"])
+        self.assertIn("state=draining", listing[4])
+        self.ok("undrain", "-t", VS, "-r", "10.2.0.2:80")
+        # rr ignores weights: the ring (and so the listing) gives 1.
+        self.assertIn("Route   1", self.ok("list").splitlines()[4])
+        self.ok("edit", "vs", "-t", VS, "-p", "0")
+        self.assertEqual(self.ok("list").splitlines()[3].split(), ["TCP", VS, "rr"])
+        self.ok("edit", "vs", "-t", VS, "-s", "wrr")
+        self.assertIn("Route   3", self.ok("list").splitlines()[4])
+        r = self.ctl("edit", "vs", "-t", "192.168.4.99:80", "-s", "rr")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("does not exist", r.stderr)
+
+    def test_every_bad_argument_is_named(self):
+        for args, named in [
+                (("watch", "extra"), "extra"),
+                (("reload", "now"), "now"),
+                (("list", "--interval", "0"), "--interval 0"),
+                (("list", "--interval"), "--interval"),
+                (("edit", "vs", "-t", VS), "-s SCHEDULER"),
+                (("edit", "rs", "-t", VS), "edit"),
+                (("add", "vs", "-t", VS, "-w", "3"), "-w"),
+                (("remove", "vs", "-t", VS, "-r", "10.2.0.2"), "-r"),
+                (("add", "rs", "-t", VS, "-r", "10.2.0.2", "-s", "rr"), "-s"),
+                (("add", "rs", "-t", VS, "-r", "10.2.0.2", "-p", "5"), "-p"),
+                (("add", "rs", "-t", VS, "-r", "10.2.0.2", "-x", "1"), "-x")]:
+            with self.subTest(args=args):
+                r = self.ctl(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(named, r.stderr.splitlines()[0])
+
+    def test_watch_says_when_the_daemon_goes_away_and_exits_3(self):
+        d = h.Daemon(static_neighbors=MACS)
+        self.addCleanup(d.stop)
+        watch = subprocess.Popen([h.CTL, "--socket", d.socket, "watch"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        d.ctl("add", "vs", "-t", VS)
+        d.ctl("add", "rs", "-t", VS, "-r", "10.2.0.2:80")
+        first = []
+        reader = threading.Thread(target=lambda: first.append(watch.stdout.readline()))
+        reader.start()
+        # Subscribed once a change shows up on its stream.
+        weight, deadline = 1, time.time() + 15
+        while reader.is_alive() and time.time() < deadline:
+            weight = 3 - weight
+            d.ctl("weight", "-t", VS, "-r", "10.2.0.2:80", "-w", str(weight))
+            reader.join(0.3)
+        self.assertTrue(first and first[0], "watch printed nothing")
+        d.stop()
+        out, err = watch.communicate(timeout=30)
+        self.assertEqual(watch.returncode, 3, err)
+        self.assertIn("went away", err)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

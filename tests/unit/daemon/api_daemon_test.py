@@ -2,6 +2,7 @@
 a file, SIGHUP and ReloadConfig (health kept, bad files refused with the
 state untouched), VRRP VIPs, the socket's mode, TLS-only TCP and clear
 start-up errors."""
+import json
 import os
 import re
 import signal
@@ -63,6 +64,12 @@ class DaemonTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+
+    def setUp(self):
+        # Each test starts from its file alone, not an earlier test's changes.
+        for name in os.listdir(self.tmp.name):
+            if name.endswith(".state"):
+                os.remove(os.path.join(self.tmp.name, name))
 
     def write_conf(self, name="keepalived.conf", web2_weight=2, text=None):
         path = os.path.join(self.tmp.name, name)
@@ -169,6 +176,69 @@ class DaemonTest(unittest.TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1)
         self.assertIn("another dsrlb-control", r.stderr)
+
+    def test_second_writer_of_a_table_region_is_refused_with_its_pid(self):
+        d, stub = self.start()
+        r = subprocess.run([h.CONTROL, "--socket", os.path.join(d.dir, "other.sock"),
+                            "--table-region", d.table],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("pid %d" % d.proc.pid, r.stderr)
+        self.assertIn(d.table, r.stderr)
+        # The first one still serves, its region untouched.
+        self.assertEqual(len(self.listing(stub).virtual_servers), 0)
+
+    def test_operator_changes_survive_a_restart_of_the_control_plane(self):
+        conf = self.write_conf()
+        d, stub = self.start("--config", conf)
+        self.assertEqual(d.ctl("drain", "-t", "192.168.5.15:80", "-r", "10.3.0.2:80").returncode, 0)
+        self.assertEqual(d.ctl("weight", "-t", "192.168.5.15:80", "-r", "10.3.0.3", "-w", "7").returncode, 0)
+        self.assertEqual(d.ctl("add", "vs", "-t", "192.168.5.30:80", "-s", "rr").returncode, 0)
+        self.assertEqual(d.ctl("add", "rs", "-t", "192.168.5.30:80", "-r", "10.3.0.2").returncode, 0)
+        self.assertEqual(d.ctl("remove", "vs", "-t", "192.168.5.20:443").returncode, 0)
+        self.assertEqual(d.ctl("edit", "vs", "-t", "192.168.5.15:80", "-p", "60").returncode, 0)
+        before = d.ctl("list", "--details").stdout
+        d.stop()
+        with open(conf + ".state") as f:
+            saved = json.load(f)  # a file an operator can read
+        self.assertEqual(saved["version"], 1)
+        d2, stub2 = self.start("--config", conf)
+        after = d2.ctl("list", "--details").stdout
+        self.assertEqual(after, before)
+        self.assertIn("state=draining", after)
+        self.assertIn("192.168.5.30:80 rr", after)
+        self.assertNotIn("192.168.5.20:443", after)
+        self.assertIn("operator changes from %s.state: 6 applied, 0 no longer apply" % conf,
+                      d2.output())
+
+    def test_operator_changes_hold_across_reload_and_stale_ones_are_logged(self):
+        conf = self.write_conf()
+        d, stub = self.start("--config", conf)
+        self.assertEqual(d.ctl("drain", "-t", "192.168.5.15:80", "-r", "10.3.0.2:80").returncode, 0)
+        self.assertEqual(d.ctl("weight", "-t", "192.168.5.20:443", "-r", "10.3.0.2:443", "-w", "4").returncode, 0)
+        # The file loses 192.168.5.20:443: the drain holds, the weight is
+        # logged as no longer applying (and kept, should the server return).
+        with open(conf, "w") as f:
+            f.write(CONF.split("virtual_server 192.168.5.20 443")[0] % {"web2_weight": 2})
+        self.assertEqual(d.ctl("reload").returncode, 0)
+        listing = d.ctl("list", "--details").stdout
+        self.assertIn("state=draining", listing)
+        self.assertIn("not applied: real_server 10.3.0.2:443 of TCP 192.168.5.20:443", d.output())
+        # Deleting the state file and reloading returns to the configuration.
+        os.remove(conf + ".state")
+        self.assertEqual(d.ctl("reload").returncode, 0)
+        self.assertNotIn("state=draining", d.ctl("list", "--details").stdout)
+
+    def test_a_broken_state_file_is_refused_naming_it(self):
+        conf = self.write_conf()
+        with open(conf + ".state", "w") as f:
+            f.write("{ not json")
+        r = subprocess.run([h.CONTROL, "--config", conf, "--socket",
+                            os.path.join(self.tmp.name, "broken.sock"),
+                            "--table-region", os.path.join(self.tmp.name, "broken-table")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("state file %s.state: not JSON" % conf, r.stderr)
 
     def test_tcp_without_tls_is_a_startup_error(self):
         r = subprocess.run([h.CONTROL, "--listen", "127.0.0.1:0"],

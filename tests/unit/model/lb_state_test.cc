@@ -119,7 +119,10 @@ TEST_F(LbStateTest, HealthOfUnknownServerIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(LbStateTest, ReloadKeepsHealthAndDrainOfUnchangedServers) {
+// The drain is the operator's, not the file's: the state takes the file as
+// it is, and the daemon lays OperatorState (tests/unit/model/
+// operator_state_test.cc) over it.
+TEST_F(LbStateTest, ReloadKeepsHealthOfUnchangedServersAndTakesTheFile) {
   ASSERT_TRUE(state_.ApplyConfig(SeedConfig()).ok());
   ASSERT_TRUE(state_.SetHealth(kVs, kWeb1, false, "refused").ok());
   ASSERT_TRUE(state_.SetDrain(kVs, kWeb2, true).ok());
@@ -129,7 +132,7 @@ TEST_F(LbStateTest, ReloadKeepsHealthAndDrainOfUnchangedServers) {
   const auto& rs = s.virtual_servers[0].real_servers;
   EXPECT_EQ(rs[0].health, Health::kDown);
   EXPECT_EQ(rs[0].last_check_result, "refused");
-  EXPECT_TRUE(rs[1].draining);
+  EXPECT_FALSE(rs[1].draining);
   EXPECT_EQ(rs[1].weight, 5u);
 }
 
