@@ -4,7 +4,9 @@
 #   build/       gcc, every suite (unit, packet, e2e)
 #   build-asan/  clang with AddressSanitizer + UBSan: unit and packet suites,
 #                and the libFuzzer targets, each run briefly (suite fuzz).
-# DSRLB_QUICK=1 skips the sanitizer build (for a fast local loop).
+#   build-tsan/  clang with ThreadSanitizer: the unit tests that run threads
+#                (suite threads; scripts/tsan_threads.sh).
+# DSRLB_QUICK=1 skips the sanitizer builds (for a fast local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,5 +23,6 @@ if [ "${DSRLB_QUICK:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 \
       --suite unit --suite packet --suite fuzz "$@" || status=1
+  bash scripts/tsan_threads.sh "$@" || status=1
 fi
 exit $status

@@ -174,6 +174,15 @@ absl::Status SlotView::ValidateRecords(bool scan_rings) const {
                                               backends[b].vip, ", slot has ",
                                               hdr->num_vips));
   }
+  // FindVip reads vips[e - 1] for every index entry e it probes.
+  for (uint32_t i = 0; i < geometry.vip_index_size; i++) {
+    const uint16_t e = vip_index[i];
+    if (e != 0 &&
+        (e > hdr->num_vips || !(vips[e - 1].flags & DSRLB_VIP_IN_USE)))
+      return absl::DataLossError(absl::StrCat(
+          "VIP index entry ", i, " names VIP ", e - 1, ", slot has ",
+          hdr->num_vips, e > hdr->num_vips ? "" : " and that one is unused"));
+  }
   return absl::OkStatus();
 }
 

@@ -59,7 +59,8 @@ class PublishTest : public ::testing::Test {
   dsrlb_lcore_stats* Lcore(uint32_t i) {
     dsrlb_lcore_stats* l = stats_->lcore(i);
     l->lcore_id = i;
-    l->flags = DSRLB_LCORE_ACTIVE;
+    // As the worker does: the writer reads lcore_id after it sees ACTIVE.
+    __atomic_store_n(&l->flags, DSRLB_LCORE_ACTIVE, __ATOMIC_RELEASE);
     return l;
   }
 
@@ -101,8 +102,11 @@ TEST_F(PublishTest, ReadersNeverSeeATornOrMixedTable) {
     ASSERT_TRUE(st.ok()) << "generation " << g << ": " << st;
   }
   // Let readers check the last table too.
-  while (stats_->lcore(0)->seen_generation != kGenerations ||
-         stats_->lcore(1)->seen_generation != kGenerations)
+  auto seen = [&](uint32_t l) {
+    return __atomic_load_n(&stats_->lcore(l)->seen_generation,
+                           __ATOMIC_ACQUIRE);
+  };
+  while (seen(0) != kGenerations || seen(1) != kGenerations)
     std::this_thread::yield();
   stop = true;
   for (auto& t : readers) t.join();
