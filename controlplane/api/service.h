@@ -9,8 +9,8 @@
 #include "absl/synchronization/notification.h"
 #include "controlplane/model/event_hub.h"
 #include "controlplane/model/lb_state.h"
-#include "controlplane/tables/plane_monitor.h"
 #include "controlplane/model/operator_state.h"
+#include "controlplane/tables/plane_monitor.h"
 #include "controlplane/tables/publisher.h"
 #include "dsrlb.grpc.pb.h"
 
