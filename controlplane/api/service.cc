@@ -77,7 +77,9 @@ absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                    ParseVsKey(req.has_virtual_server(), req.virtual_server(),
                               "virtual_server"));
   ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
-  RETURN_IF_ERROR(config::CheckPersistenceTimeout(req.persistence_timeout_s()));
+  RETURN_IF_ERROR(config::ForField(
+      "persistence_timeout_s",
+      config::CheckPersistenceTimeout(req.persistence_timeout_s())));
   ASSIGN_OR_RETURN(
       VirtualServerState vs,
       deps_.state->AddVirtualServer(key, algo, req.persistence_timeout_s()));

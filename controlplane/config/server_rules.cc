@@ -36,4 +36,9 @@ absl::Status CheckPersistenceTimeout(int64_t seconds) {
                    kMaxPersistenceTimeoutS, ", got '", seconds, "'"));
 }
 
+absl::Status ForField(absl::string_view field, const absl::Status& rule) {
+  if (rule.ok()) return rule;
+  return absl::Status(rule.code(), absl::StrCat(field, ": ", rule.message()));
+}
+
 }  // namespace dsrlb::config

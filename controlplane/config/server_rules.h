@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/ip_address.h"
 
 namespace dsrlb::config {
@@ -25,6 +26,10 @@ absl::Status CheckRealServerPort(uint16_t vs_port, uint16_t rs_port);
 // In the words of the parser's IntValue for the same keyword.
 absl::Status CheckWeight(int64_t weight);
 absl::Status CheckPersistenceTimeout(int64_t seconds);
+
+// The API's form of a rule's refusal: "FIELD: " before the parser's words,
+// so a client learns which request field to fix.
+absl::Status ForField(absl::string_view field, const absl::Status& rule);
 
 }  // namespace dsrlb::config
 

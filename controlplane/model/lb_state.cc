@@ -121,7 +121,9 @@ absl::StatusOr<VirtualServerState> LbState::EditVirtualServer(
     const VsKey& key, std::optional<config::LbAlgo> algo,
     std::optional<uint32_t> persistence_timeout_s) {
   if (persistence_timeout_s.has_value())
-    RETURN_IF_ERROR(config::CheckPersistenceTimeout(*persistence_timeout_s));
+    RETURN_IF_ERROR(config::ForField(
+        "persistence_timeout_s",
+        config::CheckPersistenceTimeout(*persistence_timeout_s)));
   absl::MutexLock lock(&mu_);
   VirtualServerState* vs = FindVs(key);
   if (vs == nullptr)
@@ -152,17 +154,21 @@ absl::StatusOr<VirtualServerState> LbState::RemoveVirtualServer(
 absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
                                                        const RsKey& rs,
                                                        uint32_t weight) {
-  if (absl::Status st = config::CheckWeight(weight); !st.ok()) return st;
+  RETURN_IF_ERROR(config::ForField("weight", config::CheckWeight(weight)));
   absl::MutexLock lock(&mu_);
   VirtualServerState* v = FindVs(vs);
   if (v == nullptr)
     return absl::NotFoundError(
         absl::StrCat("virtual_server: ", ToString(vs), " does not exist"));
   // The parser's rules, so the API cannot make what the file refuses.
-  if (absl::Status st = config::CheckRealServerFamily(vs.address, rs.address);
+  if (absl::Status st = config::ForField(
+          "real_server.address",
+          config::CheckRealServerFamily(vs.address, rs.address));
       !st.ok())
     return st;
-  if (absl::Status st = config::CheckRealServerPort(vs.port, rs.port); !st.ok())
+  if (absl::Status st = config::ForField(
+          "real_server.port", config::CheckRealServerPort(vs.port, rs.port));
+      !st.ok())
     return st;
   for (const RealServerState& r : v->real_servers) {
     if (r.key == rs)
@@ -199,7 +205,7 @@ absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
 absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
                                                    const RsKey& rs,
                                                    uint32_t weight) {
-  if (absl::Status st = config::CheckWeight(weight); !st.ok()) return st;
+  RETURN_IF_ERROR(config::ForField("weight", config::CheckWeight(weight)));
   absl::MutexLock lock(&mu_);
   auto found = FindRs(vs, rs);
   if (!found.ok()) return found.status();

@@ -180,7 +180,10 @@ class CtlTest(unittest.TestCase):
                 self.assertNotEqual(check.returncode, 0)
                 r = self.ctl(*args)
                 self.assertEqual(r.returncode, 1, r.stderr)
-                api_words = r.stderr.strip().split(": ", 1)[1]
+                # "dsrlbctl: FIELD: the rule's words"
+                field, api_words = r.stderr.strip().split(": ", 2)[1:]
+                self.assertIn(field, ("real_server.port", "real_server.address",
+                                      "weight", "persistence_timeout_s"))
                 self.assertIn(api_words, check.stderr)
         self.assertEqual(len(self.ok("list").splitlines()), 4)  # no server added
 
