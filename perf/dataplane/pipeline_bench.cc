@@ -209,11 +209,16 @@ void PipelineRows(Bench& b, uint32_t only_flows) {
 
 // The workload callgrind counts: `packets` packets in bursts of 32 over
 // frames built beforehand, so nothing but the pipeline runs in here.
-// noipa: GCC's identical-code folding would otherwise merge it with
-// WarmBursts, and callgrind would count the warm-up too.
-__attribute__((noipa)) void MeasuredBursts(Pipeline& p, Bench& b,
-                                           uint8_t* const* frames,
-                                           uint64_t packets) {
+// DSRLB_NOIPA: GCC's identical-code folding would otherwise merge it with
+// WarmBursts, and callgrind would count the warm-up too (clang has no such
+// attribute; noinline is what it needs).
+#if defined(__clang__)
+#define DSRLB_NOIPA __attribute__((noinline))
+#else
+#define DSRLB_NOIPA __attribute__((noipa))
+#endif
+DSRLB_NOIPA void MeasuredBursts(Pipeline& p, Bench& b, uint8_t* const* frames,
+                                uint64_t packets) {
   uint32_t lens[kBurst];
   Verdict verdicts[kBurst];
   std::fill(lens, lens + kBurst, kFrameLen);
@@ -221,9 +226,8 @@ __attribute__((noipa)) void MeasuredBursts(Pipeline& p, Bench& b,
     p.ProcessBurst(b.table, frames + i, lens, kBurst, b.now, verdicts);
 }
 
-__attribute__((noipa)) void WarmBursts(Pipeline& p, Bench& b,
-                                       uint8_t* const* frames,
-                                       uint64_t packets) {
+DSRLB_NOIPA void WarmBursts(Pipeline& p, Bench& b, uint8_t* const* frames,
+                            uint64_t packets) {
   uint32_t lens[kBurst];
   Verdict verdicts[kBurst];
   std::fill(lens, lens + kBurst, kFrameLen);

@@ -8,53 +8,20 @@ scheduler.
 Usage: cluster_test.py SCRIPTS_DIR BUILD_DIR DSRLB_CONTROL DSRLB_DATAPLANE
 DSRLBCTL DSRLB_REGION [unittest options] (root)."""
 import collections
-import glob
 import os
-import shutil
 import subprocess
 
 import harness
+from cluster_lab import ClusterCase, VIP, WEB1, WEB2
 
-SCRIPTS, BUILD, CONTROL, DATAPLANE, CTL, REGION = harness.take_args(
-    ['SCRIPTS_DIR', 'BUILD_DIR', 'DSRLB_CONTROL', 'DSRLB_DATAPLANE', 'DSRLBCTL', 'DSRLB_REGION'])
-HOSTS = ('sw', 'client', 'lvs1', 'lvs2', 'web1', 'web2')
-VIP = "192.168.4.15"
-WEB1, WEB2 = "192.168.4.100", "192.168.4.200"
+(ClusterCase.SCRIPTS, ClusterCase.BUILD, ClusterCase.CONTROL, ClusterCase.DATAPLANE,
+ ClusterCase.CTL, REGION) = harness.take_args(
+    ['SCRIPTS_DIR', 'BUILD_DIR', 'DSRLB_CONTROL', 'DSRLB_DATAPLANE', 'DSRLBCTL',
+     'DSRLB_REGION'])
+CTL = ClusterCase.CTL
 
 
-class ClusterTest(harness.E2ETestCase):
-    def setUp(self):
-        # netns.sh names host-side veths PREFIX-client: the harness's
-        # prefixes (8 characters at most) fit.
-        self.lab = lab = self.new_lab()
-        self.prefix = lab.prefix
-        self.run_dir = "/dev/shm/%s-run" % self.prefix
-        self.ns = {h: lab.adopt("%s-%s" % (self.prefix, h)) for h in HOSTS}
-        lab.on_close(self.cluster_down)
-        r = self.cluster("up", self.prefix)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        # lvs1 becomes MASTER (master down timer, about 3 s) and takes the VIP.
-        harness.wait_for(lambda: self.curl() is not None, "the VIP to answer through lvs1", 60,
-                         0.5)
-
-    def cluster_down(self):
-        # The daemons' logs into the Lab's folder, for a failure's reader.
-        for log in glob.glob(os.path.join(self.run_dir, "*.log")):
-            shutil.copy(log, self.lab.dir)
-        r = self.cluster("down", self.prefix)
-        if r.returncode != 0:
-            raise RuntimeError("cluster.sh down: " + r.stderr)
-
-    def cluster(self, *args):
-        env = dict(os.environ, DSRLB_BUILD=BUILD, DSRLB_CONTROL=CONTROL,
-                   DSRLB_DATAPLANE=DATAPLANE, DSRLB_STATUS_LISTEN="127.0.0.1:8080")
-        return subprocess.run([os.path.join(SCRIPTS, "cluster.sh")] + list(args),
-                              env=env, capture_output=True, text=True, timeout=180)
-
-    def in_ns(self, host, *cmd, timeout=30):
-        return subprocess.run(["ip", "netns", "exec", self.ns[host].name] + list(cmd),
-                              capture_output=True, text=True, timeout=timeout)
-
+class ClusterTest(ClusterCase):
     def curl(self, url="http://%s/" % VIP):
         """One new TCP connection from the client; the answering server's IP."""
         r = self.in_ns("client", "curl", "-s", "--max-time", "2", url)
@@ -62,10 +29,6 @@ class ClusterTest(harness.E2ETestCase):
 
     def curls(self, n):
         return collections.Counter(self.curl() for _ in range(n))
-
-    def ctl(self, lvs, *args):
-        return self.in_ns(lvs, CTL, "--socket", "%s/%s-control.sock" % (self.run_dir, lvs),
-                          *args)
 
     def ctl_list(self, lvs):
         r = self.ctl(lvs, "list", "--details")
