@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -110,10 +111,64 @@ void Publisher::RefreshStats() {
   }
   absl::MutexLock lock(&stats_mu_);
   stats_.reset();
+  vip_base_.clear();
+  backend_base_.clear();
   if (now == 0) return;
   auto opened = shm::StatsRegion::Open(stats_path_);
   // A region being created or of another version: try again next time.
   if (opened.ok()) stats_.emplace(std::move(*opened));
+}
+
+namespace {
+
+// Records of `before` that `after` no longer uses go into `freed`; records
+// `after` gives to a key `before` did not have and that were freed come
+// out (and leave `freed`).
+template <typename Key>
+std::vector<uint32_t> ReusedRecords(const std::map<Key, uint32_t>& before,
+                                    const std::map<Key, uint32_t>& after,
+                                    std::set<uint32_t>* freed) {
+  for (const auto& [key, record] : before)
+    if (!after.contains(key)) freed->insert(record);
+  std::vector<uint32_t> reused;
+  for (const auto& [key, record] : after)
+    if (!before.contains(key) && freed->erase(record)) reused.push_back(record);
+  return reused;
+}
+
+void Rebase(const std::vector<uint32_t>& records,
+            const std::vector<dsrlb_pkt_bytes>& now,
+            std::vector<dsrlb_pkt_bytes>* base) {
+  for (uint32_t r : records) {
+    if (r >= now.size()) continue;
+    if (base->size() <= r) base->resize(r + 1, dsrlb_pkt_bytes{0, 0});
+    (*base)[r] = now[r];
+  }
+}
+
+void Subtract(const std::vector<dsrlb_pkt_bytes>& base,
+              std::vector<dsrlb_pkt_bytes>* totals) {
+  for (size_t r = 0; r < base.size() && r < totals->size(); r++) {
+    (*totals)[r].packets -= std::min(base[r].packets, (*totals)[r].packets);
+    (*totals)[r].bytes -= std::min(base[r].bytes, (*totals)[r].bytes);
+  }
+}
+
+}  // namespace
+
+void Publisher::RebaseReusedRecords(
+    const std::map<VsKey, uint32_t>& vips_before,
+    const std::map<std::pair<VsKey, RsKey>, uint32_t>& backends_before) {
+  std::vector<uint32_t> vips =
+      ReusedRecords(vips_before, records_, &freed_vips_);
+  std::vector<uint32_t> backends =
+      ReusedRecords(backends_before, backend_records_, &freed_backends_);
+  if (vips.empty() && backends.empty()) return;
+  absl::MutexLock lock(&stats_mu_);
+  if (!stats_.has_value()) return;  // a dataplane to come counts from zero
+  shm::StatsTotals now = stats_->Sum();
+  Rebase(vips, now.vips, &vip_base_);
+  Rebase(backends, now.backends, &backend_base_);
 }
 
 std::vector<uint32_t> Publisher::AssignRecords(const StateSnapshot& snapshot) {
@@ -258,6 +313,7 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
     backend_records_ = backends_before;
     return st;
   }
+  RebaseReusedRecords(before, backends_before);
   const uint64_t generation = writer_.region().LoadGeneration();
   // Read the rings back from the slot just published: the ring shares the
   // API reports are the dataplane's, not a recomputation.
@@ -299,6 +355,8 @@ StatsReading Publisher::ReadStats() {
   if (!stats_.has_value()) return r;
   r.present = true;
   r.totals = stats_->Sum();
+  Subtract(vip_base_, &r.totals.vips);
+  Subtract(backend_base_, &r.totals.backends);
   const dsrlb_stats_header* h = stats_->header();
   uint64_t hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_ACQUIRE);
   uint64_t now = shm::MonotonicNs();

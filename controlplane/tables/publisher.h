@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -100,6 +101,13 @@ class Publisher {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
+  // Records freed by a removal earlier in this process and now given to a
+  // newcomer: their counters so far are the old server's, so the newcomer
+  // counts from what they read now.
+  void RebaseReusedRecords(
+      const std::map<VsKey, uint32_t>& vips_before,
+      const std::map<std::pair<VsKey, RsKey>, uint32_t>& backends_before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(stats_mu_);
 
   absl::Mutex publish_mu_;
   shm::TableWriter writer_ ABSL_GUARDED_BY(publish_mu_);
@@ -119,6 +127,12 @@ class Publisher {
 
   absl::Mutex stats_mu_;
   std::optional<shm::StatsRegion> stats_ ABSL_GUARDED_BY(stats_mu_);
+  // Per record, what ReadStats subtracts (see RebaseReusedRecords); cleared
+  // with a new stats region, which counts from zero.
+  std::vector<dsrlb_pkt_bytes> vip_base_ ABSL_GUARDED_BY(stats_mu_);
+  std::vector<dsrlb_pkt_bytes> backend_base_ ABSL_GUARDED_BY(stats_mu_);
+  std::set<uint32_t> freed_vips_ ABSL_GUARDED_BY(publish_mu_);
+  std::set<uint32_t> freed_backends_ ABSL_GUARDED_BY(publish_mu_);
 
   mutable absl::Mutex published_mu_;
   PublishedTable published_ ABSL_GUARDED_BY(published_mu_);

@@ -109,6 +109,11 @@ TEST_F(PublisherRecordsTest, RemovingOneInTheMiddleKeepsTheOthersRecords) {
   after = publisher_->Published();
   EXPECT_EQ(after.vip_index.at(Vs(10)), before.vip_index.at(Vs(4)));
   EXPECT_EQ(after.vip_index.at(Vs(9)), before.vip_index.at(Vs(9)));
+  // It does not inherit Vs(4)'s counters: it counts from its arrival.
+  EXPECT_EQ(PacketsOf(Vs(10)), 0u);
+  EXPECT_EQ(PacketsOf(Vs(9)), packets[Vs(9)]);
+  dp.vip_counters(0)[after.vip_index.at(Vs(10))].packets += 5;
+  EXPECT_EQ(PacketsOf(Vs(10)), 5u);
 }
 
 TEST_F(PublisherRecordsTest, RegionGrowsPastItsFirstGeometry) {
