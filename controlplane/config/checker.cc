@@ -9,6 +9,26 @@
 namespace dsrlb::config {
 namespace {
 
+// keepalived's `status_code` word: 200, or an inclusive range 200-299.
+absl::StatusOr<StatusCodeRange> StatusCodeValue(const Token& t) {
+  const size_t dash = t.text.find('-');
+  if (dash == std::string::npos) {
+    ASSIGN_OR_RETURN(int64_t v, IntValue(t, "status_code", 100, 599));
+    return StatusCodeRange{static_cast<int>(v), static_cast<int>(v)};
+  }
+  Token first = t, last = t;
+  first.text = t.text.substr(0, dash);
+  last.text = t.text.substr(dash + 1);
+  auto lo = IntValue(first, "status_code", 100, 599);
+  auto hi = IntValue(last, "status_code", 100, 599);
+  if (!lo.ok() || !hi.ok() || *lo > *hi) {
+    return ErrorAt(t.where, absl::StrCat("status_code range '", t.text,
+                                         "' wants FIRST-LAST, two codes from "
+                                         "100 to 599, FIRST <= LAST"));
+  }
+  return StatusCodeRange{static_cast<int>(*lo), static_cast<int>(*hi)};
+}
+
 absl::Status ParseUrl(const Node& n, HttpUrl* url) {
   RETURN_IF_ERROR(ExpectBlock(n));
   bool have_path = false;
@@ -27,15 +47,12 @@ absl::Status ParseUrl(const Node& n, HttpUrl* url) {
        }},
       {"status_code",
        [&](const Node& s) {
-         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "status_code CODE"));
-         if (s.args[0].text.find('-') != std::string::npos) {
-           return ErrorAt(s.args[0].where,
-                          "status_code ranges are not supported by dsrlb: "
-                          "give one code, or none for any 2xx");
+         RETURN_IF_ERROR(
+             ExpectArgs(s, 1, 32, "status_code CODE|FIRST-LAST..."));
+         for (const Token& t : s.args) {
+           ASSIGN_OR_RETURN(StatusCodeRange r, StatusCodeValue(t));
+           url->status_codes.push_back(r);
          }
-         ASSIGN_OR_RETURN(int64_t v,
-                          IntValue(s.args[0], "status_code", 100, 599));
-         url->status_code = static_cast<int>(v);
          return absl::OkStatus();
        }},
       {"digest",

@@ -33,10 +33,38 @@ struct GlobalDefs {
 
 enum class CheckerKind { kTcp, kHttp, kSsl, kMisc };
 
+// One word of `status_code`: a code (first == last) or keepalived's inclusive
+// range `200-299`.
+struct StatusCodeRange {
+  int first = 0;
+  int last = 0;
+  friend bool operator==(const StatusCodeRange&,
+                         const StatusCodeRange&) = default;
+};
+
 struct HttpUrl {
   std::string path;
-  std::optional<int> status_code;  // default: any 2xx
-  std::string digest;              // lowercase hex MD5 of the body, or empty
+  // `status_code 200-299 401`: any listed code passes; empty: any 2xx.
+  std::vector<StatusCodeRange> status_codes;
+  std::string digest;  // lowercase hex MD5 of the body, or empty
+
+  bool AcceptsStatus(long code) const {
+    if (status_codes.empty()) return code >= 200 && code <= 299;
+    for (const StatusCodeRange& r : status_codes)
+      if (code >= r.first && code <= r.last) return true;
+    return false;
+  }
+  // As written: "200-299 401"; "2xx" when none was.
+  std::string StatusText() const {
+    if (status_codes.empty()) return "2xx";
+    std::string s;
+    for (const StatusCodeRange& r : status_codes) {
+      if (!s.empty()) s += ' ';
+      s += std::to_string(r.first);
+      if (r.last != r.first) s += "-" + std::to_string(r.last);
+    }
+    return s;
+  }
 };
 
 struct Checker {

@@ -44,7 +44,8 @@ std::string DescribeChecker(const Checker& c, const RealServer& rs) {
       std::vector<std::string> urls;
       for (const HttpUrl& u : c.urls) {
         std::string s = u.path;
-        if (u.status_code) absl::StrAppend(&s, " status ", *u.status_code);
+        if (!u.status_codes.empty())
+          absl::StrAppend(&s, " status ", u.StatusText());
         if (!u.digest.empty()) absl::StrAppend(&s, " digest ", u.digest);
         urls.push_back(s);
       }

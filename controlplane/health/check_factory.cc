@@ -13,7 +13,7 @@ namespace dsrlb::health {
 namespace {
 
 auto UrlTie(const config::HttpUrl& u) {
-  return std::tie(u.path, u.status_code, u.digest);
+  return std::tie(u.path, u.status_codes, u.digest);
 }
 
 bool SameUrls(const std::vector<config::HttpUrl>& a,

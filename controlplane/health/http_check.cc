@@ -138,15 +138,9 @@ void HttpCheck::OnFetched(CURLcode rc) {
   }
   long status = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
-  const bool status_ok = url.status_code.has_value()
-                             ? status == *url.status_code
-                             : status >= 200 && status <= 299;
-  if (!status_ok) {
+  if (!url.AcceptsStatus(status)) {
     Finish(false, absl::StrCat("HTTP status ", status, ", expected ",
-                               url.status_code.has_value()
-                                   ? absl::StrCat(*url.status_code)
-                                   : std::string("2xx"),
-                               " (GET ", current_url_, ")"));
+                               url.StatusText(), " (GET ", current_url_, ")"));
     return;
   }
   if (md5_ != nullptr) {

@@ -85,7 +85,7 @@ virtual_server 10.0.0.1 443 {
     HTTP_GET {
       url {
         path /healthz
-        status_code 204
+        status_code 204 300-302
       }
       url {
         path /index.html
@@ -163,10 +163,16 @@ TEST(VirtualServerTest, EveryKeywordIsRead) {
   EXPECT_EQ(http.kind, CheckerKind::kHttp);
   ASSERT_EQ(http.urls.size(), 2u);
   EXPECT_EQ(http.urls[0].path, "/healthz");
-  EXPECT_EQ(http.urls[0].status_code, 204);
+  EXPECT_EQ(http.urls[0].status_codes,
+            (std::vector<StatusCodeRange>{{204, 204}, {300, 302}}));
+  EXPECT_EQ(http.urls[0].StatusText(), "204 300-302");
+  EXPECT_TRUE(http.urls[0].AcceptsStatus(301));
+  EXPECT_FALSE(http.urls[0].AcceptsStatus(200));
   EXPECT_EQ(http.urls[0].digest, "");
   EXPECT_EQ(http.urls[1].path, "/index.html");
-  EXPECT_FALSE(http.urls[1].status_code.has_value());
+  EXPECT_TRUE(http.urls[1].status_codes.empty());  // any 2xx
+  EXPECT_TRUE(http.urls[1].AcceptsStatus(299));
+  EXPECT_FALSE(http.urls[1].AcceptsStatus(301));
   EXPECT_EQ(http.urls[1].digest, "9b3a0c85a887a256d6939da88aabd8cd");
   EXPECT_EQ(http.virtualhost, "www.example.com");
   EXPECT_EQ(http.retry, 2);
@@ -279,9 +285,14 @@ INSTANTIATE_TEST_SUITE_P(
                   "dsrlb"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
                   "10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    "
-                  "status_code 200-299\n   }\n  }\n }\n}\n",
-                  "e.conf:7:17: status_code ranges are not supported by dsrlb: "
-                  "give one code, or none for any 2xx"},
+                  "status_code 200 299-200\n   }\n  }\n }\n}\n",
+                  "e.conf:7:21: status_code range '299-200' wants FIRST-LAST, "
+                  "two codes from 100 to 599, FIRST <= LAST"},
+        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
+                  "10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    "
+                  "status_code 500-5x9\n   }\n  }\n }\n}\n",
+                  "e.conf:7:17: status_code range '500-5x9' wants FIRST-LAST, "
+                  "two codes from 100 to 599, FIRST <= LAST"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
                   "10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    "
                   "digest abc\n   }\n  }\n }\n}\n",

@@ -33,7 +33,7 @@ config::HttpUrl Url(std::string path, std::optional<int> status = std::nullopt,
                     std::string digest = "") {
   config::HttpUrl u;
   u.path = std::move(path);
-  u.status_code = status;
+  if (status) u.status_codes.push_back({*status, *status});
   u.digest = std::move(digest);
   return u;
 }
@@ -110,6 +110,37 @@ TEST_F(HttpCheckTest, DefaultStatusRangeRejectsFiveHundred) {
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_NE(events_[0].reason.find("HTTP status 500, expected 2xx"),
             std::string::npos);
+}
+
+// keepalived's `status_code 200-299 401`: a listed code or a code inside a
+// listed range passes; anything else fails, naming what was expected.
+config::HttpUrl RangedUrl(std::string path) {
+  config::HttpUrl u;
+  u.path = std::move(path);
+  u.status_codes = {{200, 299}, {401, 401}};
+  return u;
+}
+
+TEST_F(HttpCheckTest, StatusCodeRangesAcceptAListedCode) {
+  HttpTestServer server;
+  ASSERT_TRUE(server.ok());
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {RangedUrl("/status/401")}));
+  EXPECT_TRUE(State().up);
+  EXPECT_TRUE(State().last_check_ok) << State().last_check_text;
+  EXPECT_TRUE(events_.empty());
+}
+
+TEST_F(HttpCheckTest, StatusCodeRangesRejectACodeOutsideThem) {
+  HttpTestServer server;
+  ASSERT_TRUE(server.ok());
+  ApplyAndCheck(server.port(),
+                HttpChecker(server.port(), {RangedUrl("/no-such-page")}));
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_FALSE(events_[0].up);
+  EXPECT_NE(events_[0].reason.find("HTTP status 404, expected 200-299 401"),
+            std::string::npos)
+      << events_[0].reason;
 }
 
 TEST_F(HttpCheckTest, MatchingDigestStaysUp) {

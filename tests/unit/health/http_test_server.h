@@ -15,7 +15,7 @@
 
 namespace dsrlb::health::testing {
 
-// Routes: /ok "hello dsrlb"; /status/500; /vhost 200 only for Host
+// Routes: /ok "hello dsrlb"; /status/500; /status/401; /vhost 200 only for Host
 // www.example.test; /peer answers the client's address; /toggle answers
 // set_toggle_status()'s status (500 at first).
 class HttpTestServer {
@@ -44,6 +44,11 @@ class HttpTestServer {
                  [](const httplib::Request&, httplib::Response& res) {
                    res.status = 500;
                    res.set_content("broken", "text/plain");
+                 });
+    server_->Get("/status/401",
+                 [](const httplib::Request&, httplib::Response& res) {
+                   res.status = 401;
+                   res.set_content("who are you", "text/plain");
                  });
     server_->Get("/vhost",
                  [](const httplib::Request& req, httplib::Response& res) {
