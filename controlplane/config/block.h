@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,7 +23,24 @@ struct Keyword {
   absl::string_view same_as = {};
 };
 
-// Runs the handler of each statement in `children`. A keyword keepalived
+// Collects the errors of a whole file so that one --check run names them all:
+// the first error's code, the messages one per line in file order (each
+// starts FILE:LINE:COL), at most kMaxErrors of them and then a count.
+class ErrorList {
+ public:
+  static constexpr int kMaxErrors = 100;
+  void Add(const absl::Status& status);
+  bool ok() const { return count_ == 0; }
+  absl::Status status() const;
+
+ private:
+  absl::Status first_;
+  int count_ = 0;
+  std::string text_;
+};
+
+// Runs the handler of each statement in `children`, going on past a failing
+// statement and returning every error (ErrorList). A keyword keepalived
 // knows but dsrlb does not implement (`unsupported`) and an unknown keyword
 // are errors naming it and `section`; so is a second single-valued keyword.
 absl::Status DispatchBlock(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
 #include "controlplane/config/server_rules.h"
 
@@ -234,8 +235,10 @@ absl::Status ValidateVrrp(const Config& config, const ParseNotes& notes) {
 }  // namespace
 
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes) {
-  RETURN_IF_ERROR(ValidateVirtualServers(config));
-  return ValidateVrrp(config, notes);
+  ErrorList errors;
+  errors.Add(ValidateVirtualServers(config));
+  errors.Add(ValidateVrrp(config, notes));
+  return errors.status();
 }
 
 }  // namespace dsrlb::config

@@ -74,12 +74,13 @@ TEST(SyntaxTest, ColumnsCountBytesFromOneAndTabsAsOne) {
 
 TEST(SyntaxTest, ValuesOnTheNextLineAreNotTheKeywordsValues) {
   // keepalived statements are one line: a value alone on the next line is a
-  // keyword of its own.
+  // keyword of its own (and both errors are named).
   absl::StatusOr<Config> c =
       ParseConfigText("global_defs {\n router_id\n lb1\n}\n", "n.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(std::string(c.status().message()),
-            "n.conf:2:2: 'router_id' is missing its value (router_id NAME)");
+            "n.conf:2:2: 'router_id' is missing its value (router_id NAME)\n"
+            "n.conf:3:2: unknown keyword 'lb1' in global_defs");
 }
 
 TEST(SyntaxTest, DeepNestingIsAnErrorNotACrash) {

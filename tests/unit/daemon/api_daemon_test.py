@@ -107,6 +107,18 @@ class DaemonTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("broken.conf:2", r.stderr)
 
+    def test_check_names_every_error_of_the_file_in_one_run(self):
+        path = self.write_conf("three.conf", text="global_defs {\n  router_idd x\n}\n"
+                               "virtual_server 192.168.5.15 80 {\n    lb_algo fastest\n"
+                               "    lb_kind DR\n    real_server 192.168.5.16 80 {\n"
+                               "        weight 70000\n    }\n}\n")
+        r = subprocess.run([h.CONTROL, "--check", "--config", path],
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        for where in ("three.conf:2:3: unknown keyword 'router_idd'",
+                      "three.conf:5:13:", "three.conf:8:16: 'weight'"):
+            self.assertIn(where, r.stderr)
+
     def test_start_with_broken_config_is_fatal_with_reason(self):
         path = self.write_conf("broken.conf", text="virtual_server 1.2.3.4 80 {\n  bogus 1\n}\n")
         d = tempfile.mkdtemp(prefix="dsrlb-api-x-", dir="/dev/shm")
