@@ -199,7 +199,7 @@ TEST(CheckerDescribeTest, CheckSummaryNamesWhatEachCheckerDoes) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(
       DescribeConfig(*c),
-      "virtual_server 10.0.0.1:53 UDP rr DR, delay_loop 60s, 1 real server\n"
+      "virtual_server 10.0.0.1:53 UDP wrr DR, delay_loop 60s, 1 real server\n"
       "  real_server 10.0.0.2:53 weight 1\n"
       "    PING_CHECK 10.0.0.3 (timeout 5s, retry 1 after 1s)\n"
       "    UDP_CHECK 10.0.0.2:53 payload 2 bytes, require_reply 0a xb (0-255 "

@@ -98,9 +98,10 @@ class DnsCheckTest : public ::testing::Test {
     cfg.virtual_servers[0].alpha = alpha;
     ASSERT_TRUE(monitor_.Apply(cfg).ok());
   }
-  // Moves fake time to t0 + d in steps of 250 ms, so that every timer on
-  // the way runs at its own time.
+  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
+  // that every timer on the way runs at its own time.
   void At(absl::Duration d) {
+    Settle(loop_);  // what is due now runs now
     while (clock_.Now() < t0_ + d)
       AdvanceTo(clock_, loop_,
                 std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));

@@ -25,6 +25,7 @@ using testing::AdvanceTo;
 using testing::Ip;
 using testing::OneServer;
 using testing::RunUntil;
+using testing::Settle;
 using testing::TheRs;
 using testing::TheVs;
 
@@ -77,9 +78,10 @@ class PingCheckTest : public ::testing::Test {
     cfg.virtual_servers[0].alpha = true;
     ASSERT_TRUE(monitor_.Apply(cfg).ok());
   }
-  // Moves fake time to t0 + d in steps of 250 ms, so that every timer on
-  // the way runs at its own time.
+  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
+  // that every timer on the way runs at its own time.
   void At(absl::Duration d) {
+    Settle(loop_);  // what is due now runs now
     while (clock_.Now() < t0_ + d)
       AdvanceTo(clock_, loop_,
                 std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));
