@@ -1,6 +1,12 @@
-// TCP_CHECK, HTTP_GET, SSL_GET and MISC_CHECK blocks.
+// The checker blocks of a real_server: TCP_CHECK, HTTP_GET, SSL_GET,
+// MISC_CHECK, PING_CHECK, UDP_CHECK, SMTP_CHECK and DNS_CHECK.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/sections.h"
@@ -94,6 +100,14 @@ absl::string_view KindName(CheckerKind kind) {
       return "SSL_GET";
     case CheckerKind::kMisc:
       return "MISC_CHECK";
+    case CheckerKind::kPing:
+      return "PING_CHECK";
+    case CheckerKind::kUdp:
+      return "UDP_CHECK";
+    case CheckerKind::kSmtp:
+      return "SMTP_CHECK";
+    case CheckerKind::kDns:
+      return "DNS_CHECK";
   }
   return "checker";
 }
@@ -115,11 +129,12 @@ void AddRetryKeywords(Checker* c, std::vector<Keyword>* kw) {
          ASSIGN_OR_RETURN(c->delay_before_retry,
                           SecondsValue(s.args[0], "delay_before_retry",
                                        absl::ZeroDuration(), absl::Hours(1)));
+         c->retry_after_delay_loop = false;
          return absl::OkStatus();
        }});
 }
 
-// Where a TCP, HTTP or SSL checker connects.
+// Where a checker connects (all but MISC_CHECK).
 void AddConnectKeywords(Checker* c, std::vector<Keyword>* kw) {
   kw->push_back({"connect_ip", [c](const Node& s) {
                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "connect_ip IP"));
@@ -189,35 +204,239 @@ void AddMiscKeywords(Checker* c, bool* have_misc_path,
                  }});
 }
 
+// keepalived's HEX_STR (read_hex_str): blanks separate groups, each pair of
+// hex digits is a byte, a lone digit before a blank is a byte of its own
+// ("Ab12f 3" = AB 12 0F 03). With `mask`, x/X is a wildcard nibble whose
+// bits are set in the mask.
+absl::Status HexValue(const Node& s, std::vector<uint8_t>* data,
+                      std::vector<uint8_t>* mask) {
+  auto nibble = [&](char ch, uint8_t* v, uint8_t* m) {
+    *m = 0;
+    if (mask != nullptr && (ch == 'x' || ch == 'X')) {
+      *v = 0;
+      *m = 0x0f;
+      return true;
+    }
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(ch))) return false;
+    *v = static_cast<uint8_t>(
+        absl::ascii_isdigit(static_cast<unsigned char>(ch))
+            ? ch - '0'
+            : absl::ascii_tolower(static_cast<unsigned char>(ch)) - 'a' + 10);
+    return true;
+  };
+  for (const Token& t : s.args) {
+    const std::string& x = t.text;
+    for (size_t i = 0; i < x.size();) {
+      if (x[i] == ' ' || x[i] == '\t') {
+        i++;
+        continue;
+      }
+      uint8_t v = 0, m = 0, v2 = 0, m2 = 0;
+      bool ok = nibble(x[i++], &v, &m);
+      if (ok && i < x.size() && x[i] != ' ' && x[i] != '\t') {
+        ok = nibble(x[i++], &v2, &m2);
+        v = static_cast<uint8_t>(v << 4 | v2);
+        m = static_cast<uint8_t>(m << 4 | m2);
+      }
+      if (!ok) {
+        return ErrorAt(
+            t.where,
+            absl::StrCat("'", s.keyword.text, "' wants hex digits",
+                         mask != nullptr ? " (x for any)" : "",
+                         ", in pairs or separated by blanks; got '", x, "'"));
+      }
+      data->push_back(v);
+      if (mask != nullptr) mask->push_back(m);
+    }
+  }
+  if (!s.args.empty() && data->empty()) {
+    return ErrorAt(s.args[0].where,
+                   absl::StrCat("'", s.keyword.text, "' has no hex digits"));
+  }
+  if (mask != nullptr &&
+      std::all_of(mask->begin(), mask->end(), [](uint8_t m) { return m == 0; }))
+    mask->clear();
+  return absl::OkStatus();
+}
+
+// What a UDP_CHECK sends and expects back.
+void AddUdpKeywords(Checker* c, std::vector<Keyword>* kw) {
+  kw->push_back({"payload", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1000, "payload HEX"));
+                   return HexValue(s, &c->udp_payload, nullptr);
+                 }});
+  kw->push_back({"require_reply", [c](const Node& s) {
+                   RETURN_IF_ERROR(
+                       ExpectArgs(s, 0, 1000, "require_reply [HEX]"));
+                   c->require_reply = true;
+                   return HexValue(s, &c->reply_data, &c->reply_mask);
+                 }});
+  auto length = [](int* field) {
+    return [field](const Node& s) {
+      RETURN_IF_ERROR(
+          ExpectArgs(s, 1, 1, absl::StrCat(s.keyword.text, " BYTES")));
+      ASSIGN_OR_RETURN(int64_t v,
+                       IntValue(s.args[0], s.keyword.text, 0, 65535));
+      *field = static_cast<int>(v);
+      return absl::OkStatus();
+    };
+  };
+  kw->push_back({"min_reply_length", length(&c->min_reply_length)});
+  kw->push_back({"max_reply_length", length(&c->max_reply_length)});
+}
+
+// keepalived's DNS_CHECK types (check_dns.c), by name.
+constexpr absl::string_view kDnsTypes[] = {
+    "A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", "RRSIG", "DNSKEY"};
+
+absl::Status DnsNameValue(const Token& t, std::string* out) {
+  const std::string& n = t.text;
+  if (n != "." && !n.empty()) {
+    for (absl::string_view label :
+         absl::StrSplit(absl::StripSuffix(n, "."), '.')) {
+      if (label.empty() || label.size() > 63) {
+        return ErrorAt(
+            t.where,
+            absl::StrCat("DNS_CHECK name '", n, "' has a label ",
+                         label.empty() ? "that is empty" : "over 63 bytes"));
+      }
+    }
+  }
+  if (n.size() > 253) {
+    return ErrorAt(t.where, absl::StrCat("DNS_CHECK name is ", n.size(),
+                                         " bytes; DNS allows 253"));
+  }
+  *out = n;
+  return absl::OkStatus();
+}
+
+void AddDnsKeywords(Checker* c, std::vector<Keyword>* kw) {
+  kw->push_back({"type", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "type A|NS|SOA|..."));
+                   for (absl::string_view t : kDnsTypes) {
+                     if (config::EqualsIgnoreCase(s.args[0].text, t)) {
+                       c->dns_type = std::string(t);
+                       return absl::OkStatus();
+                     }
+                   }
+                   return BadChoice(s.args[0], "DNS_CHECK type",
+                                    absl::StrJoin(kDnsTypes, "|"));
+                 }});
+  kw->push_back({"name", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "name DOMAIN"));
+                   return DnsNameValue(s.args[0], &c->dns_name);
+                 }});
+}
+
+void AddSmtpKeywords(Checker* c, std::vector<Keyword>* kw) {
+  kw->push_back({"helo_name", [c](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "helo_name NAME"));
+                   c->helo_name = s.args[0].text;
+                   return absl::OkStatus();
+                 }});
+  kw->push_back({"host", [](const Node& s) {
+                   return NotSupported(
+                       s.keyword, "SMTP_CHECK",
+                       "keepalived deprecates host blocks; write one "
+                       "SMTP_CHECK per host with its connect_ip and "
+                       "connect_port");
+                 }});
+}
+
+// PING_CHECK takes the connection keywords, but ICMP has no port.
+void AddPingKeywords(std::vector<Keyword>* kw) {
+  kw->push_back({"connect_port", [](const Node& s) {
+                   return NotSupported(s.keyword, "PING_CHECK",
+                                       "ICMP echo has no port; remove it");
+                 }});
+}
+
+// The keywords of one checker kind, beside retry/delay_before_retry.
+void AddKindKeywords(Checker* c, bool* have_misc_path,
+                     std::vector<Keyword>* kw) {
+  switch (c->kind) {
+    case CheckerKind::kMisc:
+      AddMiscKeywords(c, have_misc_path, kw);
+      return;
+    case CheckerKind::kHttp:
+    case CheckerKind::kSsl:
+      AddConnectKeywords(c, kw);
+      AddHttpKeywords(c, kw);
+      return;
+    case CheckerKind::kTcp:
+      AddConnectKeywords(c, kw);
+      return;
+    case CheckerKind::kPing:
+      AddConnectKeywords(c, kw);
+      AddPingKeywords(kw);  // after: replaces connect_port
+      return;
+    case CheckerKind::kUdp:
+      AddConnectKeywords(c, kw);
+      AddUdpKeywords(c, kw);
+      return;
+    case CheckerKind::kSmtp:
+      AddConnectKeywords(c, kw);
+      AddSmtpKeywords(c, kw);
+      return;
+    case CheckerKind::kDns:
+      AddConnectKeywords(c, kw);
+      AddDnsKeywords(c, kw);
+      return;
+  }
+}
+
+// What a block needs beyond its keywords.
+absl::Status CheckComplete(const Node& n, const Checker& c,
+                           bool have_misc_path) {
+  const absl::string_view section = KindName(c.kind);
+  const bool http = c.kind == CheckerKind::kHttp || c.kind == CheckerKind::kSsl;
+  if (http && c.urls.empty()) {
+    return ErrorAt(
+        n.keyword.where,
+        absl::StrCat(section, " needs at least one 'url { path ... }'"));
+  }
+  if (c.kind == CheckerKind::kMisc && !have_misc_path) {
+    return ErrorAt(n.keyword.where, "MISC_CHECK needs a 'misc_path'");
+  }
+  if (c.kind == CheckerKind::kUdp && c.min_reply_length > c.max_reply_length) {
+    return ErrorAt(
+        n.keyword.where,
+        absl::StrCat("UDP_CHECK min_reply_length ", c.min_reply_length,
+                     " is above max_reply_length ", c.max_reply_length,
+                     ": the check could never pass"));
+  }
+  if (c.connect_ip.has_value() && c.bindto.has_value() &&
+      c.connect_ip->is_v4() != c.bindto->is_v4()) {
+    return ErrorAt(
+        n.keyword.where,
+        absl::StrCat(section, " connect_ip ", c.connect_ip->ToString(),
+                     " and bindto ", c.bindto->ToString(),
+                     " are of different IP families"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
   RETURN_IF_ERROR(ExpectBlock(n));
   c->kind = kind;
   c->where = n.keyword.where;
-  const absl::string_view section = KindName(kind);
-  const bool http = kind == CheckerKind::kHttp || kind == CheckerKind::kSsl;
-  const bool misc = kind == CheckerKind::kMisc;
+  if (kind == CheckerKind::kDns) {
+    // keepalived.conf(5): DNS_CHECK retries 3 times, delay_loop apart.
+    c->retry = 3;
+    c->retry_after_delay_loop = true;
+  }
   bool have_misc_path = false;
   std::vector<Keyword> kw;
   AddRetryKeywords(c, &kw);
-  if (!misc) AddConnectKeywords(c, &kw);
-  if (http) AddHttpKeywords(c, &kw);
-  if (misc) AddMiscKeywords(c, &have_misc_path, &kw);
+  AddKindKeywords(c, &have_misc_path, &kw);
   RETURN_IF_ERROR(DispatchBlock(
-      n.children, section, kw,
-      {"bind_port", "bind_interface", "fwmark", "warmup", "alpha",
+      n.children, KindName(kind), kw,
+      {"bind_port", "bind_interface", "bind_if", "fwmark", "warmup", "alpha",
        "log_all_failures", "user", "enable_sni", "tls_compliant",
        "fast_recovery", "http_protocol", "ssl_version", "nb_sock_retry"}));
-  if (http && c->urls.empty()) {
-    return ErrorAt(
-        n.keyword.where,
-        absl::StrCat(section, " needs at least one 'url { path ... }'"));
-  }
-  if (misc && !have_misc_path) {
-    return ErrorAt(n.keyword.where, "MISC_CHECK needs a 'misc_path'");
-  }
-  return absl::OkStatus();
+  return CheckComplete(n, *c, have_misc_path);
 }
 
 }  // namespace dsrlb::config

@@ -31,7 +31,7 @@ struct GlobalDefs {
   int vrrp_version = 2;  // default for instances that do not set version
 };
 
-enum class CheckerKind { kTcp, kHttp, kSsl, kMisc };
+enum class CheckerKind { kTcp, kHttp, kSsl, kMisc, kPing, kUdp, kSmtp, kDns };
 
 // One word of `status_code`: a code (first == last) or keepalived's inclusive
 // range `200-299`.
@@ -70,7 +70,8 @@ struct HttpUrl {
 struct Checker {
   CheckerKind kind = CheckerKind::kTcp;
   SourceLocation where;
-  // Connection (TCP_CHECK, HTTP_GET, SSL_GET): default the real server's.
+  // Connection (all but MISC_CHECK): default the real server's address and
+  // port (PING_CHECK has no port).
   std::optional<IpAddress> connect_ip;
   std::optional<uint16_t> connect_port;
   std::optional<IpAddress> bindto;
@@ -79,6 +80,8 @@ struct Checker {
   // the server is declared down, delay_before_retry between them.
   int retry = 1;
   absl::Duration delay_before_retry = absl::Seconds(1);
+  // DNS_CHECK without delay_before_retry: retries wait delay_loop.
+  bool retry_after_delay_loop = false;
   // HTTP_GET / SSL_GET
   std::vector<HttpUrl> urls;
   std::string virtualhost;
@@ -86,6 +89,21 @@ struct Checker {
   std::string misc_path;  // command line, run with /bin/sh -c
   absl::Duration misc_timeout = absl::Seconds(5);
   bool misc_dynamic = false;  // exit code 2..255 sets weight = code - 2
+  // UDP_CHECK: what is sent (empty: keepalived's 32-byte filler) and what
+  // a reply must look like when require_reply is set. reply_mask has the
+  // bits to ignore (the 'X' nibbles of keepalived's hex string).
+  std::vector<uint8_t> udp_payload;
+  bool require_reply = false;
+  std::vector<uint8_t> reply_data;
+  std::vector<uint8_t> reply_mask;
+  int min_reply_length = 0;
+  int max_reply_length = 255;
+  // SMTP_CHECK
+  std::string helo_name = "smtpchecker.keepalived.org";
+  // DNS_CHECK: query type (A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG, DNSKEY)
+  // and name ("" and "." are the root).
+  std::string dns_type = "SOA";
+  std::string dns_name;
 };
 
 struct RealServer {

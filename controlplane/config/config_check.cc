@@ -30,12 +30,37 @@ std::string Seconds(absl::Duration d) {
   return absl::StrCat(absl::ToDoubleSeconds(d), "s");
 }
 
+// "require_reply 0a 0b (2-255 bytes)" for a UDP_CHECK.
+std::string DescribeUdp(const Checker& c) {
+  std::string out =
+      c.udp_payload.empty()
+          ? std::string("default payload")
+          : absl::StrCat("payload ", c.udp_payload.size(), " bytes");
+  if (!c.require_reply) return absl::StrCat(out, ", no reply required");
+  absl::StrAppend(&out, ", require_reply");
+  for (size_t i = 0; i < c.reply_data.size(); i++) {
+    const uint8_t mask = c.reply_mask.empty() ? 0 : c.reply_mask[i];
+    const char* hex = "0123456789abcdef";
+    absl::StrAppend(
+        &out, " ",
+        std::string(1, (mask & 0xf0) ? 'x' : hex[c.reply_data[i] >> 4]),
+        std::string(1, (mask & 0x0f) ? 'x' : hex[c.reply_data[i] & 15]));
+  }
+  if (!c.reply_data.empty()) {
+    absl::StrAppend(&out, " (", c.min_reply_length, "-", c.max_reply_length,
+                    " bytes)");
+  }
+  return out;
+}
+
 std::string DescribeChecker(const Checker& c, const RealServer& rs) {
   uint16_t port = c.connect_port.value_or(rs.port);
-  std::string target = Endpoint(c.connect_ip.value_or(rs.address), port);
-  std::string timers =
-      absl::StrCat("timeout ", Seconds(c.connect_timeout), ", retry ", c.retry,
-                   " after ", Seconds(c.delay_before_retry));
+  const IpAddress ip = c.connect_ip.value_or(rs.address);
+  std::string target = Endpoint(ip, port);
+  std::string timers = absl::StrCat(
+      "timeout ", Seconds(c.connect_timeout), ", retry ", c.retry, " after ",
+      c.retry_after_delay_loop ? "delay_loop" : Seconds(c.delay_before_retry));
+  if (c.bindto) absl::StrAppend(&timers, ", from ", c.bindto->ToString());
   switch (c.kind) {
     case CheckerKind::kTcp:
       return absl::StrCat("TCP_CHECK ", target, " (", timers, ")");
@@ -57,6 +82,18 @@ std::string DescribeChecker(const Checker& c, const RealServer& rs) {
       return absl::StrCat("MISC_CHECK '", c.misc_path, "' (timeout ",
                           Seconds(c.misc_timeout),
                           c.misc_dynamic ? ", dynamic weight" : "", ")");
+    case CheckerKind::kPing:
+      return absl::StrCat("PING_CHECK ", ip.ToString(), " (", timers, ")");
+    case CheckerKind::kUdp:
+      return absl::StrCat("UDP_CHECK ", target, " ", DescribeUdp(c), " (",
+                          timers, ")");
+    case CheckerKind::kSmtp:
+      return absl::StrCat("SMTP_CHECK ", target, " HELO ", c.helo_name, " (",
+                          timers, ")");
+    case CheckerKind::kDns:
+      return absl::StrCat("DNS_CHECK ", target, " ", c.dns_type, " ",
+                          c.dns_name.empty() ? "." : c.dns_name, " (", timers,
+                          ")");
   }
   return "checker";
 }

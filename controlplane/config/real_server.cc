@@ -7,6 +7,38 @@
 #include "controlplane/config/values.h"
 
 namespace dsrlb::config {
+namespace {
+
+// The checker blocks; a real server may have any number of each.
+void AddCheckerKeywords(RealServer* rs, std::vector<Keyword>* kw) {
+  auto checker = [rs](CheckerKind kind) {
+    return [rs, kind](const Node& s) {
+      Checker c;
+      RETURN_IF_ERROR(ParseChecker(s, kind, &c));
+      rs->checkers.push_back(std::move(c));
+      return absl::OkStatus();
+    };
+  };
+  for (auto [name, kind] : {std::pair{"TCP_CHECK", CheckerKind::kTcp},
+                            {"HTTP_GET", CheckerKind::kHttp},
+                            {"SSL_GET", CheckerKind::kSsl},
+                            {"MISC_CHECK", CheckerKind::kMisc},
+                            {"PING_CHECK", CheckerKind::kPing},
+                            {"UDP_CHECK", CheckerKind::kUdp},
+                            {"SMTP_CHECK", CheckerKind::kSmtp},
+                            {"DNS_CHECK", CheckerKind::kDns}})
+    kw->push_back({name, checker(kind), true});
+  kw->push_back({"BFD_CHECK",
+                 [](const Node& s) {
+                   return NotSupported(
+                       s.keyword, "real_server",
+                       "it needs keepalived's BFD daemon; check the server "
+                       "with PING_CHECK (or TCP_CHECK) instead");
+                 },
+                 true});
+}
+
+}  // namespace
 
 absl::Status ParseRealServer(const Node& n, RealServer* rs) {
   rs->where = n.keyword.where;
@@ -20,14 +52,6 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
   if (!n.has_block) {
     return ErrorAt(n.keyword.where, "'real_server' needs a { } block");
   }
-  auto checker = [&](CheckerKind kind) {
-    return [rs, kind](const Node& s) {
-      Checker c;
-      RETURN_IF_ERROR(ParseChecker(s, kind, &c));
-      rs->checkers.push_back(std::move(c));
-      return absl::OkStatus();
-    };
-  };
   auto count = [](int* field, absl::string_view usage) {
     return [field, usage](const Node& s) {
       RETURN_IF_ERROR(ExpectArgs(s, 1, 1, usage));
@@ -75,15 +99,11 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
          ASSIGN_OR_RETURN(rs->smtp_alert, FlagValue(s));
          return absl::OkStatus();
        }},
-      {"TCP_CHECK", checker(CheckerKind::kTcp), true},
-      {"HTTP_GET", checker(CheckerKind::kHttp), true},
-      {"SSL_GET", checker(CheckerKind::kSsl), true},
-      {"MISC_CHECK", checker(CheckerKind::kMisc), true},
   };
+  AddCheckerKeywords(rs, &kw);
   return DispatchBlock(
       n.children, "real_server", kw,
-      {"SMTP_CHECK", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK",
-       "FILE_CHECK", "uthreshold", "lthreshold", "retry", "delay_before_retry",
+      {"FILE_CHECK", "uthreshold", "lthreshold", "retry", "delay_before_retry",
        "connect_timeout", "warmup", "virtualhost", "alpha", "lvs_method",
        "lb_kind", "notify_up_down", "tunnel_encap"});
 }

@@ -5,9 +5,13 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "controlplane/health/dns_check.h"
 #include "controlplane/health/http_check.h"
 #include "controlplane/health/misc_check.h"
+#include "controlplane/health/ping_check.h"
+#include "controlplane/health/smtp_check.h"
 #include "controlplane/health/tcp_check.h"
+#include "controlplane/health/udp_check.h"
 
 namespace dsrlb::health {
 namespace {
@@ -31,7 +35,31 @@ bool SameChecker(const config::Checker& a, const config::Checker& b) {
          a.delay_before_retry == b.delay_before_retry &&
          SameUrls(a.urls, b.urls) && a.virtualhost == b.virtualhost &&
          a.misc_path == b.misc_path && a.misc_timeout == b.misc_timeout &&
-         a.misc_dynamic == b.misc_dynamic;
+         a.misc_dynamic == b.misc_dynamic &&
+         a.retry_after_delay_loop == b.retry_after_delay_loop &&
+         a.udp_payload == b.udp_payload && a.require_reply == b.require_reply &&
+         a.reply_data == b.reply_data && a.reply_mask == b.reply_mask &&
+         a.min_reply_length == b.min_reply_length &&
+         a.max_reply_length == b.max_reply_length &&
+         a.helo_name == b.helo_name && a.dns_type == b.dns_type &&
+         a.dns_name == b.dns_name;
+}
+
+std::unique_ptr<Check> MakeUdpCheck(EventLoop* loop, IpAddress address,
+                                    uint16_t port,
+                                    const config::Checker& checker) {
+  UdpTarget target;
+  target.address = address;
+  target.port = port;
+  target.bindto = checker.bindto;
+  target.timeout = checker.connect_timeout;
+  target.payload = checker.udp_payload;
+  target.require_reply = checker.require_reply;
+  target.reply_data = checker.reply_data;
+  target.reply_mask = checker.reply_mask;
+  target.min_reply_length = static_cast<size_t>(checker.min_reply_length);
+  target.max_reply_length = static_cast<size_t>(checker.max_reply_length);
+  return std::make_unique<UdpCheck>(loop, std::move(target));
 }
 
 absl::Duration DelayLoop(const config::VirtualServer& vs,
@@ -70,6 +98,19 @@ absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
       return std::unique_ptr<Check>(std::make_unique<MiscCheck>(
           context.loop, checker.misc_path, checker.misc_timeout,
           checker.misc_dynamic));
+    case config::CheckerKind::kPing:
+      return std::unique_ptr<Check>(std::make_unique<PingCheck>(
+          context.loop, address, checker.bindto, checker.connect_timeout));
+    case config::CheckerKind::kUdp:
+      return MakeUdpCheck(context.loop, address, port, checker);
+    case config::CheckerKind::kSmtp:
+      return std::unique_ptr<Check>(std::make_unique<SmtpCheck>(
+          context.loop, address, port, checker.bindto, checker.connect_timeout,
+          checker.helo_name));
+    case config::CheckerKind::kDns:
+      return std::unique_ptr<Check>(std::make_unique<DnsCheck>(
+          context.loop, address, port, checker.bindto, checker.connect_timeout,
+          checker.dns_type, checker.dns_name));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       checker.where.file, ":", checker.where.line, ": unknown checker kind"));
@@ -82,7 +123,9 @@ CheckTiming TimingFor(const config::VirtualServer& vs,
   constexpr absl::Duration kMinDelay = absl::Milliseconds(10);
   CheckTiming t;
   t.delay_loop = std::max(DelayLoop(vs, rs), kMinDelay);
-  t.delay_before_retry = std::max(checker.delay_before_retry, kMinDelay);
+  t.delay_before_retry = checker.retry_after_delay_loop
+                             ? t.delay_loop
+                             : std::max(checker.delay_before_retry, kMinDelay);
   t.retry = checker.retry < 0 ? 0 : checker.retry;
   t.rise = rs.rise < 1 ? 1 : rs.rise;
   t.fall = rs.fall < 1 ? 1 : rs.fall;

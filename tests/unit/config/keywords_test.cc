@@ -280,8 +280,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "10.0.0.2 80 {\n  TCP_CHECK {\n   misc_dynamic\n  }\n }\n}\n",
                   "e.conf:5:4: unknown keyword 'misc_dynamic' in TCP_CHECK"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
-                  "10.0.0.2 80 {\n  SMTP_CHECK {\n  }\n }\n}\n",
-                  "e.conf:4:3: 'SMTP_CHECK' in real_server is not supported by "
+                  "10.0.0.2 80 {\n  FILE_CHECK {\n  }\n }\n}\n",
+                  "e.conf:4:3: 'FILE_CHECK' in real_server is not supported by "
                   "dsrlb"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server "
                   "10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    "
