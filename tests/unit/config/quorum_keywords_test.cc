@@ -144,8 +144,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "e.conf:4:2: 'sorry_server' given twice in virtual_server "
                   "(first at line 3): keep one"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n sorry_server\n}\n",
-                  "e.conf:3:2: 'sorry_server' wants a value: sorry_server IP "
-                  "[PORT]"}));
+                  "e.conf:3:2: 'sorry_server' is missing its value "
+                  "(sorry_server IP [PORT])"}));
 
 }  // namespace
 }  // namespace dsrlb::config
