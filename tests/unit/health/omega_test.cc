@@ -48,7 +48,13 @@ class OmegaTest : public ::testing::Test {
         config::ParseConfigText(text, "omega.conf");
     ASSERT_TRUE(cfg.ok()) << cfg.status();
     ASSERT_TRUE(monitor_.Apply(*cfg).ok());
-    // The failing server goes down after its retry (1 s later).
+    // The failing server goes down after its retry, 1 s after the first
+    // attempt ended.
+    const RsKey failing{testing::Ip("127.0.0.2"), 80};
+    ASSERT_TRUE(testing::RunUntil(loop_, [&] {
+      auto st = monitor_.State(testing::TheVs(), failing);
+      return st.has_value() && st->checked;
+    }));
     testing::AdvanceTo(clock_, loop_, clock_.Now() + absl::Seconds(1));
     ASSERT_TRUE(testing::RunUntil(loop_, [&] { return events_.size() == 1; }));
     ASSERT_FALSE(events_[0].up);
