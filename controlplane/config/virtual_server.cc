@@ -248,12 +248,12 @@ absl::Status CheckQuorumReachable(const ServerParse& p) {
   uint64_t total = 0;
   for (const RealServer& rs : p.vs->real_servers) total += rs.weight;
   if (p.vs->quorum <= total) return absl::OkStatus();
-  return ErrorAt(p.quorum_where,
-                 absl::StrCat("quorum ", p.vs->quorum,
-                              " exceeds the total weight ", total,
-                              " of the real servers: the virtual server could "
-                              "never have quorum (keepalived lowers it to ",
-                              total, ")"));
+  return ErrorAt(
+      p.quorum_where,
+      absl::StrCat("quorum ", p.vs->quorum, " exceeds the total weight ", total,
+                   " of the real servers: the virtual server could "
+                   "never have quorum (keepalived lowers it to ",
+                   total, ")"));
 }
 
 // What a complete virtual server must have once every keyword was read.

@@ -19,10 +19,10 @@ class HealthPart : public DaemonPart {
   explicit HealthPart(LbState* state)
       : state_(state), thread_([state](const health::HealthEvent& e) {
           // NotFound only when a reload removed the server meanwhile.
-          (void)state->SetHealth(
-              e.vs, e.rs, e.up, e.reason,
-              e.weight_from_check ? std::optional<uint32_t>(e.weight)
-                                  : std::nullopt);
+          (void)state->SetHealth(e.vs, e.rs, e.up, e.reason,
+                                 e.weight_from_check
+                                     ? std::optional<uint32_t>(e.weight)
+                                     : std::nullopt);
         }) {
     // Called with the state's lock held: only hand the script over.
     state_->SetQuorumListener([this](const QuorumChange& change) {

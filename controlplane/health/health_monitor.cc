@@ -155,9 +155,7 @@ std::vector<std::string> HealthMonitor::Shutdown() {
   return commands;
 }
 
-size_t HealthMonitor::scripts_running() const {
-  return vs_scripts_->running();
-}
+size_t HealthMonitor::scripts_running() const { return vs_scripts_->running(); }
 
 std::optional<RealServerState> HealthMonitor::State(const VsKey& vs,
                                                     const RsKey& rs) const {

@@ -29,9 +29,8 @@ HealthThread::~HealthThread() {
 }
 
 void HealthThread::RunScript(std::string command) {
-  loop_.Post([this, command = std::move(command)] {
-    monitor_->RunScript(command);
-  });
+  loop_.Post(
+      [this, command = std::move(command)] { monitor_->RunScript(command); });
 }
 
 namespace {

@@ -15,13 +15,12 @@ Effective SorryServerState(const VirtualServerState& vs,
                            const RealServerState& rs) {
   Effective e;
   if (vs.quorum_up) {
-    e.state = rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING
-                                    : DSRLB_BACKEND_DOWN;
-    e.reason = absl::StrCat("sorry server, unused while the virtual server "
-                            "has quorum",
-                            rs.inhibit_on_failure
-                                ? " (sorry_server_inhibit: weight 0)"
-                                : "");
+    e.state =
+        rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
+    e.reason = absl::StrCat(
+        "sorry server, unused while the virtual server "
+        "has quorum",
+        rs.inhibit_on_failure ? " (sorry_server_inhibit: weight 0)" : "");
     return e;
   }
   if (rs.draining || rs.weight == 0) {
@@ -67,15 +66,15 @@ Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
   if (vs.sorry_in_use) {
     // keepalived takes the live servers out for the sorry server
     // (perform_quorum_state); inhibit_on_failure ones stay at weight 0.
-    e.state = rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING
-                                    : DSRLB_BACKEND_DOWN;
+    e.state =
+        rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
     e.reason = "quorum lost: the sorry server takes new connections";
     return e;
   }
   if (rs.Weight() == 0) {
     e.state = DSRLB_BACKEND_DRAINING;
-    e.reason = rs.check_weight.has_value() ? "weight 0 (misc_dynamic)"
-                                           : "weight 0";
+    e.reason =
+        rs.check_weight.has_value() ? "weight 0 (misc_dynamic)" : "weight 0";
     return e;
   }
   e.state = DSRLB_BACKEND_UP;

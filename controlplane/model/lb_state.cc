@@ -57,7 +57,6 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
   return vs;
 }
 
-
 }  // namespace
 
 absl::StatusOr<ReloadSummary> LbState::ApplyConfig(

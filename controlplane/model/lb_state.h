@@ -56,7 +56,7 @@ struct VirtualServerState {
   // keepalived's quorum state (model/quorum.h): false once the live weight
   // fell below quorum - hysteresis, true again at quorum + hysteresis.
   bool quorum_up = true;
-  uint64_t live_weight = 0;  // the sum the quorum state was decided on
+  uint64_t live_weight = 0;   // the sum the quorum state was decided on
   bool sorry_in_use = false;  // quorum lost and a sorry server configured
   std::string quorum_up_script, quorum_down_script;
   std::vector<RealServerState> real_servers;  // the sorry server last
@@ -67,9 +67,9 @@ struct VirtualServerState {
 struct QuorumChange {
   VsKey vs;
   bool up = false;
-  bool init = false;    // decided when the virtual server was configured
-  std::string script;   // quorum_up or quorum_down; may be empty
-  std::string reason;   // "Lost quorum 2-0=2 > 1", keepalived's log words
+  bool init = false;   // decided when the virtual server was configured
+  std::string script;  // quorum_up or quorum_down; may be empty
+  std::string reason;  // "Lost quorum 2-0=2 > 1", keepalived's log words
 };
 
 // One VRRP instance as the VRRP runtime reports it (seeded from the

@@ -143,9 +143,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "10.0.0.9 80\n sorry_server 10.0.0.8 80\n}\n",
                   "e.conf:4:2: 'sorry_server' given twice in virtual_server "
                   "(first at line 3): keep one"},
-        ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n sorry_server\n}\n",
-                  "e.conf:3:2: 'sorry_server' is missing its value "
-                  "(sorry_server IP [PORT])"}));
+        ErrorCase{
+            "virtual_server 10.0.0.1 80 {\n lb_kind DR\n sorry_server\n}\n",
+            "e.conf:3:2: 'sorry_server' is missing its value "
+            "(sorry_server IP [PORT])"}));
 
 }  // namespace
 }  // namespace dsrlb::config

@@ -78,8 +78,8 @@ class OmegaTest : public ::testing::Test {
   FakeClock clock_;
   EventLoop loop_{&clock_};
   std::vector<HealthEvent> events_;
-  HealthMonitor monitor_{&loop_,
-                         [this](const HealthEvent& e) { events_.push_back(e); }};
+  HealthMonitor monitor_{
+      &loop_, [this](const HealthEvent& e) { events_.push_back(e); }};
 };
 
 TEST_F(OmegaTest, ShutdownRunsNotifyDownOfLiveServersThenQuorumDown) {

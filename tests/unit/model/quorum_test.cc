@@ -22,9 +22,7 @@ namespace {
 
 IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
 const VsKey kVs{Ip("10.0.0.1"), 80, config::Protocol::kTcp};
-RsKey Rs(int i) {
-  return RsKey{Ip(absl::StrCat("10.0.1.", i).c_str()), 80};
-}
+RsKey Rs(int i) { return RsKey{Ip(absl::StrCat("10.0.1.", i).c_str()), 80}; }
 
 // N real servers of one weight with a checker each, the block's extra
 // lines (quorum, sorry_server...) first.
@@ -91,8 +89,9 @@ class QuorumTest : public ::testing::Test {
 
 // The issue's repro: two weight-1 servers, quorum 2, one fails.
 TEST_F(QuorumTest, LosingQuorumRunsQuorumDownAndKeepsTheLiveServer) {
-  Apply(VirtualServerText(2, " quorum 2\n quorum_up /bin/up\n"
-                             " quorum_down /bin/down\n"));
+  Apply(VirtualServerText(2,
+                          " quorum 2\n quorum_up /bin/up\n"
+                          " quorum_down /bin/down\n"));
   // keepalived starts the virtual server with quorum up and says so.
   ASSERT_EQ(changes_.size(), 1u);
   EXPECT_TRUE(changes_[0].up);
@@ -128,8 +127,9 @@ TEST_F(QuorumTest, LosingQuorumRunsQuorumDownAndKeepsTheLiveServer) {
 // live servers are present", and "will not break until the pool has 5
 // (7-2) or more live servers".
 TEST_F(QuorumTest, HysteresisAsKeepalivedsQuorumSampleDescribes) {
-  Apply(VirtualServerText(10, " alpha\n omega\n quorum 7\n hysteresis 2\n"
-                              " quorum_up /q-up\n quorum_down /q-down\n"));
+  Apply(VirtualServerText(10,
+                          " alpha\n omega\n quorum 7\n hysteresis 2\n"
+                          " quorum_up /q-up\n quorum_down /q-down\n"));
   EXPECT_FALSE(QuorumUp());  // alpha: all down at start
   EXPECT_TRUE(changes_.empty());
   for (int i = 1; i <= 8; i++) Health(i, true);
@@ -201,8 +201,9 @@ TEST_F(QuorumTest, SorryServerInhibitAndInhibitOnFailureQuiesceInstead) {
 }
 
 TEST_F(QuorumTest, AlphaWithSorryServerStartsOnTheSorryServer) {
-  Apply(VirtualServerText(2, " alpha\n sorry_server 10.0.0.9\n"
-                             " quorum_down /down\n"));
+  Apply(VirtualServerText(2,
+                          " alpha\n sorry_server 10.0.0.9\n"
+                          " quorum_down /down\n"));
   // keepalived: "Starting with quorum down", sorry server added.
   ASSERT_EQ(changes_.size(), 1u);
   EXPECT_FALSE(changes_[0].up);
