@@ -159,6 +159,8 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
   }
   if (n != nullptr && n->mac.has_value())
     out.set_mac(MacToString(n->mac->data()));
+  out.set_sorry_server(rs.sorry);
+  if (rs.check_weight.has_value()) out.set_check_weight(*rs.check_weight);
   Effective e = EffectiveOf(vs, rs, n);
   out.set_effective_weight(e.state == DSRLB_BACKEND_UP ? e.ring_weight : 0);
   out.set_state(BackendStateToProto(e.state));
@@ -184,6 +186,9 @@ pb::VirtualServer ToProto(const VirtualServerState& vs,
   out.set_scheduler(SchedulerToProto(vs.algo));
   out.set_persistence_timeout_s(vs.persistence_timeout_s);
   out.set_quorum(vs.quorum);
+  out.set_quorum_up(vs.quorum_up);
+  out.set_hysteresis(vs.hysteresis);
+  out.set_live_weight(vs.live_weight);
   bool active = true;
   if (ctx.snapshot != nullptr) {
     auto it = ctx.snapshot->vip_active.find(vs.key.address);
@@ -250,6 +255,13 @@ pb::Event ToProto(const Event& e) {
     case Event::Kind::kTable:
       out.mutable_table()->set_generation(e.generation);
       break;
+    case Event::Kind::kQuorum: {
+      pb::QuorumEvent* q = out.mutable_quorum();
+      *q->mutable_virtual_server() = ToProto(e.virtual_server);
+      q->set_up(e.quorum_up);
+      q->set_reason(e.reason);
+      break;
+    }
   }
   return out;
 }

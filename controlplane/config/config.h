@@ -123,6 +123,15 @@ struct RealServer {
   bool smtp_alert = true;  // mail on state change when global smtp is set
 };
 
+// keepalived's sorry_server: takes every new connection while the virtual
+// server has lost its quorum (DR: the same port as the virtual server).
+struct SorryServer {
+  IpAddress address;
+  uint16_t port = 0;
+  SourceLocation where;
+  bool inhibit = false;  // sorry_server_inhibit: weight 0, not removed
+};
+
 enum class LbAlgo { kRr, kWrr, kMh, kSh };
 enum class Protocol { kTcp, kUdp };
 
@@ -134,12 +143,15 @@ struct VirtualServer {
   LbAlgo lb_algo = LbAlgo::kWrr;
   Protocol protocol = Protocol::kTcp;
   uint32_t persistence_timeout_s = 0;  // 0 = off
-  uint32_t quorum = 1;                 // sum of up weights needed for the VIP
+  // keepalived: the live real servers' weights must add up to quorum; lost
+  // below quorum - hysteresis, gained again at quorum + hysteresis.
+  uint32_t quorum = 1;
   uint32_t hysteresis = 0;
-  bool alpha = false;       // servers start down until their first check passes
-  bool omega = false;       // run quorum_down when the VS is removed
-  std::string quorum_up;    // script
-  std::string quorum_down;  // script
+  bool alpha = false;  // servers start down until their first check passes
+  bool omega = false;  // on shutdown: notify_down of live servers, quorum_down
+  std::string quorum_up;    // script, run when the quorum is gained
+  std::string quorum_down;  // script, run when the quorum is lost
+  std::optional<SorryServer> sorry_server;
   std::vector<RealServer> real_servers;
 };
 

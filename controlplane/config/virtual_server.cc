@@ -20,6 +20,7 @@ struct ServerParse {
   bool have_quorum = false;
   bool have_hysteresis = false;
   SourceLocation hysteresis_where;
+  SourceLocation quorum_where;
 };
 
 absl::Status ParseLbAlgo(const Node& s, VirtualServer* vs) {
@@ -55,6 +56,38 @@ absl::Status ParseLbKind(const Node& s, bool* have_kind) {
     return BadChoice(s.args[0], "lb_kind", "DR");
   }
   *have_kind = true;
+  return absl::OkStatus();
+}
+
+// sorry_server IP [PORT]: no port means the virtual server's (keepalived).
+absl::Status ParseSorryServer(const Node& s, VirtualServer* vs) {
+  RETURN_IF_ERROR(ExpectArgs(s, 1, 2, "sorry_server IP [PORT]"));
+  SorryServer sorry;
+  sorry.where = s.keyword.where;
+  ASSIGN_OR_RETURN(sorry.address, IpValue(s.args[0], "sorry_server"));
+  sorry.port = vs->port;
+  if (s.args.size() == 2) {
+    ASSIGN_OR_RETURN(uint16_t port, PortValue(s.args[1], "sorry_server port"));
+    // keepalived reads port 0 as "no port".
+    if (port != 0 && port != vs->port) {
+      return ErrorAt(
+          s.args[1].where,
+          absl::StrCat("sorry_server port ", port,
+                       " differs from virtual_server port ", vs->port,
+                       ": lb_kind DR cannot map ports; the sorry server must "
+                       "listen on ",
+                       vs->port, " (or leave the port out)"));
+    }
+  }
+  if (absl::Status st = CheckRealServerFamily(vs->address, sorry.address);
+      !st.ok()) {
+    return ErrorAt(s.args[0].where,
+                   absl::StrCat("sorry_server ", sorry.address.ToString(),
+                                " is not the same IP family as virtual_server ",
+                                vs->address.ToString(),
+                                ": direct server return cannot change it"));
+  }
+  vs->sorry_server = std::move(sorry);
   return absl::OkStatus();
 }
 
@@ -115,6 +148,7 @@ std::vector<Keyword> QuorumKeywords(ServerParse& p) {
                           IntValue(s.args[0], "quorum", 1, 0xffffffffLL));
          p.vs->quorum = static_cast<uint32_t>(v);
          p.have_quorum = true;
+         p.quorum_where = s.args[0].where;
          return absl::OkStatus();
        }},
       {"hysteresis",
@@ -147,6 +181,19 @@ std::vector<Keyword> QuorumKeywords(ServerParse& p) {
          ASSIGN_OR_RETURN(p.vs->quorum_down, ScriptValue(s));
          return absl::OkStatus();
        }},
+      {"sorry_server",
+       [&p](const Node& s) { return ParseSorryServer(s, p.vs); }},
+      {"sorry_server_inhibit",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(bool on, FlagValue(s));
+         if (!p.vs->sorry_server.has_value()) {
+           return ErrorAt(s.keyword.where,
+                          "'sorry_server_inhibit' needs a 'sorry_server' "
+                          "line before it (keepalived ignores it otherwise)");
+         }
+         p.vs->sorry_server->inhibit = on;
+         return absl::OkStatus();
+       }},
       {"real_server",
        [&p](const Node& s) {
          RealServer rs;
@@ -165,9 +212,7 @@ absl::Status DispatchServerBlock(const Node& n, ServerParse& p) {
   kw.insert(kw.end(), std::make_move_iterator(quorum.begin()),
             std::make_move_iterator(quorum.end()));
   return DispatchBlock(n.children, "virtual_server", kw,
-                       {"sorry_server",
-                        "sorry_server_inhibit",
-                        "sorry_server_lvs_method",
+                       {"sorry_server_lvs_method",
                         "persistence_engine",
                         "persistence_granularity",
                         "virtualhost",
@@ -196,6 +241,21 @@ absl::Status DispatchServerBlock(const Node& n, ServerParse& p) {
                         "notify_down"});
 }
 
+// keepalived lowers a quorum above the real servers' total weight to that
+// total with a warning; dsrlb says so instead of running with another value.
+absl::Status CheckQuorumReachable(const ServerParse& p) {
+  if (!p.have_quorum) return absl::OkStatus();
+  uint64_t total = 0;
+  for (const RealServer& rs : p.vs->real_servers) total += rs.weight;
+  if (p.vs->quorum <= total) return absl::OkStatus();
+  return ErrorAt(
+      p.quorum_where,
+      absl::StrCat("quorum ", p.vs->quorum, " exceeds the total weight ", total,
+                   " of the real servers: the virtual server could "
+                   "never have quorum (keepalived lowers it to ",
+                   total, ")"));
+}
+
 // What a complete virtual server must have once every keyword was read.
 absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
   if (!p.have_kind) {
@@ -208,6 +268,21 @@ absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
         p.hysteresis_where,
         absl::StrCat("hysteresis ", p.vs->hysteresis, " must be below quorum ",
                      p.vs->quorum, p.have_quorum ? "" : " (the default)"));
+  }
+  RETURN_IF_ERROR(CheckQuorumReachable(p));
+  if (p.vs->sorry_server.has_value()) {
+    for (const RealServer& rs : p.vs->real_servers) {
+      if (rs.address == p.vs->sorry_server->address &&
+          rs.port == p.vs->sorry_server->port) {
+        return ErrorAt(
+            p.vs->sorry_server->where,
+            absl::StrCat("sorry_server ", rs.address.ToString(),
+                         " is also a real_server of this virtual_server (",
+                         rs.where.file, ":", rs.where.line,
+                         "): a sorry server stands in for the real servers, "
+                         "name another host"));
+      }
+    }
   }
   return absl::OkStatus();
 }

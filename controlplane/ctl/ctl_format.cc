@@ -204,6 +204,13 @@ std::string FormatEvent(const v1::Event& e) {
     case v1::Event::kTable:
       absl::StrAppend(&out, " table generation ", e.table().generation());
       break;
+    case v1::Event::kQuorum:
+      absl::StrAppend(&out, " quorum ",
+                      FormatVsKey(e.quorum().virtual_server()),
+                      e.quorum().up() ? " UP" : " DOWN");
+      if (!e.quorum().reason().empty())
+        absl::StrAppend(&out, ": ", e.quorum().reason());
+      break;
     default:
       out += " ?";
   }

@@ -42,6 +42,7 @@ struct HealthEvent {
   absl::Time time;       // the monitor's clock (monotonic for RealClock)
   absl::Time wall_time;  // absl::Now() when it happened, for people
   uint32_t weight = 1;   // configured weight, or misc_dynamic's
+  bool weight_from_check = false;  // `weight` is misc_dynamic's
   bool inhibit_on_failure = false;
 };
 
@@ -54,6 +55,7 @@ struct RealServerState {
   absl::Time last_check_time;   // monitor clock; InfinitePast if never
   absl::Time last_change_time;  // monitor clock; creation time at first
   uint32_t weight = 1;
+  bool weight_from_check = false;  // misc_dynamic set `weight`
 };
 
 }  // namespace dsrlb::health

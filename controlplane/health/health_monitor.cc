@@ -1,11 +1,13 @@
 // Reload logic and event delivery of the health monitor.
 #include "controlplane/health/health_monitor.h"
 
+#include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "controlplane/alerts/curl_driver.h"
+#include "controlplane/alerts/notify_script.h"
 #include "controlplane/health/check_factory.h"
 #include "controlplane/health/rs_alerts.h"
 
@@ -15,7 +17,8 @@ HealthMonitor::HealthMonitor(EventLoop* loop, Callback callback)
     : loop_(loop),
       callback_(std::move(callback)),
       curl_(std::make_unique<CurlDriver>(loop)),
-      alerts_(std::make_unique<RealServerAlerts>(loop)) {}
+      alerts_(std::make_unique<RealServerAlerts>(loop)),
+      vs_scripts_(std::make_unique<NotifyScriptRunner>(loop)) {}
 
 HealthMonitor::~HealthMonitor() {
   servers_.clear();  // checks hold curl handles: before curl_ goes
@@ -97,6 +100,7 @@ HealthEvent HealthMonitor::MakeEvent(const RealServerHealth& server) const {
   event.time = loop_->clock()->Now();
   event.wall_time = absl::Now();
   event.weight = server.state().weight;
+  event.weight_from_check = server.state().weight_from_check;
   event.inhibit_on_failure = server.rs_config().inhibit_on_failure;
   return event;
 }
@@ -117,6 +121,41 @@ void HealthMonitor::OnResult(RealServerHealth& server,
     alerts_->OnChange(global_, server.rs_config(), event, by.AlertName());
   if (callback_) callback_(event);
 }
+
+void HealthMonitor::RunScript(const std::string& command) {
+  if (command.empty()) return;
+  if (absl::Status st = vs_scripts_->Run(command); !st.ok())
+    std::fprintf(stderr, "dsrlb-control: quorum script %s: %s\n",
+                 command.c_str(), std::string(st.message()).c_str());
+}
+
+std::vector<std::string> HealthMonitor::Shutdown() {
+  std::vector<std::string> commands;
+  // servers_ is ordered by virtual server: each one's real servers, then
+  // the virtual server itself (keepalived's clear_service_vs).
+  const config::VirtualServer* pending = nullptr;
+  auto finish_vs = [&] {
+    if (pending != nullptr && pending->omega && !pending->quorum_down.empty())
+      commands.push_back(pending->quorum_down);
+  };
+  std::optional<VsKey> current;
+  for (const auto& [key, server] : servers_) {
+    if (current != key.first) {
+      finish_vs();
+      current = key.first;
+      pending = &server->vs_config();
+    }
+    if (pending->omega && server->state().up &&
+        !server->rs_config().notify_down.empty())
+      commands.push_back(server->rs_config().notify_down);
+  }
+  finish_vs();
+  (void)Apply(config::Config{});  // every check stops
+  for (const std::string& c : commands) RunScript(c);
+  return commands;
+}
+
+size_t HealthMonitor::scripts_running() const { return vs_scripts_->running(); }
 
 std::optional<RealServerState> HealthMonitor::State(const VsKey& vs,
                                                     const RsKey& rs) const {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,7 @@
 namespace dsrlb::health {
 
 class CurlDriver;
+class NotifyScriptRunner;
 class RealServerAlerts;
 
 class HealthMonitor {
@@ -46,6 +48,16 @@ class HealthMonitor {
   // checkers).
   absl::Status Apply(const config::Config& config);
 
+  // A virtual server's quorum_up / quorum_down, which the service model
+  // decides (model/quorum.h): run like the notify scripts, without waiting.
+  void RunScript(const std::string& command);
+  // keepalived's shutdown: every check stops; for each virtual server with
+  // `omega`, the notify_down of its real servers that are up runs, then its
+  // quorum_down. Returns the commands started, in that order.
+  std::vector<std::string> Shutdown();
+  // Quorum and shutdown scripts still running.
+  size_t scripts_running() const;
+
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const;
   std::map<Key, RealServerState> States() const;
 
@@ -59,6 +71,7 @@ class HealthMonitor {
   config::GlobalDefs global_;
   std::unique_ptr<CurlDriver> curl_;
   std::unique_ptr<RealServerAlerts> alerts_;
+  std::unique_ptr<NotifyScriptRunner> vs_scripts_;
   std::map<Key, std::unique_ptr<RealServerHealth>> servers_;
   mutable absl::Mutex mu_;
   std::map<Key, RealServerState> snapshot_ ABSL_GUARDED_BY(mu_);

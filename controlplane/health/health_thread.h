@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/clock.h"
@@ -30,6 +32,13 @@ class HealthThread {
   // Any thread except the health thread itself (the callback must not call
   // it): runs HealthMonitor::Apply there and waits for its status.
   absl::Status Apply(const config::Config& config);
+  // Any thread: runs a quorum_up / quorum_down command on the health thread
+  // (returns at once; the commands run in the order given).
+  void RunScript(std::string command);
+  // Any thread but the health thread: HealthMonitor::Shutdown (checks stop;
+  // omega's scripts run), then waits up to `limit` for those scripts to end.
+  // Returns the commands started.
+  std::vector<std::string> Shutdown(absl::Duration limit);
   // Any thread.
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const {
     return monitor_->State(vs, rs);

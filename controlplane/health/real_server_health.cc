@@ -41,7 +41,10 @@ void RealServerHealth::UpdateConfig(config::VirtualServer vs_config,
                                     config::RealServer rs_config) {
   vs_config_ = std::move(vs_config);
   vs_config_.real_servers.clear();
-  if (rs_config.weight != rs_config_.weight) state_.weight = rs_config.weight;
+  if (rs_config.weight != rs_config_.weight) {
+    state_.weight = rs_config.weight;
+    state_.weight_from_check = false;
+  }
   rs_config_ = std::move(rs_config);
 }
 
@@ -53,8 +56,12 @@ void RealServerHealth::OnCheckResult(const CheckRunner& runner,
   state_.last_check_text = result.text;
   state_.last_check_time = now;
   bool weight_changed = false;
-  if (result.weight.has_value() && *result.weight != state_.weight) {
+  if (result.weight.has_value() &&
+      (*result.weight != state_.weight || !state_.weight_from_check)) {
+    // The first weight a script sets is news even at the configured value:
+    // from then on the weight is the script's.
     state_.weight = *result.weight;
+    state_.weight_from_check = true;
     weight_changed = true;
   }
   bool rs_changed = false;

@@ -7,6 +7,33 @@
 #include "dataplane/shm/dsrlb_shm.h"
 
 namespace dsrlb::api {
+namespace {
+
+// keepalived's sorry server: added when the quorum is lost, removed (or,
+// with sorry_server_inhibit, set to weight 0) when it is gained.
+Effective SorryServerState(const VirtualServerState& vs,
+                           const RealServerState& rs) {
+  Effective e;
+  if (vs.quorum_up) {
+    e.state =
+        rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
+    e.reason = absl::StrCat(
+        "sorry server, unused while the virtual server "
+        "has quorum",
+        rs.inhibit_on_failure ? " (sorry_server_inhibit: weight 0)" : "");
+    return e;
+  }
+  if (rs.draining || rs.weight == 0) {
+    e.state = DSRLB_BACKEND_DRAINING;
+    e.reason = rs.draining ? "drained" : "weight 0";
+    return e;
+  }
+  e.state = DSRLB_BACKEND_UP;
+  e.ring_weight = vs.algo == config::LbAlgo::kRr ? 1 : rs.weight;
+  return e;
+}
+
+}  // namespace
 
 Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
                       const NeighborState* neighbor) {
@@ -18,6 +45,7 @@ Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
                                                           : neighbor->reason);
     return e;
   }
+  if (rs.sorry) return SorryServerState(vs, rs);
   if (rs.health == Health::kDown) {
     // keepalived removes a failed server from LVS (its connections break);
     // with inhibit_on_failure it sets weight 0 instead, which LVS treats as
@@ -35,15 +63,24 @@ Effective EffectiveOf(const VirtualServerState& vs, const RealServerState& rs,
     e.reason = "drained";
     return e;
   }
-  if (rs.weight == 0) {
+  if (vs.sorry_in_use) {
+    // keepalived takes the live servers out for the sorry server
+    // (perform_quorum_state); inhibit_on_failure ones stay at weight 0.
+    e.state =
+        rs.inhibit_on_failure ? DSRLB_BACKEND_DRAINING : DSRLB_BACKEND_DOWN;
+    e.reason = "quorum lost: the sorry server takes new connections";
+    return e;
+  }
+  if (rs.Weight() == 0) {
     e.state = DSRLB_BACKEND_DRAINING;
-    e.reason = "weight 0";
+    e.reason =
+        rs.check_weight.has_value() ? "weight 0 (misc_dynamic)" : "weight 0";
     return e;
   }
   e.state = DSRLB_BACKEND_UP;
   // LVS rr ignores weights (beyond 0 = quiesced); every other scheduler
   // spreads new connections in proportion to them.
-  e.ring_weight = vs.algo == config::LbAlgo::kRr ? 1 : rs.weight;
+  e.ring_weight = vs.algo == config::LbAlgo::kRr ? 1 : rs.Weight();
   return e;
 }
 

@@ -16,11 +16,12 @@ namespace dsrlb::api {
 enum class Health { kUnchecked, kUp, kDown };
 
 struct Event {
-  enum class Kind { kRealServer, kVrrp, kTable };
+  enum class Kind { kRealServer, kVrrp, kTable, kQuorum };
   Kind kind = Kind::kTable;
   int64_t unix_ms = 0;
-  // kRealServer
+  // kRealServer, kQuorum
   VsKey virtual_server;
+  bool quorum_up = false;  // kQuorum: gained (true) or lost
   RsKey real_server;
   Health health = Health::kUnchecked;
   // kVrrp: instance name; states as text ("MASTER", ...) until VRRP lands.

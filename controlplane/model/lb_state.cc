@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "controlplane/config/server_rules.h"
+#include "controlplane/model/quorum.h"
 
 namespace dsrlb::api {
 namespace {
@@ -28,6 +29,12 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
   vs.algo = c.lb_algo;
   vs.persistence_timeout_s = c.persistence_timeout_s;
   vs.quorum = c.quorum;
+  vs.hysteresis = c.hysteresis;
+  // keepalived decides a configured virtual server's quorum from nothing
+  // alive (set_quorum_states), then from the servers it starts with.
+  vs.quorum_up = false;
+  vs.quorum_up_script = c.quorum_up;
+  vs.quorum_down_script = c.quorum_down;
   for (const config::RealServer& r : c.real_servers) {
     RealServerState rs;
     rs.key = RsKey{r.address, r.port};
@@ -35,6 +42,15 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
     rs.inhibit_on_failure = r.inhibit_on_failure;
     rs.has_checkers = !r.checkers.empty();
     rs.health = InitialHealth(c, r);
+    rs.last_change_unix_ms = NowMs();
+    vs.real_servers.push_back(std::move(rs));
+  }
+  if (c.sorry_server.has_value()) {
+    RealServerState rs;
+    rs.key = RsKey{c.sorry_server->address, c.sorry_server->port};
+    rs.weight = 1;  // keepalived's sorry server weight
+    rs.inhibit_on_failure = c.sorry_server->inhibit;
+    rs.sorry = true;
     rs.last_change_unix_ms = NowMs();
     vs.real_servers.push_back(std::move(rs));
   }
@@ -49,7 +65,7 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
   std::vector<size_t> shape;
   for (const config::VirtualServer& c : config.virtual_servers) {
     next.push_back(FromConfig(c));
-    shape.push_back(c.real_servers.size());
+    shape.push_back(next.back().real_servers.size());
   }
 
   absl::MutexLock lock(&mu_);
@@ -57,11 +73,17 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
   // Carry over what only the running state knows. Indexed: a reload of
   // thousands of virtual servers stays linear-logarithmic.
   std::map<VsKey, const VirtualServerState*> old_by_key;
-  for (const VirtualServerState& o : vs_) old_by_key[o.key] = &o;
+  // Whose sorry server is in the table already (not news on a reload).
+  std::set<VsKey> sorry_in_use;
+  for (const VirtualServerState& o : vs_) {
+    old_by_key[o.key] = &o;
+    if (o.sorry_in_use) sorry_in_use.insert(o.key);
+  }
   for (VirtualServerState& n : next) {
     auto found = old_by_key.find(n.key);
     if (found == old_by_key.end()) continue;
     const VirtualServerState* old = found->second;
+    n.quorum_up = old->quorum_up;
     for (RealServerState& rs : n.real_servers) {
       for (const RealServerState& o : old->real_servers) {
         if (o.key != rs.key) continue;
@@ -72,6 +94,9 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
           rs.last_check_result = o.last_check_result;
           rs.last_check_unix_ms = o.last_check_unix_ms;
           rs.last_change_unix_ms = o.last_change_unix_ms;
+          // The health monitor keeps misc_dynamic's weight unless the
+          // configured weight changed.
+          if (o.weight == rs.weight) rs.check_weight = o.check_weight;
         }
       }
     }
@@ -91,11 +116,17 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
   }
   vs_ = std::move(ordered);
   ApplyVrrpConfig(config);
+  // keepalived's init_service_vs: the quorum of every virtual server is
+  // decided again (a new one starts down), and one down at start with a
+  // sorry server says so.
+  for (VirtualServerState& vs : vs_)
+    UpdateQuorum(&vs, /*init=*/!sorry_in_use.contains(vs.key));
   Changed();
   ReloadSummary summary;
   summary.virtual_servers = static_cast<uint32_t>(vs_.size());
   for (const VirtualServerState& vs : vs_)
-    summary.real_servers += static_cast<uint32_t>(vs.real_servers.size());
+    for (const RealServerState& rs : vs.real_servers)
+      if (!rs.sorry) summary.real_servers++;
   return summary;
 }
 
@@ -112,6 +143,7 @@ absl::StatusOr<VirtualServerState> LbState::AddVirtualServer(
   vs.key = key;
   vs.algo = algo;
   vs.persistence_timeout_s = persistence_timeout_s;
+  vs.quorum_up = false;  // no real server yet: nothing to carry the quorum
   vs_.push_back(vs);
   Changed();
   return vs;
@@ -182,9 +214,13 @@ absl::StatusOr<RealServerState> LbState::AddRealServer(const VsKey& vs,
   r.key = rs;
   r.weight = weight;
   r.last_change_unix_ms = NowMs();
-  v->real_servers.push_back(r);
+  // Before the sorry server, which stays last.
+  auto at = v->real_servers.end();
+  if (!v->real_servers.empty() && v->real_servers.back().sorry) at--;
+  v->real_servers.insert(at, r);
   Changed();
   RsEvent(vs, r, absl::StrCat("added with weight ", weight));
+  UpdateQuorum(v, false);
   return r;
 }
 
@@ -199,6 +235,7 @@ absl::StatusOr<RealServerState> LbState::RemoveRealServer(const VsKey& vs,
                         (*found - v->real_servers.data()));
   Changed();
   RsEvent(vs, removed, "removed");
+  UpdateQuorum(v, false);
   return removed;
 }
 
@@ -213,8 +250,12 @@ absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
     std::string reason =
         absl::StrCat("weight ", (*found)->weight, " -> ", weight);
     (*found)->weight = weight;
+    // The operator's weight replaces misc_dynamic's until the script's
+    // exit code changes again (as ipvsadm -e does under keepalived).
+    (*found)->check_weight.reset();
     Changed();
     RsEvent(vs, **found, reason);
+    UpdateQuorum(FindVs(vs), false);
   }
   return **found;
 }
@@ -229,34 +270,44 @@ absl::StatusOr<RealServerState> LbState::SetDrain(const VsKey& vs,
     (*found)->last_change_unix_ms = NowMs();
     Changed();
     RsEvent(vs, **found, drain ? "drained" : "undrained");
+    UpdateQuorum(FindVs(vs), false);
   }
   return **found;
 }
 
 absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
-                                const std::string& reason) {
-  Event event;
-  {
-    absl::MutexLock lock(&mu_);
-    auto found = FindRs(vs, rs);
-    if (!found.ok()) return found.status();
-    RealServerState& r = **found;
-    int64_t now = NowMs();
-    r.last_check_result = reason;
-    r.last_check_unix_ms = now;
-    Health next = up ? Health::kUp : Health::kDown;
-    if (r.health == next) return absl::OkStatus();
+                                const std::string& reason,
+                                std::optional<uint32_t> check_weight) {
+  absl::MutexLock lock(&mu_);
+  auto found = FindRs(vs, rs);
+  if (!found.ok()) return found.status();
+  RealServerState& r = **found;
+  int64_t now = NowMs();
+  r.last_check_result = reason;
+  r.last_check_unix_ms = now;
+  const Health next = up ? Health::kUp : Health::kDown;
+  const bool weight_changed = r.check_weight != check_weight;
+  r.check_weight = check_weight;
+  if (r.health != next) {
     r.health = next;
     r.last_change_unix_ms = now;
-    Changed();
-    event.kind = Event::Kind::kRealServer;
-    event.unix_ms = now;
-    event.virtual_server = vs;
-    event.real_server = rs;
-    event.health = next;
-    event.reason = reason;
+    // Posted under mu_ (the hub never calls back), before the quorum
+    // change it may cause.
+    if (events_ != nullptr) {
+      Event event;
+      event.kind = Event::Kind::kRealServer;
+      event.unix_ms = now;
+      event.virtual_server = vs;
+      event.real_server = rs;
+      event.health = next;
+      event.reason = reason;
+      events_->Post(std::move(event));
+    }
+  } else if (!weight_changed) {
+    return absl::OkStatus();
   }
-  if (events_ != nullptr) events_->Post(std::move(event));
+  Changed();
+  UpdateQuorum(FindVs(vs), false);
   return absl::OkStatus();
 }
 
@@ -334,6 +385,43 @@ absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
   }
   if (events_ != nullptr) events_->Post(std::move(event));
   return absl::OkStatus();
+}
+
+void LbState::SetQuorumListener(QuorumListener listener) {
+  absl::MutexLock lock(&mu_);
+  quorum_listener_ = std::move(listener);
+}
+
+void LbState::UpdateQuorum(VirtualServerState* vs, bool init) {
+  if (vs == nullptr) return;
+  QuorumInput in;
+  in.up = vs->quorum_up;
+  in.quorum = vs->quorum;
+  in.hysteresis = vs->hysteresis;
+  in.live_weight = LiveWeight(*vs);
+  in.start_sorry_server = init && HasSorryServer(*vs);
+  vs->live_weight = in.live_weight;
+  const QuorumStep step = StepQuorum(in);
+  if (step != QuorumStep::kNone) vs->quorum_up = step == QuorumStep::kGained;
+  vs->sorry_in_use = !vs->quorum_up && HasSorryServer(*vs);
+  if (step == QuorumStep::kNone) return;
+  Changed();
+  QuorumChange change;
+  change.vs = vs->key;
+  change.up = vs->quorum_up;
+  change.init = init;
+  change.script = change.up ? vs->quorum_up_script : vs->quorum_down_script;
+  change.reason = QuorumReason(in, step);
+  if (events_ != nullptr) {
+    Event e;
+    e.kind = Event::Kind::kQuorum;
+    e.unix_ms = NowMs();
+    e.virtual_server = vs->key;
+    e.quorum_up = change.up;
+    e.reason = change.reason;
+    events_->Post(std::move(e));
+  }
+  if (quorum_listener_) quorum_listener_(change);
 }
 
 void LbState::SetLimits(const Limits& limits) {

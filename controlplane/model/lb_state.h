@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -35,6 +36,15 @@ struct RealServerState {
   std::string last_check_result;
   int64_t last_check_unix_ms = 0;
   int64_t last_change_unix_ms = 0;
+  // MISC_CHECK misc_dynamic: the weight the script's exit code set; it
+  // replaces `weight` while set.
+  std::optional<uint32_t> check_weight;
+  // keepalived's sorry_server: in the table only while the virtual server
+  // has lost its quorum (with `inhibit_on_failure`, from
+  // sorry_server_inhibit: at weight 0 otherwise). Not counted in the quorum.
+  bool sorry = false;
+
+  uint32_t Weight() const { return check_weight.value_or(weight); }
 };
 
 struct VirtualServerState {
@@ -42,7 +52,24 @@ struct VirtualServerState {
   config::LbAlgo algo = config::LbAlgo::kWrr;
   uint32_t persistence_timeout_s = 0;
   uint32_t quorum = 1;
-  std::vector<RealServerState> real_servers;
+  uint32_t hysteresis = 0;
+  // keepalived's quorum state (model/quorum.h): false once the live weight
+  // fell below quorum - hysteresis, true again at quorum + hysteresis.
+  bool quorum_up = true;
+  uint64_t live_weight = 0;   // the sum the quorum state was decided on
+  bool sorry_in_use = false;  // quorum lost and a sorry server configured
+  std::string quorum_up_script, quorum_down_script;
+  std::vector<RealServerState> real_servers;  // the sorry server last
+};
+
+// A virtual server gained or lost its quorum (keepalived's quorum_up /
+// quorum_down), for whoever runs the scripts.
+struct QuorumChange {
+  VsKey vs;
+  bool up = false;
+  bool init = false;   // decided when the virtual server was configured
+  std::string script;  // quorum_up or quorum_down; may be empty
+  std::string reason;  // "Lost quorum 2-0=2 > 1", keepalived's log words
 };
 
 // One VRRP instance as the VRRP runtime reports it (seeded from the
@@ -128,9 +155,16 @@ class LbState {
   absl::StatusOr<RealServerState> SetDrain(const VsKey& vs, const RsKey& rs,
                                            bool drain) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Seam for the health monitor: one result of a check of (vs, rs).
+  // Seam for the health monitor: one result of a check of (vs, rs), with
+  // misc_dynamic's weight when a script set one (nullopt: the configured).
   absl::Status SetHealth(const VsKey& vs, const RsKey& rs, bool up,
-                         const std::string& reason) ABSL_LOCKS_EXCLUDED(mu_);
+                         const std::string& reason,
+                         std::optional<uint32_t> check_weight = std::nullopt)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Told of every quorum change, in order, while the state's lock is held:
+  // it must not call back into the state (post the work elsewhere).
+  using QuorumListener = std::function<void(const QuorumChange&)>;
+  void SetQuorumListener(QuorumListener listener) ABSL_LOCKS_EXCLUDED(mu_);
   // Seam for VRRP: whether this host forwards for `address` (master). An
   // address never set is active, as LVS is without keepalived's VRRP.
   void SetVipActive(const IpAddress& address, bool active)
@@ -165,6 +199,9 @@ class LbState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyVrrpConfig(const config::Config& config)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // keepalived's update_quorum_state after a change to `vs`'s servers.
+  void UpdateQuorum(VirtualServerState* vs, bool init)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EventHub* const events_;
   mutable absl::Mutex mu_;
@@ -175,6 +212,7 @@ class LbState {
   std::map<IpAddress, bool> vip_active_ ABSL_GUARDED_BY(mu_);
   std::set<IpAddress> vrrp_vips_ ABSL_GUARDED_BY(mu_);
   std::vector<VrrpStatus> vrrp_ ABSL_GUARDED_BY(mu_);
+  QuorumListener quorum_listener_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace dsrlb::api

@@ -60,7 +60,7 @@ tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
       b.port = rs.key.port;
       b.state = static_cast<dsrlb_backend_state>(e.state);
       // The builder only rings UP backends, at their record weight.
-      b.weight = e.state == DSRLB_BACKEND_UP ? e.ring_weight : rs.weight;
+      b.weight = e.state == DSRLB_BACKEND_UP ? e.ring_weight : rs.Weight();
       if (n != snapshot.neighbors.end() && n->second.mac.has_value())
         b.mac = *n->second.mac;
       vip.backends.push_back(b);

@@ -319,9 +319,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "e.conf:1:16: 'virtual_server fwmark' is not supported by "
                   "dsrlb: write 'virtual_server IP PORT'"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n sorry_server "
-                  "10.0.0.9 80\n}\n",
-                  "e.conf:3:2: 'sorry_server' in virtual_server is not "
-                  "supported by dsrlb"}));
+                  "10.0.0.9 80\n sorry_server_lvs_method DR\n}\n",
+                  "e.conf:4:2: 'sorry_server_lvs_method' in virtual_server is "
+                  "not supported by dsrlb"}));
 
 }  // namespace
 }  // namespace dsrlb::config
