@@ -54,6 +54,9 @@ struct RealServerState {
   absl::Time last_check_time;   // monitor clock; InfinitePast if never
   absl::Time last_change_time;  // monitor clock; creation time at first
   uint32_t weight = 1;
+  // ha_suspend: not checked while this host does not hold the VIP; the
+  // state above is the last one seen before.
+  bool suspended = false;
 };
 
 }  // namespace dsrlb::health

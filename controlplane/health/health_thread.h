@@ -30,6 +30,11 @@ class HealthThread {
   // Any thread except the health thread itself (the callback must not call
   // it): runs HealthMonitor::Apply there and waits for its status.
   absl::Status Apply(const config::Config& config);
+  // Any thread, without waiting: HealthMonitor::SetVipHeld on the health
+  // thread (in order with Apply).
+  void SetVipHeld(const IpAddress& address, bool held) {
+    loop_.Post([this, address, held] { monitor_->SetVipHeld(address, held); });
+  }
   // Any thread.
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const {
     return monitor_->State(vs, rs);

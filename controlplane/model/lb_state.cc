@@ -27,6 +27,7 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
   vs.key = VsKey{c.address, c.port, c.protocol};
   vs.algo = c.lb_algo;
   vs.persistence_timeout_s = c.persistence_timeout_s;
+  vs.persistence_granularity = static_cast<uint8_t>(c.persistence_granularity);
   vs.quorum = c.quorum;
   for (const config::RealServer& r : c.real_servers) {
     RealServerState rs;
@@ -274,6 +275,11 @@ void LbState::SetNeighbor(const IpAddress& address, NeighborState neighbor) {
   if (n.mac == neighbor.mac && n.reason == neighbor.reason) return;
   n = std::move(neighbor);
   Changed();
+}
+
+std::map<IpAddress, bool> LbState::VipActivity() const {
+  absl::MutexLock lock(&mu_);
+  return vip_active_;
 }
 
 StateSnapshot LbState::Snapshot() const {

@@ -41,6 +41,7 @@ struct VirtualServerState {
   VsKey key;
   config::LbAlgo algo = config::LbAlgo::kWrr;
   uint32_t persistence_timeout_s = 0;
+  uint8_t persistence_granularity = 0;  // prefix length; 0 = whole address
   uint32_t quorum = 1;
   std::vector<RealServerState> real_servers;
 };
@@ -145,6 +146,8 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   StateSnapshot Snapshot() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Snapshot().vip_active alone, without copying the servers.
+  std::map<IpAddress, bool> VipActivity() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t Version() const ABSL_LOCKS_EXCLUDED(mu_);
   // Real-server addresses the resolver must find MACs for.
   std::vector<IpAddress> RealServerAddresses() const ABSL_LOCKS_EXCLUDED(mu_);
