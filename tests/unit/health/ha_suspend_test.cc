@@ -96,6 +96,7 @@ TEST_F(HaSuspendTest, WithoutHaSuspendABackupKeepsChecking) {
   monitor_.SetVipHeld(TheVs().address, false);
   ASSERT_TRUE(monitor_.Apply(Config(server.port, false)).ok());
   Settle(loop_);
+  At(absl::Seconds(10));
   At(absl::Seconds(20));
   EXPECT_EQ(server.AcceptAll(), 3);  // t0, 10 s, 20 s
   EXPECT_FALSE(State(server.port).suspended);
