@@ -153,6 +153,20 @@ struct VirtualServer {
   std::string quorum_down;  // script, run when the quorum is lost
   std::optional<SorryServer> sorry_server;
   std::vector<RealServer> real_servers;
+  // persistence_granularity (ipvsadm -M): clients whose addresses share
+  // this many leading bits stick to one real server together; 0 = not
+  // written (each client address on its own). Family 4 when written as a
+  // netmask, 6 as a prefix length.
+  int persistence_granularity = 0;
+  uint8_t persistence_granularity_family = 0;
+  // ha_suspend: no health checks while this host does not hold the VIP
+  // (VRRP backup); they resume when it does.
+  bool ha_suspend = false;
+  // "virtual_server group NAME": the virtual_server_group this one was
+  // expanded from (one VirtualServer per member address and port, all with
+  // the block's settings and real servers), and its place in the group.
+  std::string group;
+  size_t group_member = 0;
 };
 
 enum class VrrpAuthType { kNone, kPass, kAh };

@@ -113,6 +113,11 @@ std::string DescribeConfig(const Config& config) {
     if (vs.persistence_timeout_s) {
       absl::StrAppend(&out, ", persistence ", vs.persistence_timeout_s, "s");
     }
+    if (vs.persistence_granularity != 0) {
+      absl::StrAppend(&out, " per /", vs.persistence_granularity);
+    }
+    if (vs.ha_suspend) absl::StrAppend(&out, ", ha_suspend");
+    if (!vs.group.empty()) absl::StrAppend(&out, ", group ", vs.group);
     absl::StrAppend(&out, ", ", vs.real_servers.size(), " real server",
                     vs.real_servers.size() == 1 ? "" : "s", "\n");
     for (const RealServer& rs : vs.real_servers) {

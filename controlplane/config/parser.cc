@@ -15,6 +15,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   ASSIGN_OR_RETURN(std::vector<Node> top, BuildTree(expanded.tokens));
   Config config;
   ParseNotes notes;
+  std::vector<VsGroup> groups;
   config.files = std::move(expanded.files);
   std::vector<Keyword> kw = {
       {"global_defs",
@@ -45,6 +46,14 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
          return absl::OkStatus();
        },
        true},
+      {"virtual_server_group",
+       [&](const Node& n) {
+         VsGroup g;
+         RETURN_IF_ERROR(ParseVirtualServerGroup(n, &g));
+         groups.push_back(std::move(g));
+         return absl::OkStatus();
+       },
+       true},
       {"virtual_server",
        [&](const Node& n) {
          VirtualServer vs;
@@ -56,11 +65,13 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   };
   RETURN_IF_ERROR(DispatchBlock(
       top, "the top level", kw,
-      {"virtual_server_group", "static_ipaddress", "static_routes",
-       "static_rules", "vrrp_track_process", "vrrp_track_file", "track_file",
-       "bfd_instance", "garp_group", "linkbeat_use_polling", "net_namespace",
+      {"static_ipaddress", "static_routes", "static_rules",
+       "vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance",
+       "garp_group", "linkbeat_use_polling", "net_namespace",
        "net_namespace_ipvs", "instance", "use_pid_dir", "child_wait_time",
        "SSL", "linkbeat_interfaces", "namespace_with_ipsets"}));
+  // A group may be defined after the virtual_server that uses it.
+  RETURN_IF_ERROR(ExpandGroups(groups, &config.virtual_servers));
   // global_defs may come after the instances it gives a default to.
   for (size_t i = 0; i < config.vrrp_instances.size(); ++i) {
     if (!notes.instances[i].version_set) {

@@ -41,8 +41,30 @@ struct ParseNotes {
   bool global_version_set = false;
 };
 
+// virtual_server_group NAME { ... }: members first..last (one address
+// unless a range), each with the port (0 = all ports).
+struct VsGroupMember {
+  IpAddress first, last;
+  uint16_t port = 0;
+  SourceLocation where;
+};
+struct VsGroup {
+  std::string name;
+  std::vector<VsGroupMember> members;
+  SourceLocation where;
+};
+
 absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* out, ParseNotes* notes);
 absl::Status ParseVirtualServer(const Node& n, VirtualServer* out);
+absl::Status ParseVirtualServerGroup(const Node& n, VsGroup* out);
+// Replaces each "virtual_server group NAME" with one virtual server per
+// member address and port of the group (in place, in member order).
+absl::Status ExpandGroups(const std::vector<VsGroup>& groups,
+                          std::vector<VirtualServer>* servers);
+// persistence_granularity written for the other IP family than `vs`'s
+// address: an error at `where`.
+absl::Status CheckGranularityFamily(const VirtualServer& vs,
+                                    const SourceLocation& where);
 absl::Status ParseRealServer(const Node& n, RealServer* out);
 absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* out);
 absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,

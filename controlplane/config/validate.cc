@@ -27,10 +27,15 @@ absl::Status ValidateVirtualServers(const Config& config) {
     auto [it, fresh] = vips.emplace(
         std::make_tuple(vs.address, vs.port, vs.protocol), vs.where);
     if (!fresh) {
-      return ErrorAt(vs.where,
-                     absl::StrCat("duplicate virtual_server ",
-                                  Endpoint(vs.address, vs.port), " (first at ",
-                                  Where(it->second), ")"));
+      return ErrorAt(
+          vs.where,
+          absl::StrCat("duplicate virtual_server ",
+                       Endpoint(vs.address, vs.port),
+                       vs.group.empty()
+                           ? ""
+                           : absl::StrCat(" (member of virtual_server_group ",
+                                          vs.group, ")"),
+                       " (first at ", Where(it->second), ")"));
     }
     std::map<std::pair<IpAddress, uint16_t>, SourceLocation> reals;
     for (const RealServer& rs : vs.real_servers) {

@@ -21,7 +21,52 @@ struct ServerParse {
   bool have_hysteresis = false;
   SourceLocation hysteresis_where;
   SourceLocation quorum_where;
+  bool have_persistence_timeout = false;
+  SourceLocation granularity_where;
 };
+
+// keepalived's persistence when persistence_granularity comes without a
+// persistence_timeout (IPVS_SVC_PERSISTENT_TIMEOUT).
+constexpr uint32_t kDefaultPersistenceS = 360;
+
+// persistence_granularity 255.255.255.0 (IPv4: a netmask, its ones
+// contiguous) or 64 (IPv6: a prefix length), as ipvsadm -M.
+absl::Status ParseGranularity(const Node& s, ServerParse& p) {
+  RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "persistence_granularity NETMASK"));
+  const Token& t = s.args[0];
+  p.granularity_where = t.where;
+  if (t.text.find('.') == std::string::npos) {
+    ASSIGN_OR_RETURN(int64_t bits,
+                     IntValue(t,
+                              "persistence_granularity (an IPv6 prefix "
+                              "length; IPv4 takes a netmask)",
+                              1, 128));
+    p.vs->persistence_granularity = static_cast<int>(bits);
+    p.vs->persistence_granularity_family = 6;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<IpAddress> mask = IpAddress::Parse(t.text);
+  if (!mask.ok() || !mask->is_v4()) {
+    return ErrorAt(t.where, absl::StrCat("persistence_granularity '", t.text,
+                                         "' is not an IPv4 netmask (e.g. "
+                                         "255.255.255.0)"));
+  }
+  uint32_t m = 0;
+  for (int i = 0; i < 4; i++) m = m << 8 | mask->bytes[i];
+  const int bits = __builtin_popcount(m);
+  if (bits == 0 || m != ~uint32_t{0} << (32 - bits)) {
+    return ErrorAt(
+        t.where,
+        absl::StrCat("persistence_granularity ", t.text,
+                     bits == 0 ? " would send every client to one real "
+                                 "server: use a netmask with at least one bit"
+                               : " is not a netmask: its one bits must be "
+                                 "contiguous from the left"));
+  }
+  p.vs->persistence_granularity = bits;
+  p.vs->persistence_granularity_family = 4;
+  return absl::OkStatus();
+}
 
 absl::Status ParseLbAlgo(const Node& s, VirtualServer* vs) {
   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "lb_algo rr|wrr|mh|sh"));
@@ -110,6 +155,14 @@ std::vector<Keyword> SchedulingKeywords(ServerParse& p) {
          ASSIGN_OR_RETURN(int64_t v, IntValue(s.args[0], "persistence_timeout",
                                               0, kMaxPersistenceTimeoutS));
          p.vs->persistence_timeout_s = static_cast<uint32_t>(v);
+         p.have_persistence_timeout = true;
+         return absl::OkStatus();
+       }},
+      {"persistence_granularity",
+       [&p](const Node& s) { return ParseGranularity(s, p); }},
+      {"ha_suspend",
+       [&p](const Node& s) {
+         ASSIGN_OR_RETURN(p.vs->ha_suspend, FlagValue(s));
          return absl::OkStatus();
        }},
       {"protocol",
@@ -214,9 +267,7 @@ absl::Status DispatchServerBlock(const Node& n, ServerParse& p) {
   return DispatchBlock(n.children, "virtual_server", kw,
                        {"sorry_server_lvs_method",
                         "persistence_engine",
-                        "persistence_granularity",
                         "virtualhost",
-                        "ha_suspend",
                         "ops",
                         "one_packet_scheduling",
                         "retry",
@@ -256,6 +307,23 @@ absl::Status CheckQuorumReachable(const ServerParse& p) {
                    total, ")"));
 }
 
+// persistence_granularity groups clients for persistence: it needs some
+// (keepalived's 360 s when no persistence_timeout is written), and a plain
+// virtual server's family (a group's members are checked when expanded).
+absl::Status CheckGranularity(const ServerParse& p) {
+  VirtualServer& vs = *p.vs;
+  if (vs.persistence_granularity == 0) return absl::OkStatus();
+  if (!p.have_persistence_timeout) {
+    vs.persistence_timeout_s = kDefaultPersistenceS;
+  } else if (vs.persistence_timeout_s == 0) {
+    return ErrorAt(p.granularity_where,
+                   "persistence_granularity needs persistence, which "
+                   "'persistence_timeout 0' turns off");
+  }
+  if (!vs.group.empty()) return absl::OkStatus();
+  return CheckGranularityFamily(vs, p.granularity_where);
+}
+
 // What a complete virtual server must have once every keyword was read.
 absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
   if (!p.have_kind) {
@@ -263,6 +331,7 @@ absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
                    "virtual_server has no 'lb_kind': keepalived would default "
                    "to NAT, which dsrlb does not support; add 'lb_kind DR'");
   }
+  RETURN_IF_ERROR(CheckGranularity(p));
   if (p.have_hysteresis && p.vs->hysteresis >= p.vs->quorum) {
     return ErrorAt(
         p.hysteresis_where,
@@ -289,22 +358,45 @@ absl::Status CheckServerComplete(const Node& n, const ServerParse& p) {
 
 }  // namespace
 
+absl::Status CheckGranularityFamily(const VirtualServer& vs,
+                                    const SourceLocation& where) {
+  const uint8_t family = vs.persistence_granularity_family;
+  if (family == 0 || family == vs.address.family) return absl::OkStatus();
+  return ErrorAt(
+      where,
+      absl::StrCat("persistence_granularity ",
+                   family == 4 ? "is an IPv4 netmask, but " : "",
+                   family == 6 ? "is an IPv6 prefix length, but " : "",
+                   "virtual_server ", vs.address.ToString(), " is IPv",
+                   static_cast<int>(vs.address.family),
+                   family == 4 ? ": write a prefix length (1-128)"
+                               : ": write a netmask such as 255.255.255.0"));
+}
+
 absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   vs->where = n.keyword.where;
-  if (!n.args.empty() &&
-      (n.args[0].text == "fwmark" || n.args[0].text == "group")) {
+  if (!n.args.empty() && n.args[0].text == "fwmark") {
     return ErrorAt(n.args[0].where,
-                   absl::StrCat("'virtual_server ", n.args[0].text,
-                                "' is not supported by dsrlb: write "
-                                "'virtual_server IP PORT'"));
+                   "'virtual_server fwmark' is not supported by dsrlb: a "
+                   "firewall mark is the kernel's (netfilter), and dsrlb's "
+                   "dataplane matches address, protocol and port; write "
+                   "'virtual_server IP PORT' or a virtual_server_group of "
+                   "addresses");
   }
   if (n.args.size() != 2) {
     return ErrorAt(n.keyword.where,
                    "'virtual_server' wants an address and a port "
-                   "(virtual_server IP PORT { ... })");
+                   "(virtual_server IP PORT { ... }) or a group "
+                   "(virtual_server group NAME { ... })");
   }
-  ASSIGN_OR_RETURN(vs->address, IpValue(n.args[0], "virtual_server"));
-  ASSIGN_OR_RETURN(vs->port, PortValue(n.args[1], "virtual_server port"));
+  if (n.args[0].text == "group") {
+    // The members' addresses and ports come when the groups are known
+    // (ExpandGroups, after the whole file).
+    vs->group = n.args[1].text;
+  } else {
+    ASSIGN_OR_RETURN(vs->address, IpValue(n.args[0], "virtual_server"));
+    ASSIGN_OR_RETURN(vs->port, PortValue(n.args[1], "virtual_server port"));
+  }
   if (!n.has_block) {
     return ErrorAt(n.keyword.where, "'virtual_server' needs a { } block");
   }

@@ -18,7 +18,24 @@ CheckRunner::~CheckRunner() {
   check_->Cancel();
 }
 
-void CheckRunner::Start() { ScheduleNext(absl::ZeroDuration()); }
+void CheckRunner::Start() {
+  if (!suspended_) ScheduleNext(absl::ZeroDuration());
+}
+
+void CheckRunner::Suspend() {
+  if (suspended_) return;
+  suspended_ = true;
+  if (timer_ != 0) loop_->Cancel(timer_);
+  timer_ = 0;
+  check_->Cancel();
+  retry_it_ = 0;
+}
+
+void CheckRunner::Resume() {
+  if (!suspended_) return;
+  suspended_ = false;
+  ScheduleNext(absl::ZeroDuration());
+}
 
 void CheckRunner::ScheduleNext(absl::Duration delay) {
   if (timer_ != 0) loop_->Cancel(timer_);

@@ -35,7 +35,13 @@ class CheckRunner {
   CheckRunner& operator=(const CheckRunner&) = delete;
 
   // Runs the first attempt at once, then keeps going until destroyed.
+  // Not while suspended: then the first attempt waits for Resume().
   void Start();
+  // ha_suspend: stops attempting (an attempt in flight is abandoned, a
+  // retry sequence forgotten) and keeps up(); Resume() attempts at once.
+  void Suspend();
+  void Resume();
+  bool suspended() const { return suspended_; }
   bool up() const { return up_; }
   const Check& check() const { return *check_; }
   int attempts() const { return attempts_; }
@@ -56,6 +62,7 @@ class CheckRunner {
   int fall_count_ = 0;  // consecutive bad verdicts while up
   int attempts_ = 0;
   EventLoop::TimerId timer_ = 0;
+  bool suspended_ = false;
 };
 
 }  // namespace dsrlb::health

@@ -56,6 +56,9 @@ struct RealServerState {
   absl::Time last_change_time;  // monitor clock; creation time at first
   uint32_t weight = 1;
   bool weight_from_check = false;  // misc_dynamic set `weight`
+  // ha_suspend: not checked while this host does not hold the VIP; the
+  // state above is the last one seen before.
+  bool suspended = false;
 };
 
 }  // namespace dsrlb::health

@@ -24,6 +24,28 @@ HealthMonitor::~HealthMonitor() {
   servers_.clear();  // checks hold curl handles: before curl_ goes
 }
 
+std::unique_ptr<RealServerHealth> HealthMonitor::MakeServer(
+    const VsKey& vs_key, const config::VirtualServer& vs,
+    const config::RealServer& rs, std::vector<std::string>* errors) {
+  const CheckContext context{loop_, curl_.get()};
+  auto server = std::make_unique<RealServerHealth>(
+      loop_, vs_key, vs, rs,
+      [this](RealServerHealth& s, const CheckResult& result, const Check& by,
+             bool rs_changed, bool weight_changed) {
+        OnResult(s, result, by, rs_changed, weight_changed);
+      });
+  for (const config::Checker& checker : rs.checkers) {
+    absl::StatusOr<std::unique_ptr<Check>> check =
+        MakeCheck(context, rs, checker);
+    if (!check.ok()) {
+      errors->push_back(std::string(check.status().message()));
+      continue;
+    }
+    server->AddCheck(std::move(*check), TimingFor(vs, rs, checker));
+  }
+  return server;
+}
+
 absl::Status HealthMonitor::Apply(const config::Config& config) {
   global_ = config.global;
   std::vector<std::string> errors;
@@ -33,9 +55,17 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
   // (a down server restarts up, or up restarts down with alpha) the owner
   // hears of it, as of any change.
   std::vector<std::pair<RealServerHealth*, bool>> restarted;
-  const CheckContext context{loop_, curl_.get()};
+  followers_.clear();
+  VsKey leader;
   for (const config::VirtualServer& vs : config.virtual_servers) {
     const VsKey vs_key{vs.address, vs.port, vs.protocol};
+    // A virtual_server_group's members share one block's real servers and
+    // checkers: checked once, as keepalived does, through the first member.
+    if (!vs.group.empty() && vs.group_member > 0) {
+      followers_[leader].push_back(vs_key);
+      continue;
+    }
+    leader = vs_key;
     for (const config::RealServer& rs : vs.real_servers) {
       Key key{vs_key, RsKey{rs.address, rs.port}};
       if (next.contains(key)) {
@@ -55,21 +85,7 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
       }
       std::optional<bool> old_up;
       if (old != servers_.end()) old_up = old->second->state().up;
-      auto server = std::make_unique<RealServerHealth>(
-          loop_, vs_key, vs, rs,
-          [this](RealServerHealth& s, const CheckResult& result,
-                 const Check& by, bool rs_changed, bool weight_changed) {
-            OnResult(s, result, by, rs_changed, weight_changed);
-          });
-      for (const config::Checker& checker : rs.checkers) {
-        absl::StatusOr<std::unique_ptr<Check>> check =
-            MakeCheck(context, rs, checker);
-        if (!check.ok()) {
-          errors.push_back(std::string(check.status().message()));
-          continue;
-        }
-        server->AddCheck(std::move(*check), TimingFor(vs, rs, checker));
-      }
+      auto server = MakeServer(vs_key, vs, rs, &errors);
       to_start.push_back(server.get());
       if (old_up.has_value() && *old_up != server->state().up)
         restarted.emplace_back(server.get(), *old_up);
@@ -77,19 +93,68 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
     }
   }
   servers_ = std::move(next);  // what is left of the old map stops here
-  {
-    absl::MutexLock lock(&mu_);
-    snapshot_.clear();
-    for (const auto& [key, server] : servers_) snapshot_[key] = server->state();
-  }
+  ApplySuspension();
+  RefreshSnapshot(/*clear=*/true);
   for (const auto& [server, old_up] : restarted) {
     HealthEvent event = MakeEvent(*server);
     event.reason = "checker configuration changed: checking starts over";
-    if (callback_) callback_(event);
+    Emit(event);
   }
   for (RealServerHealth* server : to_start) server->Start();
   if (errors.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+}
+
+void HealthMonitor::RefreshSnapshot(bool clear) {
+  absl::MutexLock lock(&mu_);
+  if (clear) snapshot_.clear();
+  for (const auto& [key, server] : servers_) WriteSnapshot(*server);
+}
+
+void HealthMonitor::WriteSnapshot(const RealServerHealth& server) {
+  snapshot_[{server.vs(), server.rs()}] = server.state();
+  auto f = followers_.find(server.vs());
+  if (f == followers_.end()) return;
+  for (const VsKey& vs : f->second)
+    snapshot_[{vs, server.rs()}] = server.state();
+}
+
+void HealthMonitor::Emit(const HealthEvent& event) {
+  if (!callback_) return;
+  callback_(event);
+  auto f = followers_.find(event.vs);
+  if (f == followers_.end()) return;
+  for (const VsKey& vs : f->second) {
+    HealthEvent copy = event;
+    copy.vs = vs;
+    callback_(copy);
+  }
+}
+
+void HealthMonitor::SetVipHeld(const IpAddress& address, bool held) {
+  auto [it, fresh] = held_.try_emplace(address, held);
+  if (!fresh && it->second == held) return;
+  it->second = held;
+  ApplySuspension();
+  RefreshSnapshot(/*clear=*/false);
+}
+
+bool HealthMonitor::Held(const IpAddress& address) const {
+  auto it = held_.find(address);
+  return it == held_.end() || it->second;
+}
+
+void HealthMonitor::ApplySuspension() {
+  for (const auto& [key, server] : servers_) {
+    // A group is held while this host holds any of its addresses
+    // (keepalived counts the group's addresses present).
+    bool held = Held(server->vs().address);
+    auto f = followers_.find(server->vs());
+    if (f != followers_.end())
+      for (const VsKey& vs : f->second) held = held || Held(vs.address);
+    const bool suspend = server->vs_config().ha_suspend && !held;
+    if (suspend != server->state().suspended) server->SetSuspended(suspend);
+  }
 }
 
 HealthEvent HealthMonitor::MakeEvent(const RealServerHealth& server) const {
@@ -110,7 +175,7 @@ void HealthMonitor::OnResult(RealServerHealth& server,
                              bool rs_changed, bool weight_changed) {
   {
     absl::MutexLock lock(&mu_);
-    snapshot_[{server.vs(), server.rs()}] = server.state();
+    WriteSnapshot(server);
   }
   if (!rs_changed && !weight_changed) return;
   HealthEvent event = MakeEvent(server);
@@ -119,7 +184,7 @@ void HealthMonitor::OnResult(RealServerHealth& server,
   // people: no mail, no script.
   if (rs_changed)
     alerts_->OnChange(global_, server.rs_config(), event, by.AlertName());
-  if (callback_) callback_(event);
+  Emit(event);
 }
 
 void HealthMonitor::RunScript(const std::string& command) {

@@ -57,12 +57,30 @@ class HealthMonitor {
   std::vector<std::string> Shutdown();
   // Quorum and shutdown scripts still running.
   size_t scripts_running() const;
+  // ha_suspend: whether this host holds `address` (VRRP master for it).
+  // The checks of a virtual server with ha_suspend on that address stop
+  // while it is not held and resume, at once, when it is. An address never
+  // given is held (as LbState: a VIP no VRRP instance names is active).
+  void SetVipHeld(const IpAddress& address, bool held);
 
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const;
   std::map<Key, RealServerState> States() const;
 
  private:
   HealthEvent MakeEvent(const RealServerHealth& server) const;
+  // Suspends or resumes each server as ha_suspend and held_ say.
+  void ApplySuspension();
+  bool Held(const IpAddress& address) const;
+  std::unique_ptr<RealServerHealth> MakeServer(
+      const VsKey& vs_key, const config::VirtualServer& vs,
+      const config::RealServer& rs, std::vector<std::string>* errors);
+  // The callback, for `event` and for each group member that follows its
+  // virtual server.
+  void Emit(const HealthEvent& event);
+  // snapshot_ from servers_ (and their group followers).
+  void RefreshSnapshot(bool clear) ABSL_LOCKS_EXCLUDED(mu_);
+  void WriteSnapshot(const RealServerHealth& server)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnResult(RealServerHealth& server, const CheckResult& result,
                 const Check& by, bool rs_changed, bool weight_changed);
 
@@ -73,6 +91,9 @@ class HealthMonitor {
   std::unique_ptr<RealServerAlerts> alerts_;
   std::unique_ptr<NotifyScriptRunner> vs_scripts_;
   std::map<Key, std::unique_ptr<RealServerHealth>> servers_;
+  std::map<IpAddress, bool> held_;  // SetVipHeld; absent = held
+  // A group's first member -> the other members, checked through it.
+  std::map<VsKey, std::vector<VsKey>> followers_;
   mutable absl::Mutex mu_;
   std::map<Key, RealServerState> snapshot_ ABSL_GUARDED_BY(mu_);
 };

@@ -39,6 +39,11 @@ class HealthThread {
   // omega's scripts run), then waits up to `limit` for those scripts to end.
   // Returns the commands started.
   std::vector<std::string> Shutdown(absl::Duration limit);
+  // Any thread, without waiting: HealthMonitor::SetVipHeld on the health
+  // thread (in order with Apply).
+  void SetVipHeld(const IpAddress& address, bool held) {
+    loop_.Post([this, address, held] { monitor_->SetVipHeld(address, held); });
+  }
   // Any thread.
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const {
     return monitor_->State(vs, rs);

@@ -37,6 +37,16 @@ void RealServerHealth::Start() {
   for (auto& runner : runners_) runner->Start();
 }
 
+void RealServerHealth::SetSuspended(bool suspended) {
+  state_.suspended = suspended;
+  for (auto& runner : runners_) {
+    if (suspended)
+      runner->Suspend();
+    else
+      runner->Resume();
+  }
+}
+
 void RealServerHealth::UpdateConfig(config::VirtualServer vs_config,
                                     config::RealServer rs_config) {
   vs_config_ = std::move(vs_config);

@@ -30,6 +30,9 @@ class RealServerHealth {
 
   void AddCheck(std::unique_ptr<Check> check, CheckTiming timing);
   void Start();
+  // ha_suspend: no attempts while suspended (before or after Start()); the
+  // state stays what it was.
+  void SetSuspended(bool suspended);
 
   const VsKey& vs() const { return vs_; }
   RsKey rs() const { return {rs_config_.address, rs_config_.port}; }

@@ -28,6 +28,7 @@ VirtualServerState FromConfig(const config::VirtualServer& c) {
   vs.key = VsKey{c.address, c.port, c.protocol};
   vs.algo = c.lb_algo;
   vs.persistence_timeout_s = c.persistence_timeout_s;
+  vs.persistence_granularity = static_cast<uint8_t>(c.persistence_granularity);
   vs.quorum = c.quorum;
   vs.hysteresis = c.hysteresis;
   // keepalived decides a configured virtual server's quorum from nothing
@@ -325,6 +326,11 @@ void LbState::SetNeighbor(const IpAddress& address, NeighborState neighbor) {
   if (n.mac == neighbor.mac && n.reason == neighbor.reason) return;
   n = std::move(neighbor);
   Changed();
+}
+
+std::map<IpAddress, bool> LbState::VipActivity() const {
+  absl::MutexLock lock(&mu_);
+  return vip_active_;
 }
 
 StateSnapshot LbState::Snapshot() const {

@@ -51,6 +51,7 @@ struct VirtualServerState {
   VsKey key;
   config::LbAlgo algo = config::LbAlgo::kWrr;
   uint32_t persistence_timeout_s = 0;
+  uint8_t persistence_granularity = 0;  // prefix length; 0 = whole address
   uint32_t quorum = 1;
   uint32_t hysteresis = 0;
   // keepalived's quorum state (model/quorum.h): false once the live weight
@@ -179,6 +180,8 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   StateSnapshot Snapshot() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Snapshot().vip_active alone, without copying the servers.
+  std::map<IpAddress, bool> VipActivity() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t Version() const ABSL_LOCKS_EXCLUDED(mu_);
   // Real-server addresses the resolver must find MACs for.
   std::vector<IpAddress> RealServerAddresses() const ABSL_LOCKS_EXCLUDED(mu_);

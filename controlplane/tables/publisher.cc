@@ -46,6 +46,7 @@ tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
     vip.port = vs.key.port;
     vip.active = IsActive(snapshot, vs.key.address);
     vip.persistence_timeout_s = vs.persistence_timeout_s;
+    vip.persistence_prefix_len = vs.persistence_granularity;
     vip.ring_size = RingSizeFor(options.ring_size, vs.real_servers.size());
     // sh hashes the source address alone: that is the dataplane's
     // persistence mode, so sh without a timeout gets keepalived's default.

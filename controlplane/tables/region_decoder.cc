@@ -92,6 +92,7 @@ absl::StatusOr<nlohmann::json> DecodeTable(const shm::TableRegion& region) {
     jv["active"] = (vip.flags & DSRLB_VIP_ACTIVE) != 0;
     jv["all_ports"] = (vip.flags & DSRLB_VIP_ALL_PORTS) != 0;
     jv["persistence_timeout_s"] = vip.persistence_timeout_s;
+    jv["persistence_prefix_len"] = vip.persistence_prefix_len;
     jv["ring_unassigned"] = unassigned;
     jv["backends"] = nlohmann::json::array();
     for (uint32_t b : owned[v]) {
@@ -183,8 +184,13 @@ std::string FormatTable(const nlohmann::json& t) {
         v["all_ports"].get<bool>() ? "*" : std::to_string(v["port"].get<int>()),
         v["active"].get<bool>() ? "active" : "inactive (backup)",
         v["persistence_timeout_s"].get<uint32_t>()
-            ? absl::StrCat(", persistent ",
-                           v["persistence_timeout_s"].get<uint32_t>(), "s")
+            ? absl::StrCat(
+                  ", persistent ", v["persistence_timeout_s"].get<uint32_t>(),
+                  "s",
+                  v.value("persistence_prefix_len", 0) != 0
+                      ? absl::StrCat(" per /",
+                                     v.value("persistence_prefix_len", 0))
+                      : "")
             : "",
         v["ring_size"].get<uint32_t>());
     if (v["ring_unassigned"].get<uint32_t>() > 0)

@@ -86,6 +86,9 @@ absl::StatusOr<VipSpec> ParseVip(const json& j, const std::string& where) {
   ASSIGN_OR_RETURN(
       v.persistence_timeout_s,
       GetUint<uint32_t>(j, "persistence_timeout", where, 0, 86400 * 31));
+  ASSIGN_OR_RETURN(
+      v.persistence_prefix_len,
+      GetUint<uint8_t>(j, "persistence_granularity", where, 0, 128));
   ASSIGN_OR_RETURN(v.ring_size,
                    GetUint<uint32_t>(j, "ring_size", where, 0, 0xffffffffu));
   if (j.contains("backends")) {

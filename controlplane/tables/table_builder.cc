@@ -63,6 +63,7 @@ void FillVipRecord(const VipSpec& vs, uint32_t ring_offset, uint32_t m,
               (vs.port == 0 ? DSRLB_VIP_ALL_PORTS : 0) |
               (vs.persistence_timeout_s > 0 ? DSRLB_VIP_PERSISTENT : 0);
   vip.persistence_timeout_s = vs.persistence_timeout_s;
+  vip.persistence_prefix_len = vs.persistence_prefix_len;
   vip.ring_offset = ring_offset;
   vip.ring_size = m;
 }

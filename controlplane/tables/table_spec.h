@@ -30,7 +30,10 @@ struct VipSpec {
   uint16_t port = 0;  // 0 = all ports
   bool active = true;
   uint32_t persistence_timeout_s = 0;  // 0 = no persistence
-  uint32_t ring_size = 0;              // prime; 0 = TableSpec::ring_size
+  // persistence_granularity: clients sharing this prefix are one client;
+  // 0 = the whole address.
+  uint8_t persistence_prefix_len = 0;
+  uint32_t ring_size = 0;  // prime; 0 = TableSpec::ring_size
   std::vector<BackendSpec> backends;
 };
 

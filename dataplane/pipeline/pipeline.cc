@@ -170,8 +170,17 @@ uint16_t Pipeline::RingBackend(const shm::SlotView& t, int v,
   // different m per VIP costs nothing over a table-wide one.
   const uint32_t m = t.vips[v].ring_size;
   if (m == 0) return 0;
+  // A persistent VIP hashes the client's network (persistence_granularity),
+  // as every other scheduler does.
+  uint8_t client[16];
+  const uint8_t* src = key.src;
+  if (persistent) {
+    dsrlb_persistence_source(key.family, key.src,
+                             t.vips[v].persistence_prefix_len, client);
+    src = client;
+  }
   const uint64_t h =
-      dsrlb_flow_hash(t.hdr->hash_seed, key.family, key.src, key.dst, key.sport,
+      dsrlb_flow_hash(t.hdr->hash_seed, key.family, src, key.dst, key.sport,
                       key.dport, key.proto, persistent ? 1 : 0);
   const uint16_t b = t.Ring(v)[dsrlb_ring_index(h, m)];
   // 0 is "no backend"; an index past the table would be a corrupt table.
@@ -200,13 +209,16 @@ void Pipeline::AffinityKey(const shm::SlotView& t, const Prepared& p,
   const FlowKey& key = KeyOf(p, &scratch);
   const uint16_t port = t.vips[p.vip].port;
   *akey = FlowKey{};
-  std::memcpy(akey->src, key.src, 16);
+  // One affinity per client network (persistence_granularity), as LVS
+  // masks the client address of its persistence template.
+  dsrlb_persistence_source(key.family, key.src,
+                           t.vips[p.vip].persistence_prefix_len, akey->src);
   std::memcpy(akey->dst, key.dst, 16);
   akey->dport = port;
   akey->family = key.family;
   akey->proto = key.proto;
   akey->kind = FlowKey::kAffinity;
-  *ah = FlowTable::HashTuple(key.family, key.src, key.dst, 0, port, key.proto,
+  *ah = FlowTable::HashTuple(key.family, akey->src, key.dst, 0, port, key.proto,
                              FlowKey::kAffinity);
 }
 

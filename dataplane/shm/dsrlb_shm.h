@@ -18,8 +18,12 @@ extern "C" {
 #define DSRLB_STATS_MAGIC 0x315453424C525344ULL
 /* Version 2: each VIP has its own ring size (dsrlb_vip.ring_size); VIP
  * records may have gaps (records without DSRLB_VIP_IN_USE) so a VIP keeps
- * its index while others come and go. */
-#define DSRLB_FORMAT_VERSION 2u
+ * its index while others come and go.
+ * Version 3: dsrlb_vip.persistence_prefix_len (persistence_granularity): a
+ * persistent VIP groups clients by network (dsrlb_persistence_source()). A
+ * version-2 dataplane would ignore it and pick other servers than its
+ * peers, hence the bump. */
+#define DSRLB_FORMAT_VERSION 3u
 
 #define DSRLB_CACHE_LINE 64u
 
@@ -106,7 +110,10 @@ struct dsrlb_vip {
   uint32_t ring_offset; /* first of ring_size entries in the ring pool */
   uint32_t num_backends_in_ring;
   uint32_t ring_size; /* M of this VIP: prime, or 0 for a record not in use */
-  uint8_t reserved[24];
+  /* With DSRLB_VIP_PERSISTENT: clients whose addresses share this many
+   * leading bits are one client (ipvsadm -M); 0 = the whole address. */
+  uint8_t persistence_prefix_len;
+  uint8_t reserved[23];
 };
 
 enum dsrlb_backend_state {
@@ -247,6 +254,8 @@ DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, flags) == 20, "vip flags");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, ring_offset) == 28, "vip ring");
 DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, ring_size) == 36,
                     "vip ring size");
+DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_vip, persistence_prefix_len) == 40,
+                    "vip persistence prefix");
 DSRLB_STATIC_ASSERT(DSRLB_MAX_VIPS <= 0xffffu, "VIP index holds vip + 1");
 DSRLB_STATIC_ASSERT(DSRLB_MAX_BACKENDS - 1 == DSRLB_MAX_BACKEND_INDEX,
                     "rings hold uint16_t");
@@ -365,6 +374,23 @@ static inline uint64_t dsrlb_flow_hash(uint64_t seed, uint8_t family,
     n = 5;
   }
   return dsrlb_hash_words(seed, w, n);
+}
+
+/* The client address a persistent VIP hashes and remembers: `src` with the
+ * bits past prefix_len cleared (0 or the whole width: `src` unchanged), so
+ * every client of one network lands on, and sticks to, one backend. */
+static inline void dsrlb_persistence_source(uint8_t family, const uint8_t* src,
+                                            uint8_t prefix_len,
+                                            uint8_t out[16]) {
+  const unsigned width = family == DSRLB_AF_INET ? 4u : 16u;
+  for (unsigned i = 0; i < 16; i++) out[i] = i < width ? src[i] : 0;
+  if (prefix_len == 0 || prefix_len >= width * 8) return;
+  unsigned byte = prefix_len / 8u;
+  if (prefix_len % 8u) {
+    out[byte] &= (uint8_t)(0xffu << (8u - prefix_len % 8u));
+    byte++;
+  }
+  for (; byte < width; byte++) out[byte] = 0;
 }
 
 /* Slot of the VIP index to start probing at for (family, addr, proto, port);

@@ -317,7 +317,10 @@ INSTANTIATE_TEST_SUITE_P(
             "got '1.x'"},
         ErrorCase{"virtual_server fwmark 1 {\n}\n",
                   "e.conf:1:16: 'virtual_server fwmark' is not supported by "
-                  "dsrlb: write 'virtual_server IP PORT'"},
+                  "dsrlb: a firewall mark is the kernel's (netfilter), and "
+                  "dsrlb's dataplane matches address, protocol and port; "
+                  "write 'virtual_server IP PORT' or a virtual_server_group "
+                  "of addresses"},
         ErrorCase{"virtual_server 10.0.0.1 80 {\n lb_kind DR\n sorry_server "
                   "10.0.0.9 80\n sorry_server_lvs_method DR\n}\n",
                   "e.conf:4:2: 'sorry_server_lvs_method' in virtual_server is "
