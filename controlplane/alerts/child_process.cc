@@ -59,7 +59,6 @@ int SpawnAsSelf(char* const* argv, pid_t* pid) {
 // setgroups({gid}), setresgid, setresuid (keepalived's set_script_env). A
 // child that cannot drop to the user exits 126 without running anything.
 int SpawnAs(char* const* argv, const RunAs& who, pid_t* pid) {
-  const gid_t gid = who.gid;
   *pid = fork();
   if (*pid < 0) return errno;
   if (*pid > 0) {
@@ -77,11 +76,7 @@ int SpawnAs(char* const* argv, const RunAs& who, pid_t* pid) {
   if (null_fd < 0) _exit(126);
   for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
   if (null_fd > 2) close(null_fd);
-  if (syscall(SYS_setgroups, 1, &gid) != 0 ||
-      syscall(SYS_setresgid, gid, gid, gid) != 0 ||
-      syscall(SYS_setresuid, who.uid, who.uid, who.uid) != 0) {
-    _exit(126);
-  }
+  if (!ChildProcess::BecomeInChild(who)) _exit(126);
   execve(argv[0], argv, environ);
   _exit(127);
 }
@@ -104,6 +99,13 @@ bool ChildExit::Succeeded() const {
 
 void ChildProcess::SetRunAs(std::optional<RunAs> who) {
   run_as.store(who ? uint64_t{who->uid} << 32 | who->gid : kAsSelf);
+}
+
+bool ChildProcess::BecomeInChild(const RunAs& who) {
+  const gid_t gid = who.gid;
+  return syscall(SYS_setgroups, 1, &gid) == 0 &&
+         syscall(SYS_setresgid, gid, gid, gid) == 0 &&
+         syscall(SYS_setresuid, who.uid, who.uid, who.uid) == 0;
 }
 
 std::optional<RunAs> ChildProcess::GetRunAs() {

@@ -45,6 +45,9 @@ class ChildProcess {
   // global_defs when the configuration is applied.
   static void SetRunAs(std::optional<RunAs> who);
   static std::optional<RunAs> GetRunAs();
+  // In a forked child: setgroups({gid}), setresgid, setresuid with raw
+  // syscalls (async-signal-safe). False if any failed.
+  static bool BecomeInChild(const RunAs& who);
 
   // Runs `argv` (argv[0] a path) with stdin/stdout/stderr on /dev/null.
   // `done` runs on the loop thread once the child is reaped. A zero or

@@ -98,7 +98,7 @@ vrrp_instance VI_1 {
         inst['track_script'] = [{'name': 'as_nobody', 'weight': 0}]
         cfg = {'global_defs': {'script_user': 'nobody'},
                'vrrp_script': [{'name': 'as_nobody', 'interval': 0.1,
-                                'script': 'test "$(id -u)" = %d' % nobody.pw_uid}],
+                                'script': 'test $(id -u) = %d' % nobody.pw_uid}],
                'vrrp_instance': [inst]}
         start_vrrpd(a, keepalived_text(cfg))
         self.assertTrue(lab.wait(lambda: a.status()[0] == 'MASTER', 5),
@@ -123,6 +123,7 @@ vrrp_instance VI_1 {
         self.assertTrue(lab.wait(lambda: b.status()[0] == 'BACKUP', 5), 'b starts BACKUP')
         # A master with our address list: b follows it.
         c = lab['client']
+        c.exec('ip', 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
         self.advertise(lab, c.ip, [lab.vip], 2)
         self.assertEqual(b.status(), ('BACKUP', c.ip), 'b follows the client as master')
         return lab, b, c
