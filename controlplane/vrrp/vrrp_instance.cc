@@ -48,8 +48,7 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   ASSIGN_OR_RETURN(v->ifindex_, InterfaceIndex(c.interface));
   auto mac = InterfaceMac(c.interface);
   if (mac.ok()) v->mac_ = *mac;
-  // The family is that of the first VIP (keepalived's rule); VIPs of the
-  // other family are still added and removed, but not advertised.
+  // The first VIP's family (keepalived): others are added, not advertised.
   v->family_ = c.unicast_src_ip ? c.unicast_src_ip->family
                : c.virtual_ipaddress.empty()
                    ? 4
