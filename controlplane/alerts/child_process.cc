@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -21,6 +22,63 @@ namespace {
 
 int PidfdOpen(pid_t pid) {
   return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
+
+// uid << 32 | gid, or kAsSelf.
+constexpr uint64_t kAsSelf = ~uint64_t{0};
+std::atomic<uint64_t> run_as{kAsSelf};
+
+// posix_spawn: own process group, default signal handling, an empty mask
+// whatever the daemon set, stdio on /dev/null. Returns errno or 0.
+int SpawnAsSelf(char* const* argv, pid_t* pid) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+                                      POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(pid, argv[0], &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+// posix_spawn cannot change credentials: fork, then only async-signal-safe
+// calls in the child. Raw syscalls for the ids: glibc's setuid() would try
+// to signal the parent's other threads. The same as SpawnAsSelf, and
+// setgroups({gid}), setresgid, setresuid (keepalived's set_script_env). A
+// child that cannot drop to the user exits 126 without running anything.
+int SpawnAs(char* const* argv, const RunAs& who, pid_t* pid) {
+  *pid = fork();
+  if (*pid < 0) return errno;
+  if (*pid > 0) {
+    setpgid(*pid, *pid);  // no window where a kill(-pid) misses it
+    return 0;
+  }
+  setpgid(0, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd < 0) _exit(126);
+  for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
+  if (null_fd > 2) close(null_fd);
+  if (!ChildProcess::BecomeInChild(who)) _exit(126);
+  execve(argv[0], argv, environ);
+  _exit(127);
 }
 
 }  // namespace
@@ -37,6 +95,23 @@ std::string ChildExit::Describe(absl::Duration timeout) const {
 
 bool ChildExit::Succeeded() const {
   return !timed_out && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+}
+
+void ChildProcess::SetRunAs(std::optional<RunAs> who) {
+  run_as.store(who ? uint64_t{who->uid} << 32 | who->gid : kAsSelf);
+}
+
+bool ChildProcess::BecomeInChild(const RunAs& who) {
+  const gid_t gid = who.gid;
+  return syscall(SYS_setgroups, 1, &gid) == 0 &&
+         syscall(SYS_setresgid, gid, gid, gid) == 0 &&
+         syscall(SYS_setresuid, who.uid, who.uid, who.uid) == 0;
+}
+
+std::optional<RunAs> ChildProcess::GetRunAs() {
+  uint64_t v = run_as.load();
+  if (v == kAsSelf) return std::nullopt;
+  return RunAs{static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
 }
 
 std::vector<std::string> ChildProcess::ShellArgv(
@@ -56,28 +131,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
 
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Own process group, so a timeout kills what the script started too;
-  // default signal handling and an empty mask whatever the daemon set.
-  sigset_t empty, all;
-  sigemptyset(&empty);
-  sigfillset(&all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                                      POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, cargv[0], &actions, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  std::optional<RunAs> who = GetRunAs();
+  int rc = who && (who->uid != geteuid() || who->gid != getegid())
+               ? SpawnAs(cargv.data(), *who, &pid)
+               : SpawnAsSelf(cargv.data(), &pid);
   if (rc != 0)
     return absl::UnavailableError(
         absl::StrCat("cannot run ", argv[0], ": ", strerror(rc)));

@@ -9,7 +9,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,9 +29,25 @@ struct ChildExit {
   bool Succeeded() const;
 };
 
+// keepalived's script_user: the uid and gid a script runs with (its only
+// group, as keepalived sets it).
+struct RunAs {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
 class ChildProcess {
  public:
   using Done = absl::AnyInvocable<void(const ChildExit&)>;
+
+  // Every child spawned from now on runs as `who` (nullopt: as this
+  // process). Process-wide, as keepalived's script_user is: set from
+  // global_defs when the configuration is applied.
+  static void SetRunAs(std::optional<RunAs> who);
+  static std::optional<RunAs> GetRunAs();
+  // In a forked child: setgroups({gid}), setresgid, setresuid with raw
+  // syscalls (async-signal-safe). False if any failed.
+  static bool BecomeInChild(const RunAs& who);
 
   // Runs `argv` (argv[0] a path) with stdin/stdout/stderr on /dev/null.
   // `done` runs on the loop thread once the child is reaped. A zero or

@@ -29,6 +29,23 @@ struct GlobalDefs {
   uint16_t smtp_port = 25;  // "smtp_server HOST PORT"
   absl::Duration smtp_connect_timeout = absl::Seconds(30);
   int vrrp_version = 2;  // default for instances that do not set version
+  // keepalived's VRRP globals; the parser copies them into every
+  // VrrpInstance. vrrp_strict is checked when the file
+  // is read (RFC-only VRRP: no unicast, no authentication, ...).
+  bool vrrp_skip_check_adv_addr = false;
+  bool vrrp_strict = false;
+  absl::Duration vrrp_garp_interval = absl::ZeroDuration();  // between GARPs
+  absl::Duration vrrp_gna_interval = absl::ZeroDuration();   // between NAs
+  // Scripts (notify_*, vrrp_script, MISC_CHECK, quorum_up/down) run as
+  // script_uid:script_gid: `script_user USER [GROUP]`, else the user
+  // keepalived_script when the host has one (keepalived's default), else
+  // unset (the daemon's own user).
+  std::string script_user;  // as written, or "keepalived_script"
+  std::optional<uint32_t> script_uid;
+  std::optional<uint32_t> script_gid;
+  // Refuse a script that would run as root from a path a non-root user can
+  // change (enable_script_security).
+  bool enable_script_security = false;
 };
 
 enum class CheckerKind { kTcp, kHttp, kSsl, kMisc, kPing, kUdp, kSmtp, kDns };
@@ -214,6 +231,14 @@ struct VrrpInstance {
   std::vector<TrackScript> track_script;
   std::string notify_master, notify_backup, notify_fault, notify;
   bool smtp_alert = false;
+  // From global_defs (vrrp_skip_check_adv_addr, vrrp_garp_interval,
+  // vrrp_gna_interval): skip the address-list check of adverts from the
+  // master already known; spacing of the GARPs / NAs sent in one batch.
+  bool skip_check_adv_addr = false;
+  // vrrp_strict: a master does not answer a lower-priority advert.
+  bool strict_mode = false;
+  absl::Duration garp_interval = absl::ZeroDuration();
+  absl::Duration gna_interval = absl::ZeroDuration();
 };
 
 struct VrrpScript {

@@ -37,30 +37,38 @@ bool HasGlobChars(absl::string_view s) {
 
 class Expander {
  public:
+  explicit Expander(const std::string& config_id) : pre_(config_id) {}
+
   absl::Status Expand(absl::string_view text, const std::string& file_name,
                       const std::string& base_dir, int depth) {
-    ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text, file_name));
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      Token& tok = tokens[i];
-      if (tok.kind != Token::Kind::kWord || tok.quoted || !tok.starts_line ||
-          tok.text != "include") {
-        out_.tokens.push_back(std::move(tok));
-        continue;
-      }
-      std::vector<Token> args;
-      size_t j = i + 1;
-      while (j < tokens.size() && !tokens[j].starts_line &&
-             tokens[j].kind == Token::Kind::kWord) {
-        args.push_back(tokens[j++]);
-      }
-      if (args.size() != 1) {
-        return ErrorAt(tok.where,
-                       "'include' takes exactly one file name or glob pattern");
-      }
-      RETURN_IF_ERROR(Include(tok, args[0], base_dir, depth));
-      i = j - 1;
-    }
+    size_t first = out_.tokens.size();
+    RETURN_IF_ERROR(pre_.Process(
+        text, file_name, [&](const SourceLine& line) -> absl::Status {
+          return Line(line, file_name, base_dir, depth);
+        }));
+    // An included file's first statement ends the one before the include.
+    if (out_.tokens.size() > first) out_.tokens[first].starts_line = true;
     return absl::OkStatus();
+  }
+
+  // One line: its tokens, or the files an "include PATTERN" line names.
+  absl::Status Line(const SourceLine& line, const std::string& file_name,
+                    const std::string& base_dir, int depth) {
+    ASSIGN_OR_RETURN(std::vector<Token> tokens,
+                     TokenizeLines({line}, file_name));
+    if (tokens.empty()) return absl::OkStatus();
+    const Token& tok = tokens[0];
+    if (tok.kind != Token::Kind::kWord || tok.quoted || tok.text != "include") {
+      for (Token& t : tokens) out_.tokens.push_back(std::move(t));
+      return absl::OkStatus();
+    }
+    bool words = true;
+    for (const Token& t : tokens) words &= t.kind == Token::Kind::kWord;
+    if (tokens.size() != 2 || !words) {
+      return ErrorAt(tok.where,
+                     "'include' takes exactly one file name or glob pattern");
+    }
+    return Include(tok, tokens[1], base_dir, depth);
   }
 
   absl::Status Include(const Token& include, const Token& pattern_tok,
@@ -113,9 +121,7 @@ class Expander {
       }
       out_.files.push_back(path);
       stack_.push_back(real);
-      size_t first = out_.tokens.size();
       RETURN_IF_ERROR(Expand(*text, path, DirName(path), depth + 1));
-      if (out_.tokens.size() > first) out_.tokens[first].starts_line = true;
       stack_.pop_back();
     }
     return absl::OkStatus();
@@ -123,6 +129,7 @@ class Expander {
 
   std::vector<std::string> stack_;  // real paths of the files being read
   ExpandedTokens out_;
+  Preprocessor pre_;  // its $PARAMETERS hold across included files
 };
 
 }  // namespace
@@ -165,8 +172,9 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
 
 absl::StatusOr<ExpandedTokens> ExpandIncludes(absl::string_view text,
                                               const std::string& file_name,
-                                              const std::string& base_dir) {
-  Expander e;
+                                              const std::string& base_dir,
+                                              const std::string& config_id) {
+  Expander e(config_id);
   e.out_.files.push_back(file_name);
   // The top text is on the stack only if it is a real file, so that a file
   // including its includer is caught at once.

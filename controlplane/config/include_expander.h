@@ -22,9 +22,12 @@ struct ExpandedTokens {
 // top text ("" = the current directory) and relative to the including file's
 // directory for nested includes. A file that includes itself, directly or
 // through others, is an error, as is nesting deeper than kMaxIncludeDepth.
+// Conditional lines and $PARAMETERS (preprocess.h) are applied to each file
+// first, with `config_id` for "@ID" lines.
 absl::StatusOr<ExpandedTokens> ExpandIncludes(absl::string_view text,
                                               const std::string& file_name,
-                                              const std::string& base_dir);
+                                              const std::string& base_dir,
+                                              const std::string& config_id);
 
 // Reads a whole file; NotFound / PermissionDenied / InvalidArgument (too big).
 absl::StatusOr<std::string> ReadConfigFile(const std::string& path);

@@ -96,4 +96,27 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view text,
   return tokens;
 }
 
+absl::StatusOr<std::vector<Token>> TokenizeLines(
+    const std::vector<SourceLine>& lines, const std::string& file_name) {
+  std::vector<Token> tokens;
+  for (const SourceLine& line : lines) {
+    absl::StatusOr<std::vector<Token>> some = Tokenize(line.text, file_name);
+    if (!some.ok()) {
+      // Tokenize counted this text as line 1.
+      std::string message(some.status().message());
+      std::string prefix = absl::StrCat(file_name, ":1:");
+      if (message.rfind(prefix, 0) == 0) {
+        message = absl::StrCat(file_name, ":", line.line, ":",
+                               message.substr(prefix.size()));
+      }
+      return absl::InvalidArgumentError(message);
+    }
+    for (Token& t : *some) {
+      t.where.line = line.line;
+      tokens.push_back(std::move(t));
+    }
+  }
+  return tokens;
+}
+
 }  // namespace dsrlb::config

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "controlplane/config/preprocess.h"
 #include "controlplane/config/token.h"
 
 namespace dsrlb::config {
@@ -17,6 +18,11 @@ namespace dsrlb::config {
 // blanks, braces or comment characters in it (no escapes, one line).
 absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view text,
                                             const std::string& file_name);
+
+// Tokenize for lines that were preprocessed (preprocess.h): each token
+// carries the line number of its SourceLine.
+absl::StatusOr<std::vector<Token>> TokenizeLines(
+    const std::vector<SourceLine>& lines, const std::string& file_name);
 
 }  // namespace dsrlb::config
 

@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "controlplane/config/block.h"
 #include "controlplane/config/include_expander.h"
+#include "controlplane/config/preprocess.h"
 #include "controlplane/config/sections.h"
 #include "controlplane/config/tree.h"
 
@@ -63,6 +64,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
        },
        true},
   };
+  for (Keyword& k : RefusedWithAdvice("the top level")) kw.push_back(k);
   RETURN_IF_ERROR(DispatchBlock(
       top, "the top level", kw,
       {"static_ipaddress", "static_routes", "static_rules",
@@ -90,6 +92,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
       }
     }
   }
+  RETURN_IF_ERROR(FinishGlobalDefs(top, notes, &config));
   RETURN_IF_ERROR(ValidateConfig(config, notes));
   return config;
 }
@@ -102,24 +105,41 @@ std::string DirName(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+ParseOptions ParseOptions::Default() { return {DefaultConfigId()}; }
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path,
+                                      const ParseOptions& options) {
   ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
-  ASSIGN_OR_RETURN(ExpandedTokens expanded,
-                   ExpandIncludes(text, path, DirName(path)));
+  ASSIGN_OR_RETURN(
+      ExpandedTokens expanded,
+      ExpandIncludes(text, path, DirName(path), options.config_id));
   return ParseExpanded(std::move(expanded));
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  return LoadConfigFile(path, ParseOptions::Default());
 }
 
 absl::StatusOr<Config> ParseTextRelativeTo(absl::string_view text,
                                            const std::string& file_name,
                                            const std::string& base_dir) {
   ASSIGN_OR_RETURN(ExpandedTokens expanded,
-                   ExpandIncludes(text, file_name, base_dir));
+                   ExpandIncludes(text, file_name, base_dir,
+                                  ParseOptions::Default().config_id));
+  return ParseExpanded(std::move(expanded));
+}
+
+absl::StatusOr<Config> ParseConfigText(absl::string_view text,
+                                       const std::string& file_name,
+                                       const ParseOptions& options) {
+  ASSIGN_OR_RETURN(ExpandedTokens expanded,
+                   ExpandIncludes(text, file_name, "", options.config_id));
   return ParseExpanded(std::move(expanded));
 }
 
 absl::StatusOr<Config> ParseConfigText(absl::string_view text,
                                        const std::string& file_name) {
-  return ParseTextRelativeTo(text, file_name, "");
+  return ParseConfigText(text, file_name, ParseOptions::Default());
 }
 
 }  // namespace dsrlb::config

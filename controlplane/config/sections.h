@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "controlplane/config/block.h"
 #include "controlplane/config/config.h"
 #include "controlplane/config/token.h"
 
@@ -33,12 +34,15 @@ struct ParseNotes {
     SourceLocation auth_where;  // line 0 = no authentication block
     SourceLocation state_where;
     SourceLocation preempt_delay_where;  // line 0 = not written
+    SourceLocation priority_where;       // line 0 = not written
+    SourceLocation unicast_peer_where;   // line 0 = not written
     bool has_vrid = false;
   };
   std::vector<Ref> track_scripts;
   std::vector<Ref> sync_members;
   std::vector<Instance> instances;  // parallel to Config::vrrp_instances
   bool global_version_set = false;
+  SourceLocation strict_where;  // vrrp_strict in global_defs; line 0 = off
 };
 
 // virtual_server_group NAME { ... }: members first..last (one address
@@ -78,6 +82,21 @@ absl::Status ParseVrrpSyncGroup(const Node& n, VrrpSyncGroup* out,
 absl::StatusOr<Config> ParseTextRelativeTo(absl::string_view text,
                                            const std::string& file_name,
                                            const std::string& base_dir);
+
+// Once every section is read: global_defs' VRRP settings copied into the
+// instances, the default script user, vrrp_strict's rules and
+// enable_script_security's check of every script in `top`.
+absl::Status FinishGlobalDefs(const std::vector<Node>& top,
+                              const ParseNotes& notes, Config* config);
+// vrrp_strict (strict_mode.cc).
+absl::Status ValidateStrictMode(const Config& config, const ParseNotes& notes);
+// enable_script_security (script_security.cc).
+absl::Status CheckScriptSecurity(const std::vector<Node>& top,
+                                 const GlobalDefs& global);
+
+// Keywords of `section` ("the top level", "vrrp_instance") that are refused
+// with advice on what to write instead (refused.cc).
+std::vector<Keyword> RefusedWithAdvice(absl::string_view section);
 
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);

@@ -32,11 +32,11 @@ class TreeBuilder {
       if (tok.kind == Token::Kind::kOpen) {
         return ErrorAt(tok.where, "'{' without a keyword before it");
       }
-      if (!tok.text.empty() && (tok.text[0] == '@' || tok.text[0] == '$')) {
+      if (!tok.quoted && tok.text.size() > 1 && tok.text[0] == '$') {
         return ErrorAt(tok.where,
                        absl::StrCat("'", tok.text,
-                                    "': keepalived's conditional lines and "
-                                    "$parameters are not supported by dsrlb"));
+                                    "' names no defined parameter (define "
+                                    "it first with $NAME=VALUE)"));
       }
       Node node;
       node.keyword = tok;

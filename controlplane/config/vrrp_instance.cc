@@ -204,6 +204,7 @@ std::vector<Keyword> IdentityKeywords(InstanceParse& p) {
          ASSIGN_OR_RETURN(int64_t prio,
                           IntValue(s.args[0], "priority", 1, 255));
          p.v->priority = static_cast<uint8_t>(prio);
+         p.note.priority_where = s.args[0].where;
          return absl::OkStatus();
        }},
       {"advert_int",
@@ -265,6 +266,7 @@ std::vector<Keyword> AddressKeywords(InstanceParse& p) {
       {"unicast_peer",
        [&p](const Node& s) {
          RETURN_IF_ERROR(ExpectBlock(s));
+         p.note.unicast_peer_where = s.keyword.where;
          for (const Node& line : s.children) {
            if (line.has_block || !line.args.empty()) {
              if (!line.args.empty() && (line.args[0].text == "min_ttl" ||
@@ -367,6 +369,7 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
     kw.insert(kw.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
   }
+  for (Keyword& k : RefusedWithAdvice("vrrp_instance")) kw.push_back(k);
   return DispatchBlock(n.children, "vrrp_instance", kw,
                        {"use_vmac",
                         "vmac_xmit_base",

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "controlplane/alerts/child_process.h"
 #include "controlplane/api/grpc_server.h"
 #include "controlplane/config/parser.h"
 #include "controlplane/daemon/validate_config.h"
@@ -42,7 +43,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
     d->parts_.push_back(std::move(part));
   }
   if (!o.config_path.empty()) {
-    auto config = config::LoadConfigFile(o.config_path);
+    auto config = config::LoadConfigFile(o.config_path, ConfigParseOptions(o));
     if (!config.ok()) return config.status();
     RETURN_IF_ERROR(d->ApplyConfig(*config).status());
   } else if (!o.state_file.empty()) {
@@ -102,7 +103,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
 Daemon::~Daemon() { Stop(); }
 
 absl::StatusOr<ReloadSummary> Daemon::Reload() {
-  auto config = config::LoadConfigFile(options_.config_path);
+  auto config = config::LoadConfigFile(options_.config_path,
+                                       ConfigParseOptions(options_));
   if (!config.ok()) {
     Log(absl::StrCat("reload failed, keeping the running state: ",
                      config.status().message()));
@@ -135,6 +137,12 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
     ASSIGN_OR_RETURN(s, state_.ApplyConfig(config));
     ApplyOperatorChanges();
   }
+  // Scripts started from now on run as global_defs' script_user.
+  health::ChildProcess::SetRunAs(
+      config.global.script_uid
+          ? std::optional<health::RunAs>(health::RunAs{
+                *config.global.script_uid, *config.global.script_gid})
+          : std::nullopt);
   {
     absl::MutexLock lock(&router_id_mu_);
     router_id_ = config.global.router_id;

@@ -15,8 +15,15 @@
 
 namespace dsrlb::api {
 
+config::ParseOptions ConfigParseOptions(const DaemonOptions& o) {
+  config::ParseOptions parse = config::ParseOptions::Default();
+  if (!o.config_id.empty()) parse.config_id = o.config_id;
+  return parse;
+}
+
 const char* DaemonUsage() {
-  return "usage: dsrlb-control [--config FILE] [--check] [--state-file PATH]\n"
+  return "usage: dsrlb-control [--config FILE] [--check] [--config-id ID]\n"
+         "         [--state-file PATH]\n"
          "         [--table-region PATH] [--stats-region PATH]\n"
          "         [--socket PATH] [--listen HOST:PORT --tls-cert F --tls-key F"
          " [--tls-client-ca F]]\n"
@@ -25,6 +32,10 @@ const char* DaemonUsage() {
          "  --config FILE        keepalived.conf to serve (SIGHUP re-reads "
          "it)\n"
          "  --check              validate --config, print a summary, exit\n"
+         "  --config-id ID       keepalived's -i: the id '@ID' lines of the "
+         "config\n"
+         "                       are for (default: host name up to the first "
+         "'.')\n"
          "  --state-file PATH    operator changes made through the API, kept\n"
          "                       across restarts (default FILE.state beside\n"
          "                       --config; '' = none)\n"
@@ -82,6 +93,7 @@ absl::StatusOr<std::string> TakeValue(const FlagWord& f, int argc, char** argv,
 // Flags whose value is stored as given; nullptr for any other flag.
 std::string* StringFlag(std::string_view name, DaemonOptions* o) {
   if (name == "--config") return &o->config_path;
+  if (name == "--config-id" || name == "-i") return &o->config_id;
   if (name == "--state-file") {
     o->state_file_given = true;
     return &o->state_file;

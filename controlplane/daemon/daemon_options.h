@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "controlplane/api/grpc_server.h"
+#include "controlplane/config/parser.h"
 #include "controlplane/model/lb_state.h"
 
 namespace dsrlb::api {
@@ -17,6 +18,9 @@ inline constexpr char kDefaultStatsRegion[] = "/dev/shm/dsrlb-stats";
 
 struct DaemonOptions {
   std::string config_path;
+  // keepalived's -i / --config-id: matched by "@ID" lines, ${_INSTANCE};
+  // empty = the host name up to its first '.'.
+  std::string config_id;
   // Operator changes made through the API (drains, weights, servers), laid
   // over the configuration: default CONFIG.state beside --config; '' = kept
   // in memory only.
@@ -37,6 +41,9 @@ struct DaemonOptions {
   uint64_t hash_seed = 0;
   std::map<IpAddress, Mac> static_neighbors;
 };
+
+// --config-id as the parser's options (the host name's first part if unset).
+config::ParseOptions ConfigParseOptions(const DaemonOptions& o);
 
 // Errors name the flag and say what it wants.
 absl::StatusOr<DaemonOptions> ParseDaemonArgs(int argc, char** argv);

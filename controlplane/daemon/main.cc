@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->check) {
-    auto config = dsrlb::config::LoadConfigFile(options->config_path);
+    auto config = dsrlb::config::LoadConfigFile(
+        options->config_path, dsrlb::api::ConfigParseOptions(*options));
     if (!config.ok()) return Fatal(std::string(config.status().message()));
     // The same validation the daemon runs at start and on reload.
     if (absl::Status st = dsrlb::api::ValidateConfig(*config, *options);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "controlplane/alerts/child_process.h"
 #include "controlplane/config/parser.h"
 #include "controlplane/vrrp/vrrp_log.h"
 #include "controlplane/vrrp/vrrp_service.h"
@@ -20,12 +21,14 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: dsrlb-vrrpd --config FILE [--status-file FILE]\n"
+    "usage: dsrlb-vrrpd --config FILE [--status-file FILE] [--config-id ID]\n"
     "  --config FILE       a keepalived.conf: its global_defs, vrrp_script, "
     "vrrp_instance\n"
     "                      and vrrp_sync_group sections (virtual_server is "
     "left to others)\n"
     "  --status-file FILE  rewritten (atomically) with every instance's state\n"
+    "  --config-id ID      keepalived's -i: the id '@ID' lines are for\n"
+    "                      (default: the host name up to its first '.')\n"
     "SIGTERM/SIGINT: masters send priority 0 and remove their VIPs, then exit "
     "0.\n";
 
@@ -41,10 +44,13 @@ void WriteAtomically(const std::string& path, const std::string& text) {
 // Reads the command line; returns the exit code when the process should
 // end now (help, or a usage error).
 std::optional<int> ParseArgs(int argc, char** argv, std::string* config_path,
-                             std::string* status_path) {
+                             std::string* status_path,
+                             dsrlb::config::ParseOptions* parse) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if ((a == "--status-file" || a == "--config") && i + 1 < argc) {
+    if ((a == "--config-id" || a == "-i") && i + 1 < argc) {
+      parse->config_id = argv[++i];
+    } else if ((a == "--status-file" || a == "--config") && i + 1 < argc) {
       *(a == "--config" ? config_path : status_path) = argv[++i];
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
@@ -76,16 +82,21 @@ int SignalFd() {
 
 int main(int argc, char** argv) {
   std::string config_path, status_path;
+  dsrlb::config::ParseOptions parse = dsrlb::config::ParseOptions::Default();
   if (std::optional<int> exit_code =
-          ParseArgs(argc, argv, &config_path, &status_path)) {
+          ParseArgs(argc, argv, &config_path, &status_path, &parse)) {
     return *exit_code;
   }
   absl::StatusOr<dsrlb::config::Config> config =
-      dsrlb::config::LoadConfigFile(config_path);
+      dsrlb::config::LoadConfigFile(config_path, parse);
   if (!config.ok()) {
     std::fprintf(stderr, "dsrlb-vrrpd: %s: %s\n", config_path.c_str(),
                  std::string(config.status().message()).c_str());
     return 1;
+  }
+  if (config->global.script_uid) {  // notify and track scripts
+    dsrlb::health::ChildProcess::SetRunAs(dsrlb::health::RunAs{
+        *config->global.script_uid, *config->global.script_gid});
   }
 
   int sfd = SignalFd();

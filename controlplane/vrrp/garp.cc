@@ -65,6 +65,21 @@ std::vector<uint8_t> UnsolicitedNaFrame(const std::array<uint8_t, 6>& mac,
   return f;
 }
 
+std::vector<GarpSend> GarpSchedule(const std::vector<IpAddress>& vips,
+                                   int rounds, absl::Duration garp_interval,
+                                   absl::Duration gna_interval) {
+  std::vector<GarpSend> out;
+  int64_t arps = 0, nas = 0;
+  for (int r = 0; r < rounds; ++r) {
+    for (const IpAddress& vip : vips) {
+      absl::Duration at =
+          vip.is_v4() ? garp_interval * arps++ : gna_interval * nas++;
+      out.push_back({at, vip});
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<GarpSender> GarpSender::Open(int ifindex,
                                             const std::array<uint8_t, 6>& mac) {
   // Protocol 0: this socket only sends, it receives nothing.

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/ip_address.h"
 
 namespace dsrlb::vrrp {
@@ -18,6 +19,19 @@ std::vector<uint8_t> GarpFrame(const std::array<uint8_t, 6>& mac,
                                const IpAddress& vip);
 std::vector<uint8_t> UnsolicitedNaFrame(const std::array<uint8_t, 6>& mac,
                                         const IpAddress& vip);
+
+// One announcement of a batch, `at` after the batch starts.
+struct GarpSend {
+  absl::Duration at;
+  IpAddress vip;
+};
+
+// `rounds` announcements of every VIP, round after round. keepalived's
+// vrrp_garp_interval / vrrp_gna_interval: the k-th IPv4 one (from 0) goes
+// at k * garp_interval, the k-th IPv6 one at k * gna_interval; 0 = at once.
+std::vector<GarpSend> GarpSchedule(const std::vector<IpAddress>& vips,
+                                   int rounds, absl::Duration garp_interval,
+                                   absl::Duration gna_interval);
 
 class GarpSender {
  public:

@@ -1,6 +1,8 @@
 // fork/exec + a pidfd in the event loop, so a slow script never blocks VRRP.
 #include "controlplane/vrrp/track_script.h"
 
+#include "controlplane/alerts/child_process.h"
+
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,8 +38,12 @@ void ScriptTracker::Stop() {
 
 void ScriptTracker::Launch() {
   if (!running_) return;
+  // global_defs' script_user, read before fork (async-signal-safe child).
+  const std::optional<health::RunAs> who = health::ChildProcess::GetRunAs();
+  const bool change = who && (who->uid != geteuid() || who->gid != getegid());
   pid_t pid = fork();
   if (pid == 0) {
+    if (change && !health::ChildProcess::BecomeInChild(*who)) _exit(126);
     execl("/bin/sh", "sh", "-c", script_.script.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);

@@ -48,8 +48,7 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   ASSIGN_OR_RETURN(v->ifindex_, InterfaceIndex(c.interface));
   auto mac = InterfaceMac(c.interface);
   if (mac.ok()) v->mac_ = *mac;
-  // The family is that of the first VIP (keepalived's rule); VIPs of the
-  // other family are still added and removed, but not advertised.
+  // The first VIP's family (keepalived): others are added, not advertised.
   v->family_ = c.unicast_src_ip ? c.unicast_src_ip->family
                : c.virtual_ipaddress.empty()
                    ? 4
@@ -66,6 +65,7 @@ absl::StatusOr<std::unique_ptr<VrrpInstance>> VrrpInstance::Create(
   p.start_master = c.state == config::VrrpInstance::InitialState::kMaster;
   p.nopreempt = c.nopreempt;
   p.preempt_delay = c.preempt_delay;
+  p.lower_prio_no_advert = c.strict_mode;
   if (c.unicast_src_ip) {
     p.primary = *c.unicast_src_ip;
   } else {
@@ -308,11 +308,21 @@ void VrrpInstance::LeaveMaster() {
   vips_active_ = false;
 }
 
+// vrrp_garp_interval / vrrp_gna_interval space the announcements out.
 void VrrpInstance::Garp(int rounds) {
   if (!garp_) return;
-  for (int i = 0; i < rounds; i++)
-    for (const auto& vip : config_.virtual_ipaddress)
-      (void)garp_->Announce(vip.address);
+  std::vector<IpAddress> vips;
+  for (const auto& vip : config_.virtual_ipaddress) vips.push_back(vip.address);
+  for (const GarpSend& send : GarpSchedule(vips, rounds, config_.garp_interval,
+                                           config_.gna_interval)) {
+    if (send.at <= absl::ZeroDuration()) {
+      (void)garp_->Announce(send.vip);
+      continue;
+    }
+    garp_timers_.push_back(loop_->RunAfter(send.at, [this, vip = send.vip] {
+      if (garp_) (void)garp_->Announce(vip);
+    }));
+  }
 }
 
 // keepalived: garp_master_repeat at once, the same again after
@@ -415,6 +425,13 @@ void VrrpInstance::OnReadable() {
   for (int budget = 0; budget < 64; budget++) {
     std::optional<VrrpSocket::Datagram> d = socket_->Receive();
     if (!d) break;
+    // keepalived (vrrp_state_backup): with skip_check_adv_addr a backup
+    // checks the addresses only of adverts from a new master.
+    expect_.skip_addr_check_from = std::nullopt;
+    if (config_.skip_check_adv_addr && machine_.state == State::kBackup &&
+        machine_.master_addr.family != 0) {
+      expect_.skip_addr_check_from = machine_.master_addr;
+    }
     DecodeResult r = family_ == 4 ? DecodeIpv4Packet(d->ip_packet, expect_)
                                   : DecodeAdvert(d->payload, d->src, d->dst,
                                                  d->ttl, expect_);

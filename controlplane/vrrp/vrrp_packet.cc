@@ -223,7 +223,9 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
     std::memcpy(ip.bytes.data(), b.data() + kVrrpHeaderLen + i * alen, alen);
     a.addresses.push_back(ip);
   }
-  if (!SameAddressSet(a.addresses, e.addresses))
+  const bool skip_addresses =
+      e.skip_addr_check_from && *e.skip_addr_check_from == src;
+  if (!skip_addresses && !SameAddressSet(a.addresses, e.addresses))
     return Drop(
         DropReason::kAddrListMismatch,
         absl::StrCat(naddr, " addresses that differ from the configured ",

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,9 @@ struct Expectation {
   absl::Duration interval = absl::Seconds(1);  // checked for v2 only
   std::vector<IpAddress> addresses;  // the configured VIPs of this family
   bool check_ttl = true;             // keepalived skips it for unicast peers
+  // vrrp_skip_check_adv_addr: adverts from this source (the master a backup
+  // already follows) are not checked against `addresses`.
+  std::optional<IpAddress> skip_addr_check_from;
 };
 
 struct Received {

@@ -169,7 +169,9 @@ class Stepper {
         return;
       }
       // A lower-priority master: answer at once so it backs off within one
-      // round trip instead of one interval (keepalived does the same).
+      // round trip instead of one interval (keepalived does the same unless
+      // vrrp_strict, where the RFC's "discard" holds).
+      if (p_.lower_prio_no_advert) return;
       SendAdvert(mine);
       m().adver_at = now_ + p_.advert_int;
     }

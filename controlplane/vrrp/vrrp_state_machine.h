@@ -29,6 +29,9 @@ struct Params {
   bool nopreempt = false;
   absl::Duration preempt_delay = absl::ZeroDuration();
   IpAddress primary;  // our advert source; breaks equal-priority ties
+  // keepalived's lower_prio_no_advert (set by vrrp_strict): a master
+  // ignores a lower-priority advert (RFC 3768 6.4.3) instead of answering.
+  bool lower_prio_no_advert = false;
 };
 
 // Everything the machine remembers between events.

@@ -44,12 +44,12 @@ global_defs {
 
 TEST(GlobalDefsTest, UnsupportedKeepalivedKeywordIsNamed) {
   absl::StatusOr<Config> c =
-      ParseConfigText("global_defs {\n  vrrp_strict\n}\n", "g.conf");
+      ParseConfigText("global_defs {\n  vrrp_iptables\n}\n", "g.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(
       c.status().message(),
-      "g.conf:2:3: 'vrrp_strict' in global_defs is not supported by dsrlb");
+      "g.conf:2:3: 'vrrp_iptables' in global_defs is not supported by dsrlb");
 }
 
 constexpr char kFullVirtualServer[] = R"(
