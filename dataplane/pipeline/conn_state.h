@@ -54,6 +54,19 @@ inline ConnState NextTcpState(ConnState s, uint8_t flags) {
   return s;
 }
 
+// NextTcpState(kTcpNone, flags) in one table look-up, for the first packet
+// of every new flow: index RST, SYN, FIN (bits 2-0) and ACK (bit 3).
+inline ConnState FirstTcpState(uint8_t flags) {
+  static constexpr ConnState kFirst[16] = {
+      // no ACK: -, FIN, SYN, SYN+FIN, RST, ...
+      kTcpNone, kTcpClose, kTcpSynRecv, kTcpSynRecv, kTcpClose, kTcpClose,
+      kTcpClose, kTcpClose,
+      // with ACK
+      kTcpEstablished, kTcpClose, kTcpSynRecv, kTcpSynRecv, kTcpClose,
+      kTcpClose, kTcpClose, kTcpClose};
+  return kFirst[(flags & 0x07) | ((flags & kTcpAck) >> 1)];
+}
+
 inline bool ConnActive(uint8_t s) { return s == kTcpEstablished; }
 
 // Whether a packet without SYN, FIN and RST leaves the state as it is. Only

@@ -63,7 +63,10 @@ struct FastTuple {
   uint32_t src, dst;  // network-order bytes as loaded
   uint32_t ports;     // source and destination port bytes as loaded
   uint8_t proto;
-  uint8_t tcp_flags;  // TCP: the header's flags byte; UDP: 0
+  // TCP: header bytes 12-13 as loaded (data offset, then the flags at bits
+  // 8-15); UDP: 0. One 16-bit load serves the data offset check and the
+  // hit path's flags test.
+  uint32_t tcp_word;
 };
 inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   // Ethertype 0x0800 and version/IHL 0x45 in one compare (bytes 12-14).
@@ -79,11 +82,12 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   const uint8_t proto = ip[9];
   if (proto == kProtoTcp) {
     // Data offset (high nibble of byte 12, in words) from 20 to l4_len.
-    if (l4_len < 20 || ((l4[12] >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
-    t->tcp_flags = l4[13];
+    const uint32_t w = Load16(l4 + 12);
+    if (l4_len < 20 || ((w >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
+    t->tcp_word = w;
   } else if (proto == kProtoUdp) {
     if (l4_len < 8 || LoadBe16(l4 + 4) - 8u > l4_len - 8) return false;
-    t->tcp_flags = 0;
+    t->tcp_word = 0;
   } else {
     return false;
   }
@@ -92,6 +96,10 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   t->ports = Load32(l4);
   t->proto = proto;
   return true;
+}
+
+uint8_t TcpFlags(const FastTuple& ft) {
+  return static_cast<uint8_t>(ft.tcp_word >> 8);
 }
 
 // The compact IPv4 key of a fast-parsed frame: two words from the loaded
@@ -236,17 +244,25 @@ void Pipeline::Uncount(FlowEntry& e) {
   e.conn = kNotConn;
 }
 
-void Pipeline::StartConn(uint32_t index, const Prepared& p) {
+DSRLB_HOT void Pipeline::StartConn(uint32_t index, const Prepared& p) {
   FlowEntry& e = flows_->entry(index);
-  const bool tcp = ProtoOf(p) == kProtoTcp;
-  const uint8_t state = tcp ? NextTcpState(kTcpNone, p.tcp_flags) : kUdpConn;
-  // A TCP flow picked up without its SYN (after a failover, an eviction or
-  // a restart) is a connection, but not a new one.
-  if ((!tcp || state == kTcpSynRecv) && e.backend < counters_.max_backends)
-    counters_.conns[e.backend].new_conns++;
+  uint8_t state = kUdpConn;
+  bool is_new = true;
+  if (ProtoOf(p) == kProtoTcp) {
+    state = FirstTcpState(p.tcp_flags);
+    // A TCP flow picked up without its SYN (after a failover, an eviction
+    // or a restart) is a connection, but not a new one.
+    is_new = state == kTcpSynRecv;
+  }
   e.conn = state;
-  e.timeout = StateTimeout(state);
-  CountConn(e.backend, state, +1);
+  e.timeout = state_timeout_[state];
+  if (e.backend >= counters_.max_backends) return;
+  dsrlb_conn_counts& c = counters_.conns[e.backend];
+  c.new_conns += is_new;
+  if (ConnActive(state))
+    c.active++;
+  else
+    c.inactive++;
 }
 
 DSRLB_COLD void Pipeline::TrackConn(uint32_t index, const Prepared& p) {
@@ -466,7 +482,7 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
   const V4Key k = KeyOfTuple(ft);
-  return PrepareV4(t, k.addrs, k.tail, k.hash, ft.tcp_flags, p, verdict);
+  return PrepareV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), p, verdict);
 }
 
 DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
@@ -679,7 +695,7 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     // entry validated in this epoch, no SYN, FIN or RST (those may change
     // the connection's state: the general path tracks it).
     if (VipCacheKey(ft.dst, k.tail) == h.vip_key &&
-        (ft.tcp_flags & kTcpSynFinRst) == 0) {
+        (ft.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
       if (const FlowEntry* e =
               h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
         ForwardHit(&h, e->backend, frame, len);
@@ -688,7 +704,7 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
       }
     }
     verdicts[i] =
-        SlowV4(t, k.addrs, k.tail, k.hash, ft.tcp_flags, frame, len, now);
+        SlowV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), frame, len, now);
     SyncVipCache(&h);
   }
   Fold(&h);

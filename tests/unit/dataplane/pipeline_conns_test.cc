@@ -287,5 +287,12 @@ TEST_F(PipelineConnsTest, AffinityEntriesAreNoConnections) {
   EXPECT_EQ(Total(), (Conns{1, 0, 1}));
 }
 
+TEST(ConnStateTest, FirstStateTableIsTheStateMachineFromNone) {
+  for (int flags = 0; flags < 256; flags++)
+    EXPECT_EQ(FirstTcpState(static_cast<uint8_t>(flags)),
+              NextTcpState(kTcpNone, static_cast<uint8_t>(flags)))
+        << "flags 0x" << std::hex << flags;
+}
+
 }  // namespace
 }  // namespace dsrlb::dataplane::test
