@@ -67,13 +67,13 @@ class ConnsTest(ClusterCase):
         truth = self.truth()
         self.assertEqual(sum(truth.values()), STREAMS, truth)
         harness.wait_for(lambda: self.matches(truth),
-                         'list and API to show %s active' % truth, 10, 0.3)
+                         'list and API to show %s active' % truth, 20, 0.3)
         print('during: truth %s, listed %s' % (truth, self.listed()))
         # Conns counted every download; the rates move while they run.
         self.assertGreaterEqual(self.vs_columns('--stats')[0] - conns_before, STREAMS)
         harness.wait_for(lambda: self.vs_columns('--rate')[1] > 0 and
                          self.vs_columns('--rate')[3] > 0,
-                         'InPPS and InBPS to move', 10, 0.3)
+                         'InPPS and InBPS to move', 20, 0.3)
         rs, vs = self.api()
         self.assertGreater(vs.packets_per_second, 0)
         self.assertGreater(sum(r.bytes_per_second for r in rs.values()), 0)
@@ -82,7 +82,7 @@ class ConnsTest(ClusterCase):
         self.assertEqual([r['exit'] for r in got], [0] * STREAMS, got)
         harness.wait_for(lambda: self.matches({WEB1: 0, WEB2: 0}) and
                          all(a == 0 for a, _ in self.listed().values()),
-                         'no active connection once the downloads ended', 10, 0.3)
+                         'no active connection once the downloads ended', 20, 0.3)
         # The closed downloads wait out FIN_WAIT as inactive ones, as LVS's do.
         inactive = sum(i for _, i in self.listed().values())
         self.assertGreaterEqual(inactive, STREAMS - 1, self.listed())

@@ -82,6 +82,7 @@ class CtlTest(unittest.TestCase):
         def close():
             w.stdin.close()
             w.wait(10)
+            w.stdout.close()
             os.unlink(self.daemon.stats)  # the next tests see no dataplane
         self.addCleanup(close)
 
