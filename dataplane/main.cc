@@ -166,7 +166,8 @@ void LaunchWorkers(const Options& opt, const PortSetup& ps,
     out->flows.push_back(std::make_unique<FlowTable>(opt.flow_table_size));
     LcoreCounters lc{stats.counters(w),     stats.drops(w),
                      stats.vip_counters(w), stats.backend_counters(w),
-                     sg.max_vips,           sg.max_backends};
+                     sg.max_vips,           sg.max_backends,
+                     stats.conn_counters(w)};
     out->pipelines.push_back(
         std::make_unique<Pipeline>(out->flows.back().get(), lc, mac));
     // No path to the kernel from a worker: what is not for an active VIP

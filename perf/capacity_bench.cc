@@ -67,9 +67,10 @@ double ForwardNs(const dsrlb::shm::SlotView* table, uint32_t vips,
                  uint32_t flows) {
   std::vector<uint64_t> counters(DSRLB_CTR_MAX), drops(DSRLB_DROP_MAX);
   std::vector<dsrlb_pkt_bytes> vip_ctr(DSRLB_MAX_VIPS), be(DSRLB_MAX_BACKENDS);
-  dsrlb::dataplane::LcoreCounters lc{counters.data(), drops.data(),
-                                     vip_ctr.data(),  be.data(),
-                                     DSRLB_MAX_VIPS,  DSRLB_MAX_BACKENDS};
+  std::vector<dsrlb_conn_counts> conns(DSRLB_MAX_BACKENDS);
+  dsrlb::dataplane::LcoreCounters lc{
+      counters.data(), drops.data(),       vip_ctr.data(), be.data(),
+      DSRLB_MAX_VIPS,  DSRLB_MAX_BACKENDS, conns.data()};
   dsrlb::dataplane::FlowTable ft(1u << 15);
   dsrlb::dataplane::Pipeline p(&ft, lc, kPortMac);
   std::vector<uint8_t> pool(size_t{flows} * kFrameLen);

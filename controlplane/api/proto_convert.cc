@@ -82,6 +82,54 @@ absl::StatusOr<RsKey> ParseAddressPort(const std::string& address,
   return out;
 }
 
+// A real server's counters and rates, from its backend record.
+void SetCounters(const StatsReading& stats, uint32_t record,
+                 pb::RealServer* out) {
+  if (record < stats.totals.backends.size()) {
+    out->set_packets(stats.totals.backends[record].packets);
+    out->set_bytes(stats.totals.backends[record].bytes);
+  }
+  if (record < stats.totals.conns.size()) {
+    const shm::ConnTotals& c = stats.totals.conns[record];
+    out->set_active_connections(c.active);
+    out->set_inactive_connections(c.inactive);
+    out->set_connections(c.new_conns);
+  }
+  if (record < stats.rates.backends.size()) {
+    const Rate& r = stats.rates.backends[record];
+    out->set_connections_per_second(r.conns);
+    out->set_packets_per_second(r.packets);
+    out->set_bytes_per_second(r.bytes);
+  }
+}
+
+// A virtual server's: packets and bytes from its VIP record, connections
+// summed over its real servers (already in `out`), as ipvsadm sums a
+// service's destinations.
+void SetCounters(const StatsReading& stats, uint32_t record,
+                 pb::VirtualServer* out) {
+  if (record < stats.totals.vips.size()) {
+    out->set_packets(stats.totals.vips[record].packets);
+    out->set_bytes(stats.totals.vips[record].bytes);
+  }
+  if (record < stats.rates.vips.size()) {
+    out->set_packets_per_second(stats.rates.vips[record].packets);
+    out->set_bytes_per_second(stats.rates.vips[record].bytes);
+  }
+  uint64_t active = 0, inactive = 0, conns = 0;
+  double cps = 0;
+  for (const pb::RealServer& rs : out->real_servers()) {
+    active += rs.active_connections();
+    inactive += rs.inactive_connections();
+    conns += rs.connections();
+    cps += rs.connections_per_second();
+  }
+  out->set_active_connections(active);
+  out->set_inactive_connections(inactive);
+  out->set_connections(conns);
+  out->set_connections_per_second(cps);
+}
+
 }  // namespace
 
 absl::StatusOr<VsKey> ParseVsKey(bool present, const pb::VirtualServerKey& key,
@@ -169,11 +217,7 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
     auto it = ctx.published->backends.find({vs.key, rs.key});
     if (it != ctx.published->backends.end()) {
       out.set_ring_slots(it->second.ring_slots);
-      if (ctx.stats != nullptr &&
-          it->second.index < ctx.stats->totals.backends.size()) {
-        out.set_packets(ctx.stats->totals.backends[it->second.index].packets);
-        out.set_bytes(ctx.stats->totals.backends[it->second.index].bytes);
-      }
+      if (ctx.stats != nullptr) SetCounters(*ctx.stats, it->second.index, &out);
     }
   }
   return out;
@@ -199,11 +243,8 @@ pb::VirtualServer ToProto(const VirtualServerState& vs,
     *out.add_real_servers() = ToProto(vs, rs, ctx);
   if (ctx.published != nullptr && ctx.stats != nullptr) {
     auto it = ctx.published->vip_index.find(vs.key);
-    if (it != ctx.published->vip_index.end() &&
-        it->second < ctx.stats->totals.vips.size()) {
-      out.set_packets(ctx.stats->totals.vips[it->second].packets);
-      out.set_bytes(ctx.stats->totals.vips[it->second].bytes);
-    }
+    if (it != ctx.published->vip_index.end())
+      SetCounters(*ctx.stats, it->second, &out);
   }
   return out;
 }

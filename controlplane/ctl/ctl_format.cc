@@ -1,9 +1,9 @@
 // Output formats of dsrlbctl. The list shapes follow ipvsadm(8) column for
 // column so scripts written for `ipvsadm -Ln` keep working: the dataplane
-// forwards by direct routing ("Route"); replies bypass it, so OutPkts and
-// OutBytes are 0 as under LVS-DR; connection counts live in per-lcore flow
-// tables that are not exported, so ActiveConn, InActConn, Conns and CPS
-// read 0.
+// forwards by direct routing ("Route"); replies bypass it, so OutPkts,
+// OutBytes, OutPPS and OutBPS are 0 as under LVS-DR. Connections
+// (ActiveConn, InActConn, Conns, CPS) are the dataplane's flow-table
+// counts; rates are dsrlb-control's, or the difference of two listings.
 #include "controlplane/ctl/ctl_format.h"
 
 #include <map>
@@ -16,7 +16,13 @@
 namespace dsrlb::api {
 namespace {
 
-const char* kIpvsVersion = "IP Virtual Server version 1.2.1 (size=4096)\n";
+// Where ipvsadm names the kernel's IPVS version: what answers instead.
+#ifndef DSRLB_VERSION
+#define DSRLB_VERSION "unknown"
+#endif
+const char* kBanner =
+    "dsrlb " DSRLB_VERSION
+    " (direct routing: DPDK dataplane, Maglev, keepalived.conf)\n";
 
 std::string SchedName(v1::Scheduler s) {
   switch (s) {
@@ -68,32 +74,55 @@ uint32_t ShownWeight(const v1::RealServer& rs) {
   return rs.state() == v1::BACKEND_STATE_UP ? rs.effective_weight() : 0;
 }
 
-using Totals = std::pair<uint64_t, uint64_t>;  // packets, bytes
+// What --stats shows and --rate differentiates: new connections, packets,
+// bytes; with dsrlb-control's own rates of them.
+struct Totals {
+  uint64_t conns = 0, packets = 0, bytes = 0;
+  double cps = 0, pps = 0, bps = 0;
+};
+template <typename Server>
+Totals TotalsOf(const Server& s) {
+  return {s.connections(),
+          s.packets(),
+          s.bytes(),
+          s.connections_per_second(),
+          s.packets_per_second(),
+          s.bytes_per_second()};
+}
+
 std::map<std::string, Totals> Index(const v1::ListVirtualServersResponse& l) {
   std::map<std::string, Totals> out;
   for (const v1::VirtualServer& vs : l.virtual_servers()) {
     std::string k = FormatVsKey(vs.key());
-    out[k] = {vs.packets(), vs.bytes()};
+    out[k] = TotalsOf(vs);
     for (const v1::RealServer& rs : vs.real_servers())
-      out[k + " " + FormatHostPort(rs.key().address(), rs.key().port())] = {
-          rs.packets(), rs.bytes()};
+      out[k + " " + FormatHostPort(rs.key().address(), rs.key().port())] =
+          TotalsOf(rs);
   }
   return out;
 }
 
-std::string Counts(const std::string& key, Totals now,
+uint64_t Round(double v) { return v > 0 ? static_cast<uint64_t>(v + 0.5) : 0; }
+
+// --stats: the counters. --rate: dsrlb-control's rates (`before` null, as
+// `rates`), or the difference to `before` over `seconds`.
+std::string Counts(ListMode mode, const std::string& key, const Totals& now,
                    const std::map<std::string, Totals>* before,
                    double seconds) {
+  if (mode == ListMode::kStats)
+    return absl::StrFormat("%8u %8u %8u %8u %8u", now.conns, now.packets, 0,
+                           now.bytes, 0);
   if (before == nullptr)
-    return absl::StrFormat("%8u %8u %8u %8u %8u", 0, now.first, 0, now.second,
-                           0);
-  Totals b{0, 0};
+    return absl::StrFormat("%8u %8u %8u %8u %8u", Round(now.cps),
+                           Round(now.pps), 0, Round(now.bps), 0);
+  Totals b;
   if (auto it = before->find(key); it != before->end()) b = it->second;
   auto rate = [seconds](uint64_t n, uint64_t o) {
-    return n >= o && seconds > 0 ? static_cast<uint64_t>((n - o) / seconds) : 0;
+    return n >= o && seconds > 0 ? Round((n - o) / seconds) : 0;
   };
-  return absl::StrFormat("%8u %8u %8u %8u %8u", 0, rate(now.first, b.first), 0,
-                         rate(now.second, b.second), 0);
+  return absl::StrFormat("%8u %8u %8u %8u %8u", rate(now.conns, b.conns),
+                         rate(now.packets, b.packets), 0,
+                         rate(now.bytes, b.bytes), 0);
 }
 
 }  // namespace
@@ -113,7 +142,7 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
                        const ListOptions& options,
                        const v1::ListVirtualServersResponse* before,
                        double seconds) {
-  std::string out = kIpvsVersion;
+  std::string out = kBanner;
   std::map<std::string, Totals> prev;
   const std::map<std::string, Totals>* prev_ptr = nullptr;
   switch (options.mode) {
@@ -134,8 +163,10 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
           "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
           "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS",
           "OutBPS");
-      if (before != nullptr) prev = Index(*before);
-      prev_ptr = &prev;
+      if (before != nullptr) {
+        prev = Index(*before);
+        prev_ptr = &prev;
+      }
       break;
   }
   for (const v1::VirtualServer& vs : list.virtual_servers()) {
@@ -151,18 +182,18 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
     } else {
       out += absl::StrFormat(
           "%s  %-30s %s\n", proto, name,
-          Counts(vkey, {vs.packets(), vs.bytes()}, prev_ptr, seconds));
+          Counts(options.mode, vkey, TotalsOf(vs), prev_ptr, seconds));
     }
     for (const v1::RealServer& rs : vs.real_servers()) {
       std::string rname = FormatHostPort(rs.key().address(), rs.key().port());
       if (options.mode == ListMode::kPlain) {
-        out += absl::StrFormat("  -> %-28s %-7s %-6d %-10u %-10u", rname,
-                               "Route", ShownWeight(rs), 0, 0);
-      } else {
         out += absl::StrFormat(
-            "  -> %-28s %s", rname,
-            Counts(vkey + " " + rname, {rs.packets(), rs.bytes()}, prev_ptr,
-                   seconds));
+            "  -> %-28s %-7s %-6d %-10u %-10u", rname, "Route", ShownWeight(rs),
+            rs.active_connections(), rs.inactive_connections());
+      } else {
+        out += absl::StrFormat("  -> %-28s %s", rname,
+                               Counts(options.mode, vkey + " " + rname,
+                                      TotalsOf(rs), prev_ptr, seconds));
       }
       if (options.details) {
         absl::StrAppend(&out, " mac=", rs.mac().empty() ? "-" : rs.mac(),

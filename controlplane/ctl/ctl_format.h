@@ -15,8 +15,8 @@ struct ListOptions {
   bool details = false;  // MAC, health, table state and reason per server
 };
 
-// `before` and `seconds` only for kRate: rates are the difference between
-// two listings taken `seconds` apart.
+// kRate: dsrlb-control's rates when `before` is null, else the difference
+// between two listings taken `seconds` apart.
 std::string FormatList(const v1::ListVirtualServersResponse& list,
                        const ListOptions& options,
                        const v1::ListVirtualServersResponse* before = nullptr,

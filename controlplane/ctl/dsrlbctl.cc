@@ -170,7 +170,9 @@ std::string ParseTarget(const std::vector<std::string>& args, size_t i,
 // daemon runs.
 struct ListArgs {
   dsrlb::api::ListOptions options;
-  double interval = 1;
+  // --rate: 0 shows dsrlb-control's rates; S > 0, the difference of two
+  // listings S seconds apart.
+  double interval = 0;
   // -t/-u VIP:PORT: that one service (GetVirtualServer), not the whole
   // table, as `ipvsadm -L -t VIP:PORT`.
   bool one = false;
@@ -245,14 +247,17 @@ int Ctl::List(const ListArgs& list) {
   const double interval = list.interval;
   v1::ListVirtualServersResponse before, now;
   grpc::Status s;
-  if (opt.mode == dsrlb::api::ListMode::kRate) {
+  const bool sampled = opt.mode == dsrlb::api::ListMode::kRate && interval > 0;
+  if (sampled) {
     s = Fetch(list, &before);
     if (!s.ok()) return Failed(s, ep_);
     std::this_thread::sleep_for(std::chrono::duration<double>(interval));
   }
   s = Fetch(list, &now);
   if (!s.ok()) return Failed(s, ep_);
-  std::fputs(FormatList(now, opt, &before, interval).c_str(), stdout);
+  std::fputs(
+      FormatList(now, opt, sampled ? &before : nullptr, interval).c_str(),
+      stdout);
   return kOk;
 }
 

@@ -74,6 +74,46 @@ void RenderPartsHealth(std::string& out, const v1::GetCountersResponse& c) {
   }
 }
 
+struct RsMetric {
+  const char* name;
+  const char* type;
+  const char* help;
+  uint64_t (*get)(const v1::RealServer&);
+};
+const RsMetric kRsMetrics[] = {
+    {"dsrlb_real_server_up", "gauge", "1 if the health checks pass.",
+     [](const v1::RealServer& r) -> uint64_t {
+       return r.health() != v1::HEALTH_STATE_DOWN;
+     }},
+    {"dsrlb_real_server_weight", "gauge", "Configured weight.",
+     [](const v1::RealServer& r) -> uint64_t { return r.weight(); }},
+    {"dsrlb_real_server_effective_weight", "gauge",
+     "Weight in the ring now (0 while down, drained or MAC unknown).",
+     [](const v1::RealServer& r) -> uint64_t { return r.effective_weight(); }},
+    {"dsrlb_real_server_ring_slots", "gauge",
+     "Maglev ring entries the server owns.",
+     [](const v1::RealServer& r) -> uint64_t { return r.ring_slots(); }},
+    {"dsrlb_real_server_packets_total", "counter",
+     "Packets forwarded to the server.",
+     [](const v1::RealServer& r) -> uint64_t { return r.packets(); }},
+    {"dsrlb_real_server_bytes_total", "counter",
+     "Bytes forwarded to the server.",
+     [](const v1::RealServer& r) -> uint64_t { return r.bytes(); }},
+    {"dsrlb_real_server_active_connections", "gauge",
+     "TCP connections in ESTABLISHED (ipvsadm ActiveConn).",
+     [](const v1::RealServer& r) -> uint64_t {
+       return r.active_connections();
+     }},
+    {"dsrlb_real_server_inactive_connections", "gauge",
+     "Other connections: SYN_RECV, closing, UDP (ipvsadm InActConn).",
+     [](const v1::RealServer& r) -> uint64_t {
+       return r.inactive_connections();
+     }},
+    {"dsrlb_real_server_connections_total", "counter",
+     "Connections begun (SYN, new UDP flow) (ipvsadm Conns).",
+     [](const v1::RealServer& r) -> uint64_t { return r.connections(); }},
+};
+
 }  // namespace
 
 std::string RenderMetrics(const Snapshot& s) {
@@ -94,35 +134,7 @@ std::string RenderMetrics(const Snapshot& s) {
     absl::StrAppend(&out, "dsrlb_virtual_server_active{", VsLabels(vs.key()),
                     "} ", vs.active() ? 1 : 0, "\n");
 
-  struct RsMetric {
-    const char* name;
-    const char* type;
-    const char* help;
-    uint64_t (*get)(const v1::RealServer&);
-  };
-  const RsMetric rs_metrics[] = {
-      {"dsrlb_real_server_up", "gauge", "1 if the health checks pass.",
-       [](const v1::RealServer& r) -> uint64_t {
-         return r.health() != v1::HEALTH_STATE_DOWN;
-       }},
-      {"dsrlb_real_server_weight", "gauge", "Configured weight.",
-       [](const v1::RealServer& r) -> uint64_t { return r.weight(); }},
-      {"dsrlb_real_server_effective_weight", "gauge",
-       "Weight in the ring now (0 while down, drained or MAC unknown).",
-       [](const v1::RealServer& r) -> uint64_t {
-         return r.effective_weight();
-       }},
-      {"dsrlb_real_server_ring_slots", "gauge",
-       "Maglev ring entries the server owns.",
-       [](const v1::RealServer& r) -> uint64_t { return r.ring_slots(); }},
-      {"dsrlb_real_server_packets_total", "counter",
-       "Packets forwarded to the server.",
-       [](const v1::RealServer& r) -> uint64_t { return r.packets(); }},
-      {"dsrlb_real_server_bytes_total", "counter",
-       "Bytes forwarded to the server.",
-       [](const v1::RealServer& r) -> uint64_t { return r.bytes(); }},
-  };
-  for (const RsMetric& m : rs_metrics) {
+  for (const RsMetric& m : kRsMetrics) {
     Help(out, m.name, m.type, m.help);
     for (const auto& vs : s.servers.virtual_servers())
       for (const auto& rs : vs.real_servers())

@@ -114,6 +114,7 @@ void Publisher::RefreshStats() {
   stats_.reset();
   vip_base_.clear();
   backend_base_.clear();
+  conns_base_.clear();
   if (now == 0) return;
   auto opened = shm::StatsRegion::Open(stats_path_);
   // A region being created or of another version: try again next time.
@@ -170,6 +171,13 @@ void Publisher::RebaseReusedRecords(
   shm::StatsTotals now = stats_->Sum();
   Rebase(vips, now.vips, &vip_base_);
   Rebase(backends, now.backends, &backend_base_);
+  // New connections count from zero too; the gauges (active, inactive) are
+  // the flows the dataplane holds on that record, not rebased.
+  for (uint32_t r : backends) {
+    if (r >= now.conns.size()) continue;
+    if (conns_base_.size() <= r) conns_base_.resize(r + 1, 0);
+    conns_base_[r] = now.conns[r].new_conns;
+  }
 }
 
 std::vector<uint32_t> Publisher::AssignRecords(const StateSnapshot& snapshot) {
@@ -358,6 +366,14 @@ StatsReading Publisher::ReadStats() {
   r.totals = stats_->Sum();
   Subtract(vip_base_, &r.totals.vips);
   Subtract(backend_base_, &r.totals.backends);
+  for (size_t b = 0; b < conns_base_.size() && b < r.totals.conns.size(); b++)
+    r.totals.conns[b].new_conns -=
+        std::min(conns_base_[b], r.totals.conns[b].new_conns);
+  {
+    absl::MutexLock rate_lock(&rate_mu_);
+    rate_meter_.Observe(absl::Now(), r.totals);
+    r.rates = rate_meter_.rates();
+  }
   const dsrlb_stats_header* h = stats_->header();
   uint64_t hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_ACQUIRE);
   uint64_t now = shm::MonotonicNs();

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
+#include "controlplane/tables/rate_meter.h"
 #include "controlplane/tables/table_builder.h"
 #include "controlplane/tables/table_spec.h"
 #include "dataplane/shm/stats_region.h"
@@ -53,6 +54,8 @@ struct PublishedTable {
 struct StatsReading {
   bool present = false;  // a stats region is mapped
   shm::StatsTotals totals;
+  // Per second over about the last second, by record (RateMeter).
+  Rates rates;
   bool alive = false;  // dataplane running with a moving heartbeat
   std::vector<uint64_t> lcore_generations;
 };
@@ -74,7 +77,7 @@ class Publisher {
   PublishedTable Published() const ABSL_LOCKS_EXCLUDED(published_mu_);
   // The geometry of the region in force (it grows with the configuration).
   shm::TableGeometry Geometry() ABSL_LOCKS_EXCLUDED(publish_mu_);
-  StatsReading ReadStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
+  StatsReading ReadStats() ABSL_LOCKS_EXCLUDED(stats_mu_, rate_mu_);
 
  private:
   Publisher(shm::TableWriter writer, std::string table_path,
@@ -131,6 +134,10 @@ class Publisher {
   // with a new stats region, which counts from zero.
   std::vector<dsrlb_pkt_bytes> vip_base_ ABSL_GUARDED_BY(stats_mu_);
   std::vector<dsrlb_pkt_bytes> backend_base_ ABSL_GUARDED_BY(stats_mu_);
+  std::vector<uint64_t> conns_base_ ABSL_GUARDED_BY(stats_mu_);
+  // Fed by every ReadStats (the daemon's, every 100 ms, and the API's).
+  absl::Mutex rate_mu_;
+  RateMeter rate_meter_ ABSL_GUARDED_BY(rate_mu_);
   std::set<uint32_t> freed_vips_ ABSL_GUARDED_BY(publish_mu_);
   std::set<uint32_t> freed_backends_ ABSL_GUARDED_BY(publish_mu_);
 

@@ -145,10 +145,15 @@ nlohmann::json DecodeStats(const shm::StatsRegion& region) {
                                  {"bytes", t.vips[v].bytes}};
   j["vips"] = vips;
   nlohmann::json backends = nlohmann::json::object();
-  for (size_t b = 0; b < t.backends.size(); b++)
-    if (t.backends[b].packets)
+  for (size_t b = 0; b < t.backends.size(); b++) {
+    const shm::ConnTotals& c = t.conns[b];
+    if (t.backends[b].packets || c.new_conns || c.active || c.inactive)
       backends[std::to_string(b)] = {{"packets", t.backends[b].packets},
-                                     {"bytes", t.backends[b].bytes}};
+                                     {"bytes", t.backends[b].bytes},
+                                     {"new_conns", c.new_conns},
+                                     {"active_conns", c.active},
+                                     {"inactive_conns", c.inactive}};
+  }
   j["backends"] = backends;
   return j;
 }
@@ -230,9 +235,12 @@ std::string FormatStats(const nlohmann::json& s) {
                           pb["packets"].get<uint64_t>(),
                           pb["bytes"].get<uint64_t>());
   for (const auto& [be, pb] : s["backends"].items())
-    absl::StrAppendFormat(&out, "  backend %-4s packets %d bytes %d\n", be,
-                          pb["packets"].get<uint64_t>(),
-                          pb["bytes"].get<uint64_t>());
+    absl::StrAppendFormat(
+        &out,
+        "  backend %-4s packets %d bytes %d conns %d active %d inactive %d\n",
+        be, pb["packets"].get<uint64_t>(), pb["bytes"].get<uint64_t>(),
+        pb["new_conns"].get<uint64_t>(), pb["active_conns"].get<uint64_t>(),
+        pb["inactive_conns"].get<uint64_t>());
   return out;
 }
 

@@ -54,7 +54,7 @@ struct alignas(64) FlowEntry {
   uint8_t backend_addr[16];
   uint16_t backend;  // index in the table's backend array; never 0
   uint8_t backend_family;
-  uint8_t pad;
+  uint8_t conn;      // ConnState (conn_state.h), counted while held
   uint32_t timeout;  // idle timeout in FlowTable time units
 };
 static_assert(sizeof(FlowEntry) == 64, "one cache line per entry");
@@ -114,7 +114,8 @@ class FlowTable {
 
   enum class FindResult : uint8_t { kHit, kMiss, kExpired };
   // The entry for `key` (hash = Hash(key)) or kNone. An entry idle past its
-  // timeout is freed and reported as kExpired.
+  // timeout is freed and reported as kExpired; last_freed() then names it
+  // (its contents stay until the slot is reused).
   uint32_t Find(const FlowKey& key, uint64_t hash, uint32_t now,
                 FindResult* result) {
     return FindIf(hash, now, result,
@@ -180,8 +181,10 @@ class FlowTable {
   enum class InsertResult : uint8_t { kFree, kExpired, kEvicted };
   // A slot for `key` (not present), stamped `now`: a free way, else the
   // least recently used way of the bucket (kExpired if that one had idled
-  // out, kEvicted if it was live). The caller fills backend fields. The
-  // slot's mark (below) is cleared.
+  // out, kEvicted if it was live). The caller fills backend fields, and
+  // conn; only key and timeout are written, so after kExpired / kEvicted
+  // the slot still holds the replaced entry's backend and conn. The slot's
+  // mark (below) is cleared.
   uint32_t Insert(const FlowKey& key, uint64_t hash, uint32_t now,
                   uint32_t timeout, InsertResult* result);
 
@@ -193,6 +196,35 @@ class FlowTable {
     live_--;
   }
   FlowEntry& entry(uint32_t index) { return entries_[index]; }
+  uint32_t last_freed() const { return last_freed_; }
+
+  // Frees the entries of the next `buckets` buckets (round robin over the
+  // table) that idled past their timeout, calling on_free(entry) for each
+  // before it goes; returns how many. Lookups free an idle entry only when
+  // its flow comes back: this is what removes the others. Entries idle for
+  // at most `min_age` (the smallest timeout in use) are passed over on the
+  // bucket line alone, without reading their entry line.
+  template <typename OnFree>
+  uint32_t Sweep(uint32_t now, uint32_t buckets, uint32_t min_age,
+                 OnFree on_free) {
+    uint32_t freed = 0;
+    for (uint32_t i = 0; i < buckets; i++) {
+      const uint32_t b = sweep_next_;
+      sweep_next_ = (b + 1) & bucket_mask_;
+      Bucket& bucket = buckets_[b];
+      for (uint32_t m = ~TagMatches(bucket, 0) & ((1u << kWays) - 1); m != 0;
+           m &= m - 1) {
+        const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
+        const uint32_t age = now - bucket.stamp[w];
+        if (age <= min_age || age <= entries_[b * kWays + w].timeout) continue;
+        on_free(entries_[b * kWays + w]);
+        bucket.sig[w] = 0;
+        live_--;
+        freed++;
+      }
+    }
+    return freed;
+  }
 
   // A 16-bit mark per slot, kept on the bucket line next to the tag: the
   // pipeline stores there the table epoch an entry was last validated in, so
@@ -284,6 +316,7 @@ class FlowTable {
       if (now - bucket.stamp[w] > e.timeout) {
         bucket.sig[w] = 0;
         live_--;
+        last_freed_ = index;
         *result = FindResult::kExpired;
         return kNone;
       }
@@ -338,6 +371,8 @@ class FlowTable {
 
   uint32_t capacity_;
   uint32_t live_ = 0;
+  uint32_t last_freed_ = kNone;
+  uint32_t sweep_next_ = 0;
   uint32_t bucket_mask_;
   std::unique_ptr<void, Unmap> bucket_memory_;
   std::unique_ptr<void, Unmap> entry_memory_;

@@ -56,6 +56,7 @@ bool ParseL4(const uint8_t* l4, uint32_t l4_len, uint8_t proto,
   out->proto = proto;
   out->sport = Load16(l4);
   out->dport = Load16(l4 + 2);
+  if (proto == kProtoTcp) out->tcp_flags = l4[13];
   return true;
 }
 
@@ -195,6 +196,7 @@ void ParseIpv6(const uint8_t* ip, uint32_t avail, ParsedPacket* out) {
 }  // namespace
 
 void ParseFrame(const uint8_t* frame, uint32_t len, ParsedPacket* out) {
+  out->tcp_flags = 0;
   if (len < 14) return SetDrop(out, DSRLB_DROP_TRUNCATED);
   uint32_t off = 12;
   uint16_t type = Load16(frame + off);

@@ -25,6 +25,7 @@ struct ParsedPacket {
   uint8_t proto;       // IPPROTO_TCP / IPPROTO_UDP
   uint16_t sport;      // host order, client side
   uint16_t dport;      // host order, VIP side
+  uint8_t tcp_flags;   // kFlow over TCP: the header's flags byte; else 0
   const uint8_t* src;  // client address, points into the frame
   const uint8_t* dst;  // VIP address, points into the frame
 };

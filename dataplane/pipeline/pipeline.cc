@@ -63,6 +63,10 @@ struct FastTuple {
   uint32_t src, dst;  // network-order bytes as loaded
   uint32_t ports;     // source and destination port bytes as loaded
   uint8_t proto;
+  // TCP: header bytes 12-13 as loaded (data offset, then the flags at bits
+  // 8-15); UDP: 0. One 16-bit load serves the data offset check and the
+  // hit path's flags test.
+  uint32_t tcp_word;
 };
 inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   // Ethertype 0x0800 and version/IHL 0x45 in one compare (bytes 12-14).
@@ -78,9 +82,12 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   const uint8_t proto = ip[9];
   if (proto == kProtoTcp) {
     // Data offset (high nibble of byte 12, in words) from 20 to l4_len.
-    if (l4_len < 20 || ((l4[12] >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
+    const uint32_t w = Load16(l4 + 12);
+    if (l4_len < 20 || ((w >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
+    t->tcp_word = w;
   } else if (proto == kProtoUdp) {
     if (l4_len < 8 || LoadBe16(l4 + 4) - 8u > l4_len - 8) return false;
+    t->tcp_word = 0;
   } else {
     return false;
   }
@@ -89,6 +96,10 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   t->ports = Load32(l4);
   t->proto = proto;
   return true;
+}
+
+uint8_t TcpFlags(const FastTuple& ft) {
+  return static_cast<uint8_t>(ft.tcp_word >> 8);
 }
 
 // The compact IPv4 key of a fast-parsed frame: two words from the loaded
@@ -147,7 +158,30 @@ void Pipeline::NewEpoch(const shm::SlotView& t) {
   // established flows too (at their first hit in the new epoch).
   tcp_timeout_ = FlowTable::TimeoutUnits(t.hdr->tcp_timeout_s);
   udp_timeout_ = FlowTable::TimeoutUnits(t.hdr->udp_timeout_s);
+  SetStateTimeouts();
   vip_cache_key_ = kNoVip;
+}
+
+void Pipeline::SetStateTimeouts() {
+  // LVS's defaults for the states it leaves sooner than ESTABLISHED
+  // (ip_vs_proto_tcp.c: SYN_RECV 60 s, FIN_WAIT and TIME_WAIT 120 s, the
+  // tcpfin of `ipvsadm --set`, CLOSE 10 s), never past the table's TCP
+  // timeout: a closed connection leaves InActConn in minutes, not 15.
+  auto upto_tcp = [this](uint32_t seconds) {
+    const uint32_t u = FlowTable::TimeoutUnits(seconds);
+    return u < tcp_timeout_ ? u : tcp_timeout_;
+  };
+  state_timeout_[kNotConn] = tcp_timeout_;  // not used: affinity has its own
+  state_timeout_[kTcpNone] = tcp_timeout_;
+  state_timeout_[kTcpEstablished] = tcp_timeout_;
+  state_timeout_[kTcpSynRecv] = upto_tcp(60);
+  state_timeout_[kTcpFinWait] = upto_tcp(120);
+  state_timeout_[kTcpTimeWait] = upto_tcp(120);
+  state_timeout_[kTcpClose] = upto_tcp(10);
+  state_timeout_[kUdpConn] = udp_timeout_;
+  min_timeout_ = state_timeout_[kTcpClose] < udp_timeout_
+                     ? state_timeout_[kTcpClose]
+                     : udp_timeout_;
 }
 
 bool Pipeline::EntryUsable(const shm::SlotView& t, int v, const FlowEntry& e,
@@ -196,11 +230,73 @@ DSRLB_HOT void Pipeline::Remember(uint32_t index, const shm::SlotView& t,
   std::memcpy(e.backend_addr, be.addr, 16);
 }
 
-DSRLB_HOT void Pipeline::CountInsert(FlowTable::InsertResult r) {
-  if (r == FlowTable::InsertResult::kExpired)
-    counters_.counters[DSRLB_CTR_FLOW_EXPIRED]++;
-  else if (r == FlowTable::InsertResult::kEvicted)
-    counters_.counters[DSRLB_CTR_FLOW_EVICTED]++;
+DSRLB_HOT void Pipeline::CountInsert(FlowTable::InsertResult r,
+                                     uint32_t index) {
+  if (r == FlowTable::InsertResult::kFree) return;
+  counters_.counters[r == FlowTable::InsertResult::kExpired
+                         ? DSRLB_CTR_FLOW_EXPIRED
+                         : DSRLB_CTR_FLOW_EVICTED]++;
+  Uncount(flows_->entry(index));
+}
+
+void Pipeline::CountConn(uint16_t backend, uint8_t state, int delta) {
+  if (state == kNotConn || backend >= counters_.max_backends) return;
+  dsrlb_conn_counts& c = counters_.conns[backend];
+  if (ConnActive(state))
+    c.active += static_cast<uint32_t>(delta);
+  else
+    c.inactive += static_cast<uint32_t>(delta);
+}
+
+void Pipeline::Uncount(FlowEntry& e) {
+  CountConn(e.backend, e.conn, -1);
+  e.conn = kNotConn;
+}
+
+DSRLB_HOT void Pipeline::StartConn(uint32_t index, const Prepared& p) {
+  FlowEntry& e = flows_->entry(index);
+  uint8_t state = kUdpConn;
+  bool is_new = true;
+  if (ProtoOf(p) == kProtoTcp) {
+    state = FirstTcpState(p.tcp_flags);
+    // A TCP flow picked up without its SYN (after a failover, an eviction
+    // or a restart) is a connection, but not a new one.
+    is_new = state == kTcpSynRecv;
+  }
+  e.conn = state;
+  e.timeout = state_timeout_[state];
+  if (e.backend >= counters_.max_backends) return;
+  dsrlb_conn_counts& c = counters_.conns[e.backend];
+  c.new_conns += is_new;
+  if (ConnActive(state))
+    c.active++;
+  else
+    c.inactive++;
+}
+
+DSRLB_COLD void Pipeline::TrackConn(uint32_t index, const Prepared& p) {
+  FlowEntry& e = flows_->entry(index);
+  if (p.icmp_error || e.conn == kNotConn || e.conn == kUdpConn) return;
+  const uint8_t next =
+      NextTcpState(static_cast<ConnState>(e.conn), p.tcp_flags);
+  if (next == e.conn) return;
+  // A SYN on a closing or closed flow is the client reusing its port: a
+  // new connection (LVS makes a new one too).
+  if (next == kTcpSynRecv && e.backend < counters_.max_backends)
+    counters_.conns[e.backend].new_conns++;
+  CountConn(e.backend, e.conn, -1);
+  CountConn(e.backend, next, +1);
+  e.conn = next;
+  e.timeout = StateTimeout(next);
+  // TrackConn runs after the entry was validated in this epoch.
+  flows_->set_mark(index, ConnSteady(next) ? epoch_ : 0);
+}
+
+void Pipeline::Sweep(uint64_t now_ns, uint32_t buckets) {
+  const uint32_t freed =
+      flows_->Sweep(FlowTable::Now(now_ns), buckets, min_timeout_,
+                    [this](FlowEntry& e) { Uncount(e); });
+  counters_.counters[DSRLB_CTR_FLOW_EXPIRED] += freed;
 }
 
 void Pipeline::AffinityKey(const shm::SlotView& t, const Prepared& p,
@@ -227,9 +323,10 @@ DSRLB_COLD bool Pipeline::Revalidate(const shm::SlotView& t, const Prepared& p,
   FlowEntry& e = flows_->entry(index);
   if (!EntryUsable(t, p.vip, e, /*allow_draining=*/true)) return false;
   // Written only when it differs: a hit then dirties only the bucket line.
-  const uint32_t timeout = FlowTimeout(ProtoOf(p));
+  const uint32_t timeout = StateTimeout(e.conn);
   if (e.timeout != timeout) e.timeout = timeout;
-  flows_->set_mark(index, epoch_);
+  // A state an ACK would move stays off the hit path (ConnSteady).
+  if (ConnSteady(e.conn)) flows_->set_mark(index, epoch_);
   return true;
 }
 
@@ -260,13 +357,16 @@ DSRLB_HOT uint16_t Pipeline::PickBackend(const shm::SlotView& t,
     if (flows_->mark(fi) == epoch_ || Revalidate(t, p, fi)) {
       ctr[DSRLB_CTR_FLOW_HIT]++;
       flows_->Touch(fi, now);
+      TrackConn(fi, p);
       if (p.vip_flags & DSRLB_VIP_PERSISTENT) RefreshAffinity(t, p, now);
       return flows_->entry(fi).backend;
     }
     ctr[DSRLB_CTR_FLOW_REHASHED]++;
+    Uncount(flows_->entry(fi));
     flows_->Erase(fi);
   } else if (fr == FlowTable::FindResult::kExpired) {
     ctr[DSRLB_CTR_FLOW_EXPIRED]++;
+    Uncount(flows_->entry(flows_->last_freed()));
   }
   ctr[DSRLB_CTR_FLOW_MISS]++;
   return NewFlowBackend(t, p, now);
@@ -319,8 +419,9 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
       const uint32_t ai = flows_->Insert(
           akey, ah, now,
           FlowTable::TimeoutUnits(t.vips[p.vip].persistence_timeout_s), &r);
-      CountInsert(r);
+      CountInsert(r, ai);
       Remember(ai, t, b);
+      flows_->entry(ai).conn = kNotConn;
     }
   }
   // An ICMP error follows its flow but never starts one.
@@ -328,14 +429,17 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
     FlowTable::InsertResult r;
     const uint32_t ni =
         flows_->Insert(key, p.hash, now, FlowTimeout(key.proto), &r);
-    CountInsert(r);
+    CountInsert(r, ni);
     Remember(ni, t, b);
+    StartConn(ni, p);
     // Marked only if it would pass the check its next hit makes
     // (EntryUsable; the index, family and address were just copied from
-    // this record, so only the VIP and the state are left to check).
+    // this record, so only the VIP and the state are left to check), and
+    // its connection state needs no look at plain ACKs (ConnSteady).
     const dsrlb_backend& be = t.backends[b];
     if (be.vip == p.vip &&
-        (be.state == DSRLB_BACKEND_UP || be.state == DSRLB_BACKEND_DRAINING))
+        (be.state == DSRLB_BACKEND_UP || be.state == DSRLB_BACKEND_DRAINING) &&
+        ConnSteady(flows_->entry(ni).conn))
       flows_->set_mark(ni, epoch_);
   }
   return b;
@@ -390,17 +494,19 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
   const V4Key k = KeyOfTuple(ft);
-  return PrepareV4(t, k.addrs, k.tail, k.hash, p, verdict);
+  return PrepareV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), p, verdict);
 }
 
 DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
-                                   uint64_t tail, uint64_t hash, Prepared* p,
+                                   uint64_t tail, uint64_t hash,
+                                   uint8_t tcp_flags, Prepared* p,
                                    Verdict* verdict) {
   p->addrs = addrs;
   p->tail = tail;
   p->hash = hash;
   p->v4 = true;
   p->icmp_error = false;
+  p->tcp_flags = tcp_flags;
   // LookupVip's cache test, on the values still in registers.
   int vip;
   uint32_t flags;
@@ -419,11 +525,11 @@ DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
 
 DSRLB_COLD Verdict Pipeline::SlowV4(const shm::SlotView& t, uint64_t addrs,
                                     uint64_t tail, uint64_t hash,
-                                    uint8_t* frame, uint32_t len,
-                                    uint32_t now) {
+                                    uint8_t tcp_flags, uint8_t* frame,
+                                    uint32_t len, uint32_t now) {
   Prepared p;
   Verdict v;
-  if (!PrepareV4(t, addrs, tail, hash, &p, &v)) return v;
+  if (!PrepareV4(t, addrs, tail, hash, tcp_flags, &p, &v)) return v;
   return FinishSlow(t, p, frame, len, now);
 }
 
@@ -457,6 +563,7 @@ DSRLB_COLD bool Pipeline::PrepareParsed(const shm::SlotView& t,
   prep->key = KeyOfParsed(p);
   prep->v4 = false;
   prep->icmp_error = p.kind == ParsedPacket::Kind::kIcmpError;
+  prep->tcp_flags = p.tcp_flags;
   prep->hash = FlowTable::HashTuple(p.family, p.src, p.dst, p.sport, p.dport,
                                     p.proto, FlowKey::kFlow);
   prep->vip = LookupVip(t, prep->key, &prep->vip_flags);
@@ -531,8 +638,10 @@ DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
                                    uint8_t* frame, uint32_t len, uint32_t now,
                                    HitPath* h) {
   // The hit path: an IPv4 flow of a non-persistent VIP (Prepare let only
-  // active VIPs through) whose entry was validated in this epoch.
-  if (p.v4 && (p.vip_flags & DSRLB_VIP_PERSISTENT) == 0) {
+  // active VIPs through) whose entry was validated in this epoch, by a
+  // packet that cannot change its connection state.
+  if (p.v4 && (p.vip_flags & DSRLB_VIP_PERSISTENT) == 0 &&
+      (p.tcp_flags & kTcpSynFinRst) == 0) {
     if (const FlowEntry* e =
             h->flows.HitV4(static_cast<uint32_t>(p.addrs),
                            static_cast<uint32_t>(p.addrs >> 32), p.tail, p.hash,
@@ -595,8 +704,10 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     }
     const V4Key k = KeyOfTuple(ft);
     // The hit path, all in registers: cached VIP (active, not persistent),
-    // entry validated in this epoch.
-    if (VipCacheKey(ft.dst, k.tail) == h.vip_key) {
+    // entry validated in this epoch, no SYN, FIN or RST (those may change
+    // the connection's state: the general path tracks it).
+    if (VipCacheKey(ft.dst, k.tail) == h.vip_key &&
+        (ft.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
       if (const FlowEntry* e =
               h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
         ForwardHit(&h, e->backend, frame, len);
@@ -604,7 +715,8 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
         continue;
       }
     }
-    verdicts[i] = SlowV4(t, k.addrs, k.tail, k.hash, frame, len, now);
+    verdicts[i] =
+        SlowV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), frame, len, now);
     SyncVipCache(&h);
   }
   Fold(&h);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "dataplane/pipeline/conn_state.h"
 #include "dataplane/pipeline/flow_table.h"
 #include "dataplane/pipeline/packet_parser.h"
 #include "dataplane/shm/dsrlb_shm.h"
@@ -20,7 +21,8 @@ struct LcoreCounters {
   uint64_t* drops;                  // [DSRLB_DROP_MAX]
   dsrlb_pkt_bytes* vips;            // [max_vips] of the stats region
   dsrlb_pkt_bytes* backends;        // [max_backends]
-  uint32_t max_vips, max_backends;  // bounds for the two arrays
+  uint32_t max_vips, max_backends;  // bounds for the arrays
+  dsrlb_conn_counts* conns;         // [max_backends]
 };
 
 class Pipeline {
@@ -40,6 +42,13 @@ class Pipeline {
   void ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
                     const uint32_t* lens, uint32_t n, uint64_t now_ns,
                     Verdict* verdicts);
+
+  // Removes flows idle past their timeout from the next `buckets` buckets
+  // of the flow table (round robin), uncounting their connections; the
+  // worker calls it once per poll, so a connection nobody sends on any more
+  // leaves the counts within one pass over the table. Counted as
+  // flow_expired.
+  void Sweep(uint64_t now_ns, uint32_t buckets);
 
   // Where there is no exception path (the worker cannot hand frames to the
   // kernel), what would be kException is dropped instead: non-IP as
@@ -70,7 +79,8 @@ class Pipeline {
     uint32_t vip_flags;
     bool v4;
     bool icmp_error;
-    FlowKey key;  // !v4 only
+    uint8_t tcp_flags;  // TCP: the header's flags byte; else 0
+    FlowKey key;        // !v4 only
   };
   static const FlowKey& KeyOf(const Prepared& p, FlowKey* scratch);
   static uint8_t ProtoOf(const Prepared& p) {
@@ -128,6 +138,7 @@ class Pipeline {
       NewEpoch(t);
   }
   void NewEpoch(const shm::SlotView& t);
+  void SetStateTimeouts();
 
   // First half, no flow-table access: parse and VIP lookup. Returns true
   // when the packet needs a backend (p filled), else sets *verdict.
@@ -135,11 +146,13 @@ class Pipeline {
                Prepared* p, Verdict* verdict);
   // Prepare's IPv4 fast half, from the compact key.
   bool PrepareV4(const shm::SlotView& t, uint64_t addrs, uint64_t tail,
-                 uint64_t hash, Prepared* p, Verdict* verdict);
+                 uint64_t hash, uint8_t tcp_flags, Prepared* p,
+                 Verdict* verdict);
   // Whole frames past the one-pass hit path: an IPv4 fast-parsed frame
   // (compact key given) and any other frame.
   Verdict SlowV4(const shm::SlotView& t, uint64_t addrs, uint64_t tail,
-                 uint64_t hash, uint8_t* frame, uint32_t len, uint32_t now);
+                 uint64_t hash, uint8_t tcp_flags, uint8_t* frame, uint32_t len,
+                 uint32_t now);
   Verdict SlowParsed(const shm::SlotView& t, uint8_t* frame, uint32_t len,
                      uint32_t now);
   // Prepare for anything the IPv4 fast path does not take.
@@ -187,7 +200,23 @@ class Pipeline {
   uint16_t RingBackend(const shm::SlotView& t, int v, const FlowKey& key,
                        bool persistent) const;
   void Remember(uint32_t index, const shm::SlotView& t, uint16_t backend);
-  void CountInsert(FlowTable::InsertResult r);
+  // Counts what Insert replaced (and uncounts its connection: the slot
+  // still holds it).
+  void CountInsert(FlowTable::InsertResult r, uint32_t index);
+
+  // Connections (conn_state.h): per backend and lcore, counted when a flow
+  // entry is made, changes state or goes, never per packet.
+  // A new flow entry's state from its first packet; counts it.
+  void StartConn(uint32_t index, const Prepared& p);
+  // A packet of an existing flow: the state machine, the counts, the
+  // entry's timeout and whether the hit path may take it (its mark).
+  void TrackConn(uint32_t index, const Prepared& p);
+  // The entry's connection leaves the counts (the entry is going).
+  void Uncount(FlowEntry& e);
+  void CountConn(uint16_t backend, uint8_t state, int delta);
+  uint32_t StateTimeout(uint8_t state) const {
+    return state < kStates ? state_timeout_[state] : tcp_timeout_;
+  }
 
   FlowTable* flows_;
   LcoreCounters counters_;
@@ -203,6 +232,11 @@ class Pipeline {
   uint64_t src_mac_hi_ = 0;  // src_mac_ as HitPath wants it
   uint32_t src_mac_lo_ = 0;
   uint32_t tcp_timeout_ = 0, udp_timeout_ = 0;
+  // Idle timeout per ConnState, from the table's (NewEpoch), and the
+  // smallest of them (Sweep's filter).
+  static constexpr uint8_t kStates = kUdpConn + 1;
+  uint32_t state_timeout_[kStates] = {};
+  uint32_t min_timeout_ = 0;
   // Last IPv4 VIP found, as VipCacheKey() (bit 63 set: none).
   static constexpr uint64_t kNoVip = uint64_t{1} << 63;
   uint64_t vip_cache_key_ = kNoVip;

@@ -22,8 +22,10 @@ extern "C" {
  * Version 3: dsrlb_vip.persistence_prefix_len (persistence_granularity): a
  * persistent VIP groups clients by network (dsrlb_persistence_source()). A
  * version-2 dataplane would ignore it and pick other servers than its
- * peers, hence the bump. */
-#define DSRLB_FORMAT_VERSION 3u
+ * peers, hence the bump.
+ * Version 4: each lcore block of the stats region ends with connection
+ * counts per backend (struct dsrlb_conn_counts). */
+#define DSRLB_FORMAT_VERSION 4u
 
 #define DSRLB_CACHE_LINE 64u
 
@@ -211,13 +213,25 @@ struct dsrlb_pkt_bytes {
   uint64_t bytes;
 };
 
+/* Connections of one backend on one lcore, as LVS-DR counts them from the
+ * client's packets alone (dataplane/pipeline/README.md, "Connections"). A
+ * flow lives on one lcore from its first packet to its removal, so each
+ * lcore's gauges are its own and never go below zero; the reader sums them.
+ * Written on state changes, inserts and removals only, never per packet. */
+struct dsrlb_conn_counts {
+  uint64_t new_conns; /* flows begun by a TCP SYN, and new UDP flows */
+  uint32_t active;    /* TCP flows in ESTABLISHED */
+  uint32_t inactive;  /* every other flow: SYN_RECV, FIN_WAIT, CLOSE, UDP */
+};
+
 enum dsrlb_lcore_flags {
   DSRLB_LCORE_ACTIVE = 1u << 0, /* a worker reads tables on this block */
 };
 
 /* Per-lcore block: header, then counters[DSRLB_CTR_MAX],
  * drops[DSRLB_DROP_MAX], vips[max_vips], backends[max_backends],
- * padded to a cache line (dsrlb_compute_lcore_layout()). */
+ * conns[max_backends], padded to a cache line
+ * (dsrlb_compute_lcore_layout()). */
 struct dsrlb_lcore_stats {
   /* Written once per burst by the worker; read by the table writer. */
   uint64_t seen_generation; /* release store: not using anything older */
@@ -232,6 +246,7 @@ struct dsrlb_lcore_layout {
   uint64_t drops_offset;    /* uint64_t[DSRLB_DROP_MAX] */
   uint64_t vips_offset;     /* struct dsrlb_pkt_bytes[max_vips] */
   uint64_t backends_offset; /* struct dsrlb_pkt_bytes[max_backends] */
+  uint64_t conns_offset;    /* struct dsrlb_conn_counts[max_backends] */
   uint64_t block_size;
 };
 
@@ -267,6 +282,9 @@ DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_stats_header, heartbeat_ns) == 64,
                     "heartbeat on its own cache line");
 DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_lcore_stats) == 64, "lcore header");
 DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_pkt_bytes) == 16, "pkt/bytes");
+DSRLB_STATIC_ASSERT(sizeof(struct dsrlb_conn_counts) == 16, "conn counts");
+DSRLB_STATIC_ASSERT(offsetof(struct dsrlb_conn_counts, active) == 8,
+                    "conn gauges after new_conns");
 
 /* ------------------------------------------------------------------ */
 /* Layout arithmetic                                                   */
@@ -306,6 +324,8 @@ static inline struct dsrlb_lcore_layout dsrlb_compute_lcore_layout(
   off += (uint64_t)max_vips * sizeof(struct dsrlb_pkt_bytes);
   l.backends_offset = off;
   off += (uint64_t)max_backends * sizeof(struct dsrlb_pkt_bytes);
+  l.conns_offset = off;
+  off += (uint64_t)max_backends * sizeof(struct dsrlb_conn_counts);
   l.block_size = dsrlb_align_up(off, DSRLB_CACHE_LINE);
   return l;
 }

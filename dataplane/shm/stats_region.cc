@@ -125,6 +125,7 @@ StatsTotals StatsRegion::Sum() const {
   StatsTotals t;
   t.vips.assign(geometry_.max_vips, dsrlb_pkt_bytes{});
   t.backends.assign(geometry_.max_backends, dsrlb_pkt_bytes{});
+  t.conns.assign(geometry_.max_backends, ConnTotals{});
   for (uint32_t l = 0; l < geometry_.max_lcores; l++) {
     // Blocks are zero until used, so inactive ones add nothing; a stopped
     // lcore's counters still count.
@@ -137,6 +138,10 @@ StatsTotals StatsRegion::Sum() const {
     for (uint32_t b = 0; b < geometry_.max_backends; b++) {
       t.backends[b].packets += backend_counters(l)[b].packets;
       t.backends[b].bytes += backend_counters(l)[b].bytes;
+      const dsrlb_conn_counts& c = conn_counters(l)[b];
+      t.conns[b].new_conns += c.new_conns;
+      t.conns[b].active += c.active;
+      t.conns[b].inactive += c.inactive;
     }
   }
   return t;

@@ -24,12 +24,21 @@ struct StatsGeometry {
   uint64_t RegionSize() const;
 };
 
+// One backend's connections summed over lcores (dsrlb_conn_counts, wider:
+// 64 lcores of 32-bit gauges may pass 2^32).
+struct ConnTotals {
+  uint64_t new_conns = 0;
+  uint64_t active = 0;
+  uint64_t inactive = 0;
+};
+
 // Counters summed over lcores.
 struct StatsTotals {
   uint64_t counters[DSRLB_CTR_MAX] = {};
   uint64_t drops[DSRLB_DROP_MAX] = {};
   std::vector<dsrlb_pkt_bytes> vips;
   std::vector<dsrlb_pkt_bytes> backends;
+  std::vector<ConnTotals> conns;  // by backend record, as `backends`
 };
 
 const char* CounterName(int counter);
@@ -64,6 +73,9 @@ class StatsRegion {
   }
   dsrlb_pkt_bytes* backend_counters(uint32_t i) const {
     return Field<dsrlb_pkt_bytes>(i, layout_.backends_offset);
+  }
+  dsrlb_conn_counts* conn_counters(uint32_t i) const {
+    return Field<dsrlb_conn_counts>(i, layout_.conns_offset);
   }
 
   StatsTotals Sum() const;

@@ -92,6 +92,7 @@ struct Bench {
   uint64_t drops[DSRLB_DROP_MAX] = {};
   std::vector<dsrlb_pkt_bytes> vips = std::vector<dsrlb_pkt_bytes>(256);
   std::vector<dsrlb_pkt_bytes> backends = std::vector<dsrlb_pkt_bytes>(4096);
+  std::vector<dsrlb_conn_counts> conns = std::vector<dsrlb_conn_counts>(4096);
   std::vector<uint8_t> pool = std::vector<uint8_t>(kPool * kFrameLen);
   uint64_t now = 1'000'000'000ull;  // never goes back: stamps stay valid
 
@@ -120,7 +121,8 @@ struct Bench {
   }
 
   LcoreCounters Counters() {
-    return {counters, drops, vips.data(), backends.data(), 256, 4096};
+    return {counters, drops, vips.data(), backends.data(),
+            256,      4096,  conns.data()};
   }
 
   // Runs `packets` packets in bursts; returns the time of the whole loop,

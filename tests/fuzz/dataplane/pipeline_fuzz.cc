@@ -79,6 +79,7 @@ struct Harness {
   uint64_t drops[DSRLB_DROP_MAX] = {};
   dsrlb_pkt_bytes vips[kVips] = {};
   dsrlb_pkt_bytes backends[kBackends] = {};
+  dsrlb_conn_counts conns[kBackends] = {};
   FlowTable flows{64};  // small: eviction gets exercised
   std::unique_ptr<Pipeline> pipeline;
 
@@ -86,7 +87,8 @@ struct Harness {
     static const uint8_t kMac[6] = {2, 0xbb, 0, 0, 0, 1};
     pipeline = std::make_unique<Pipeline>(
         &flows,
-        LcoreCounters{counters, drops, vips, backends, kVips, kBackends}, kMac);
+        LcoreCounters{counters, drops, vips, backends, kVips, kBackends, conns},
+        kMac);
   }
 
   uint64_t VerdictCount() const {

@@ -1,14 +1,23 @@
 """dsrlbctl against a real dsrlb-control: the ipvsadm -Ln shaped listing,
 each command, and the exit codes scripts rely on (0 ok, 1 server-side
-error, 2 usage, 3 cannot connect)."""
+error, 2 usage, 3 cannot connect); the connection and rate columns from a
+stats region written by stats_writer (the dataplane's side of the
+contract).
+Usage: api_ctl_test.py DSRLB_CONTROL DSRLBCTL DSRLB_REGION PROTO
+STATS_WRITER [unittest options]."""
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
 import unittest
 
 import api_harness as h
+
+STATS_WRITER = sys.argv.pop(1) if len(sys.argv) > 1 else None
+BANNER = re.compile(r"^dsrlb \S+ \(direct routing: DPDK dataplane, Maglev, "
+                    r"keepalived\.conf\)\n")
 
 MACS = {"10.2.0.2": "02:00:0a:02:00:02", "10.2.0.3": "02:00:0a:02:00:03"}
 VS = "192.168.4.15:80"
@@ -43,8 +52,9 @@ class CtlTest(unittest.TestCase):
         self.ok("add", "rs", "-t", VS, "-r", "10.2.0.2:80", "-w", "1")
         self.ok("add", "rs", "-t", VS, "-r", "10.2.0.3:80", "-w", "3")
         self.ok("add", "vs", "-u", "192.168.4.16:53", "-s", "sh", "-p", "300")
-        self.assertEqual(self.ok("list", "-n"),
-            "IP Virtual Server version 1.2.1 (size=4096)\n"
+        listing = self.ok("list", "-n")
+        self.assertRegex(listing, BANNER)
+        self.assertEqual(BANNER.sub("", listing),
             "Prot LocalAddress:Port Scheduler Flags\n"
             "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
             "TCP  192.168.4.15:80 wrr\n"
@@ -62,6 +72,60 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(stats[4].split(), ["->", "10.2.0.2:80", "0", "0", "0", "0", "0"])
         rate = self.ok("list", "--rate", "--interval", "0.1").splitlines()
         self.assertEqual(rate[1].split()[2:], ["CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"])
+        self.assertEqual(rate[3].split(), ["TCP", VS, "0", "0", "0", "0", "0"])
+
+    def writer(self):
+        """stats_writer on the daemon's stats region; add(line) feeds it."""
+        w = subprocess.Popen([STATS_WRITER, self.daemon.stats], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+        def close():
+            w.stdin.close()
+            w.wait(10)
+            w.stdout.close()
+            os.unlink(self.daemon.stats)  # the next tests see no dataplane
+        self.addCleanup(close)
+
+        def add(line):
+            w.stdin.write(line + "\n")
+            w.stdin.flush()
+            self.assertEqual(w.stdout.readline(), "ok\n", line)
+        return add
+
+    def test_connection_and_rate_columns_come_from_the_stats_region(self):
+        self.ok("add", "vs", "-t", VS, "-s", "wrr")
+        self.ok("add", "rs", "-t", VS, "-r", "10.2.0.2:80", "-w", "1")
+        self.ok("add", "rs", "-t", VS, "-r", "10.2.0.3:80", "-w", "3")
+        vip = self.daemon.region()["vips"][0]
+        rec = {b["address"]: b["index"] for b in vip["backends"]}
+        add = self.writer()
+        # Two lcores: the gauges and counters of each add up.
+        add("b 0 %d 5 2 1 100 10000" % rec["10.2.0.2"])
+        add("b 1 %d 3 1 0 50 5000" % rec["10.2.0.2"])
+        add("b 1 %d 7 0 4 70 7000" % rec["10.2.0.3"])
+        add("v 0 %d 220 22000" % vip["index"])
+        h.wait_for(lambda: "Route   1      3" in self.ok("list"), "the region to be read")
+        self.assertEqual(BANNER.sub("", self.ok("list")).splitlines()[2:], [
+            "TCP  192.168.4.15:80 wrr",
+            "  -> 10.2.0.2:80                  Route   1      3          1         ",
+            "  -> 10.2.0.3:80                  Route   3      0          4         "])
+        stats = [l.split() for l in self.ok("list", "--stats").splitlines()[3:]]
+        self.assertEqual(stats, [
+            ["TCP", VS, "15", "220", "0", "22000", "0"],
+            ["->", "10.2.0.2:80", "8", "150", "0", "15000", "0"],
+            ["->", "10.2.0.3:80", "7", "70", "0", "7000", "0"]])
+        # dsrlb-control's rates (about a second between readings): they
+        # move with the counters, and out-of-band columns stay 0 (DSR).
+        add("b 0 %d 40 2 1 4000 400000" % rec["10.2.0.2"])
+
+        def web2_rates():
+            rows = [l.split() for l in self.ok("list", "--rate").splitlines()[3:]]
+            return rows[1] if int(rows[1][2]) > 0 else None
+        row = h.wait_for(web2_rates, "CPS of 10.2.0.2 to move")
+        self.assertGreater(int(row[3]), 0)  # InPPS
+        self.assertEqual(row[4], "0")  # OutPPS
+        self.assertGreater(int(row[5]), 0)  # InBPS
+        self.assertEqual(row[6], "0")  # OutBPS
 
     def test_weight_drain_and_details_show_in_list(self):
         self.ok("add", "vs", "-t", VS)

@@ -83,7 +83,7 @@ class PipelineEnv {
       : flows_(flow_capacity),
         pipeline_(&flows_,
                   LcoreCounters{counters_, drops_, vips_, backends_, kMaxVips,
-                                kMaxBackends},
+                                kMaxBackends, conns_},
                   kPortMac.data()) {
     auto w = shm::TableWriter::Create(
         dir_.File("table"),
@@ -134,6 +134,7 @@ class PipelineEnv {
   }
   const dsrlb_pkt_bytes& vip_stats(int v) const { return vips_[v]; }
   const dsrlb_pkt_bytes& backend_stats(int b) const { return backends_[b]; }
+  const dsrlb_conn_counts& conn_stats(int b) const { return conns_[b]; }
 
   Pipeline& pipeline() { return pipeline_; }
   FlowTable& flows() { return flows_; }
@@ -146,6 +147,7 @@ class PipelineEnv {
   uint64_t drops_[DSRLB_DROP_MAX] = {};
   dsrlb_pkt_bytes vips_[kMaxVips] = {};
   dsrlb_pkt_bytes backends_[kMaxBackends] = {};
+  dsrlb_conn_counts conns_[kMaxBackends] = {};
   FlowTable flows_;
   Pipeline pipeline_;
 };
