@@ -18,8 +18,10 @@ extern "C" {
 #define DSRLB_STATS_MAGIC 0x315453424C525344ULL
 /* Version 2: each VIP has its own ring size (dsrlb_vip.ring_size); VIP
  * records may have gaps (records without DSRLB_VIP_IN_USE) so a VIP keeps
- * its index while others come and go. */
-#define DSRLB_FORMAT_VERSION 2u
+ * its index while others come and go. Version 3: the slot checksum sums a
+ * hash per VIP and backend record (it folded them in order), so a writer
+ * that patches a few records updates it in proportion to them. */
+#define DSRLB_FORMAT_VERSION 3u
 
 #define DSRLB_CACHE_LINE 64u
 
@@ -73,9 +75,10 @@ enum dsrlb_hash_function {
 
 struct dsrlb_slot_header {
   uint64_t generation; /* the generation this slot was filled for */
-  /* SlotView::ComputeChecksum() (table_region.cc): header, VIP index and
-   * records folded in order, plus the sum of one hash per ring in use (so
-   * the writer can update it ring by ring). */
+  /* SlotView::ComputeChecksum() (table_region.cc): header and VIP index
+   * folded in order, plus the sum of one hash per VIP and backend record
+   * counted by the header and the sum of one hash per ring in use (so the
+   * writer can update it record by record and ring by ring). */
   uint64_t checksum;
   uint64_t hash_seed;
   uint32_t hash_function; /* enum dsrlb_hash_function */
