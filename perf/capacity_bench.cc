@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
       "VIP, pipeline alone, best of 5, ns/packet (thread CPU time)\n");
   std::printf(
       "one change: a real server's weight; \"1-chg all\" rewrites every "
-      "record (the method before patching), \"1-chg patch\" the changed "
+      "record (the method before patching), \"patch\" the changed "
       "virtual server\nalone; both include the state snapshot (\"snap\"); "
       "rings/RS: rings built and real-server records written by the patch\n");
   std::printf("%6s %7s %9s %11s %10s %10s %10s %12s %10s %8s %13s %8s\n", "VS",
