@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -32,42 +33,49 @@ bool IsActive(const StateSnapshot& s, const IpAddress& address) {
 
 }  // namespace
 
+tables::VipSpec BuildVipSpec(const VirtualServerState& vs,
+                             const StateSnapshot& snapshot,
+                             const TableOptions& options) {
+  tables::VipSpec vip;
+  vip.address = vs.key.address;
+  vip.proto =
+      vs.key.protocol == config::Protocol::kUdp ? IPPROTO_UDP : IPPROTO_TCP;
+  vip.port = vs.key.port;
+  vip.active = IsActive(snapshot, vs.key.address);
+  vip.persistence_timeout_s = vs.persistence_timeout_s;
+  vip.persistence_prefix_len = vs.persistence_granularity;
+  vip.ring_size = RingSizeFor(options.ring_size, vs.real_servers.size());
+  // sh hashes the source address alone: that is the dataplane's
+  // persistence mode, so sh without a timeout gets keepalived's default.
+  if (vs.algo == config::LbAlgo::kSh && vip.persistence_timeout_s == 0)
+    vip.persistence_timeout_s = kShPersistenceS;
+  vip.backends.reserve(vs.real_servers.size());
+  for (const RealServerState& rs : vs.real_servers) {
+    auto n = snapshot.neighbors.find(rs.key.address);
+    Effective e = EffectiveOf(
+        vs, rs, n == snapshot.neighbors.end() ? nullptr : &n->second);
+    tables::BackendSpec b;
+    b.address = rs.key.address;
+    b.port = rs.key.port;
+    b.state = static_cast<dsrlb_backend_state>(e.state);
+    // The builder only rings UP backends, at their record weight.
+    b.weight = e.state == DSRLB_BACKEND_UP ? e.ring_weight : rs.Weight();
+    if (n != snapshot.neighbors.end() && n->second.mac.has_value())
+      b.mac = *n->second.mac;
+    vip.backends.push_back(b);
+  }
+  return vip;
+}
+
 tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
                             const TableOptions& options) {
   tables::TableSpec spec;
   spec.ring_size = options.ring_size;
   spec.hash_seed = options.hash_seed;
   spec.port_mac = options.port_mac;
-  for (const VirtualServerState& vs : snapshot.virtual_servers) {
-    tables::VipSpec vip;
-    vip.address = vs.key.address;
-    vip.proto =
-        vs.key.protocol == config::Protocol::kUdp ? IPPROTO_UDP : IPPROTO_TCP;
-    vip.port = vs.key.port;
-    vip.active = IsActive(snapshot, vs.key.address);
-    vip.persistence_timeout_s = vs.persistence_timeout_s;
-    vip.persistence_prefix_len = vs.persistence_granularity;
-    vip.ring_size = RingSizeFor(options.ring_size, vs.real_servers.size());
-    // sh hashes the source address alone: that is the dataplane's
-    // persistence mode, so sh without a timeout gets keepalived's default.
-    if (vs.algo == config::LbAlgo::kSh && vip.persistence_timeout_s == 0)
-      vip.persistence_timeout_s = kShPersistenceS;
-    for (const RealServerState& rs : vs.real_servers) {
-      auto n = snapshot.neighbors.find(rs.key.address);
-      Effective e = EffectiveOf(
-          vs, rs, n == snapshot.neighbors.end() ? nullptr : &n->second);
-      tables::BackendSpec b;
-      b.address = rs.key.address;
-      b.port = rs.key.port;
-      b.state = static_cast<dsrlb_backend_state>(e.state);
-      // The builder only rings UP backends, at their record weight.
-      b.weight = e.state == DSRLB_BACKEND_UP ? e.ring_weight : rs.Weight();
-      if (n != snapshot.neighbors.end() && n->second.mac.has_value())
-        b.mac = *n->second.mac;
-      vip.backends.push_back(b);
-    }
-    spec.vips.push_back(std::move(vip));
-  }
+  spec.vips.reserve(snapshot.virtual_servers.size());
+  for (const VirtualServerState& vs : snapshot.virtual_servers)
+    spec.vips.push_back(BuildVipSpec(vs, snapshot, options));
   return spec;
 }
 
@@ -264,27 +272,34 @@ absl::Status Publisher::PublishGrown(const tables::TableSpec& spec,
 }
 
 absl::Status Publisher::PublishSpec(const tables::TableSpec& spec,
-                                    tables::RingReuse* reuse) {
+                                    tables::RingReuse* reuse,
+                                    const std::vector<size_t>* changed) {
   const uint64_t current = writer_.region().LoadGeneration();
   const int active = static_cast<int>(current & 1), target = active ^ 1;
   if (current > 0) reuse->from = &writer_.region().slot(active);
-  reuse->from_rings = &slot_rings_[active];
-  reuse->target_rings = &slot_rings_[target];
+  reuse->from_rings = &keeper_.rings(active);
+  reuse->target_rings = &keeper_.rings(target);
   absl::Status st;
+  bool grown = false;
   if (!tables::Holds(writer_.region().geometry(),
                      tables::NeededGeometry(spec))) {
     reuse->target_rings = nullptr;  // a new, empty region
     st = PublishGrown(spec, reuse);
-    // The new region's other slot holds nothing.
-    if (st.ok()) slot_rings_[active].clear();
+    grown = st.ok();
   } else {
     absl::ReaderMutexLock stats_lock(&stats_mu_);
     const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
     st = tables::PublishSpec(writer_, spec, readers, reuse);
   }
-  // On failure the target slot may be half written: forget what it held.
-  slot_rings_[target] =
-      st.ok() ? std::move(reuse->rings) : std::vector<tables::RingRecord>{};
+  if (!st.ok()) {
+    // The target slot may be half written: forget what it held.
+    keeper_.FailedFull(target);
+    return st;
+  }
+  // The new region's other slot holds nothing.
+  if (grown) keeper_.Reset();
+  keeper_.AfterFull(writer_.region().slot(target), target, std::move(*reuse),
+                    grown ? nullptr : changed);
   return st;
 }
 
@@ -307,16 +322,83 @@ void Publisher::CountShares(const tables::RingReuse& reuse,
   }
 }
 
+void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
+  const uint32_t v = spec_.RecordOf(p);
+  for (const tables::BackendSpec& b : spec_.vips[p].backends)
+    shares_[b.record] = 0;
+  const uint16_t* ring = slot.Ring(static_cast<int>(v));
+  for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
+    shares_[ring[i]]++;
+}
+
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
-  tables::TableSpec spec = BuildSpec(snapshot, options_);
   RefreshStats();
   absl::MutexLock publish_lock(&publish_mu_);
+  std::vector<size_t> changed;
+  const bool same_shape = inputs_.SameShape(snapshot, &changed);
+  if (same_shape && patching_ && keeper_.CanPatch(writer_))
+    return PublishPatch(snapshot, changed);
+  return PublishFull(snapshot, same_shape ? &changed : nullptr);
+}
+
+absl::StatusOr<uint64_t> Publisher::PublishPatch(
+    const StateSnapshot& snapshot, const std::vector<size_t>& changed) {
+  // The same shape: the same records; only the changed VIPs are rebuilt.
+  std::vector<tables::VipSpec> before;
+  before.reserve(changed.size());
+  for (size_t p : changed) {
+    tables::VipSpec vip =
+        BuildVipSpec(snapshot.virtual_servers[p], snapshot, options_);
+    for (size_t r = 0; r < vip.backends.size(); r++)
+      vip.backends[r].record = spec_.vips[p].backends[r].record;
+    before.push_back(std::exchange(spec_.vips[p], std::move(vip)));
+  }
+  absl::Status st;
+  {
+    absl::ReaderMutexLock stats_lock(&stats_mu_);
+    const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
+    st = keeper_.Patch(writer_, spec_, changed, readers);
+  }
+  if (!st.ok()) {
+    // Nothing published: the table in force is the one spec_ had.
+    for (size_t i = 0; i < changed.size(); i++)
+      spec_.vips[changed[i]] = std::move(before[i]);
+    return st;
+  }
+  inputs_.Update(snapshot, changed);
+  const uint64_t generation = writer_.region().LoadGeneration();
+  const shm::SlotView& slot =
+      writer_.region().slot(static_cast<int>(generation & 1));
+  const std::vector<uint32_t>& rebuilt = keeper_.rebuilt();
+  std::vector<size_t> recounted;
+  for (size_t p : changed) {
+    if (std::find(rebuilt.begin(), rebuilt.end(), spec_.RecordOf(p)) ==
+        rebuilt.end())
+      continue;
+    RecountShares(p, slot);
+    recounted.push_back(p);
+  }
+  absl::MutexLock lock(&published_mu_);
+  published_.generation = generation;
+  published_.state_version = snapshot.version;
+  for (size_t p : recounted) {
+    const VirtualServerState& vs = snapshot.virtual_servers[p];
+    for (size_t r = 0; r < vs.real_servers.size(); r++)
+      published_.backends[{vs.key, vs.real_servers[r].key}].ring_slots =
+          shares_[spec_.vips[p].backends[r].record];
+  }
+  return generation;
+}
+
+absl::StatusOr<uint64_t> Publisher::PublishFull(
+    const StateSnapshot& snapshot, const std::vector<size_t>* changed) {
+  tables::TableSpec spec = BuildSpec(snapshot, options_);
   const std::map<VsKey, uint32_t> before = records_;
   const auto backends_before = backend_records_;
   spec.vip_records = AssignRecords(snapshot);
   AssignBackendRecords(snapshot, &spec);
   tables::RingReuse reuse;
-  if (absl::Status st = PublishSpec(spec, &reuse); !st.ok()) {
+  if (absl::Status st = PublishSpec(spec, &reuse, changed); !st.ok()) {
     // Nothing published: the old records stay in force.
     records_ = before;
     backend_records_ = backends_before;
@@ -331,7 +413,9 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   out.state_version = snapshot.version;
   const shm::SlotView& slot =
       writer_.region().slot(static_cast<int>(generation & 1));
-  CountShares(reuse, slot);
+  tables::RingReuse rebuilt;
+  rebuilt.rebuilt = keeper_.rebuilt();
+  CountShares(rebuilt, slot);
   const std::vector<uint32_t>& share = shares_;
   for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
@@ -342,9 +426,21 @@ absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
           PublishedTable::Backend{b, share[b]};
     }
   }
+  spec_ = std::move(spec);
+  inputs_.Reset(snapshot);
   absl::MutexLock lock(&published_mu_);
   published_ = std::move(out);
   return generation;
+}
+
+tables::PublishWork Publisher::LastWork() {
+  absl::MutexLock lock(&publish_mu_);
+  return keeper_.last();
+}
+
+void Publisher::SetPatching(bool on) {
+  absl::MutexLock lock(&publish_mu_);
+  patching_ = on;
 }
 
 shm::TableGeometry Publisher::Geometry() {

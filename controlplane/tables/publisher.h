@@ -11,12 +11,15 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/tables/rate_meter.h"
+#include "controlplane/tables/slot_keeper.h"
 #include "controlplane/tables/table_builder.h"
+#include "controlplane/tables/table_inputs.h"
 #include "controlplane/tables/table_spec.h"
 #include "dataplane/shm/stats_region.h"
 #include "dataplane/shm/table_region.h"
@@ -38,6 +41,11 @@ inline constexpr uint32_t kShPersistenceS = 360;
 // RingSizeFor(options.ring_size, its real servers).
 tables::TableSpec BuildSpec(const StateSnapshot& snapshot,
                             const TableOptions& options);
+// The VIP of one virtual server of `snapshot` (BuildSpec's, without
+// records). Whatever it reads, TableInputs compares.
+tables::VipSpec BuildVipSpec(const VirtualServerState& vs,
+                             const StateSnapshot& snapshot,
+                             const TableOptions& options);
 
 // Where each server landed in the last published table.
 struct PublishedTable {
@@ -70,9 +78,18 @@ class Publisher {
       const TableOptions& options);
 
   // Builds and publishes the snapshot; returns the new generation. On
-  // error the table in force stays.
+  // error the table in force stays. When the snapshot has the shape of the
+  // table in force (the same virtual and real servers and neighbour MACs)
+  // only the virtual servers whose inputs changed are built, and only they
+  // (and those the inactive slot holds out of date) are written into it
+  // (tables::SlotKeeper): a weight or health change costs its virtual server.
   absl::StatusOr<uint64_t> Publish(const StateSnapshot& snapshot)
       ABSL_LOCKS_EXCLUDED(publish_mu_, stats_mu_, published_mu_);
+  // What the last publish wrote (rings built, records written).
+  tables::PublishWork LastWork() ABSL_LOCKS_EXCLUDED(publish_mu_);
+  // For the capacity benchmark: false writes every record on every publish
+  // (rings still reused), the method before patching.
+  void SetPatching(bool on) ABSL_LOCKS_EXCLUDED(publish_mu_);
 
   PublishedTable Published() const ABSL_LOCKS_EXCLUDED(published_mu_);
   // The geometry of the region in force (it grows with the configuration).
@@ -100,8 +117,23 @@ class Publisher {
                             tables::RingReuse* reuse)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
   absl::Status PublishSpec(const tables::TableSpec& spec,
-                           tables::RingReuse* reuse)
+                           tables::RingReuse* reuse,
+                           const std::vector<size_t>* changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(stats_mu_);
+  // Every record written (a new shape, or the inactive slot not known).
+  absl::StatusOr<uint64_t> PublishFull(const StateSnapshot& snapshot,
+                                       const std::vector<size_t>* changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
+          ABSL_LOCKS_EXCLUDED(stats_mu_, published_mu_);
+  // The virtual servers at `changed` rebuilt and patched into the inactive
+  // slot; spec_ and published_ updated for them alone.
+  absl::StatusOr<uint64_t> PublishPatch(const StateSnapshot& snapshot,
+                                        const std::vector<size_t>& changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
+          ABSL_LOCKS_EXCLUDED(stats_mu_, published_mu_);
+  // Ring shares of the backends of spec_.vips[p] from the slot in force.
+  void RecountShares(size_t p, const shm::SlotView& slot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Records freed by a removal earlier in this process and now given to a
@@ -119,8 +151,12 @@ class Publisher {
   // up to date for the rings a publish rebuilt.
   void CountShares(const tables::RingReuse& reuse, const shm::SlotView& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
-  // What each slot's rings are, by VIP record (tables::RingReuse).
-  std::vector<tables::RingRecord> slot_rings_[2] ABSL_GUARDED_BY(publish_mu_);
+  // What each slot holds (rings by VIP record, checksum parts, what is out
+  // of date), the table in force and what it was built from.
+  tables::SlotKeeper keeper_ ABSL_GUARDED_BY(publish_mu_);
+  tables::TableSpec spec_ ABSL_GUARDED_BY(publish_mu_);
+  TableInputs inputs_ ABSL_GUARDED_BY(publish_mu_);
+  bool patching_ ABSL_GUARDED_BY(publish_mu_) = true;
   std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);

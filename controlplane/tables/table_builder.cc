@@ -243,6 +243,29 @@ absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot,
   return absl::OkStatus();
 }
 
+absl::Status RewriteVip(const TableSpec& spec, size_t i, shm::SlotView& slot,
+                        RingReuse* reuse) {
+  const VipSpec& vs = spec.vips[i];
+  const uint32_t record = spec.RecordOf(i);
+  const uint32_t m = spec.RingSizeOf(vs);
+  if (record >= slot.hdr->num_vips ||
+      !(slot.vips[record].flags & DSRLB_VIP_IN_USE) ||
+      slot.vips[record].ring_size != m)
+    return absl::FailedPreconditionError(
+        absl::StrCat("VIP record ", record, " is not where the patch expects"));
+  for (const BackendSpec& bs : vs.backends) {
+    if (bs.record == 0 || bs.record >= slot.hdr->num_backends)
+      return absl::FailedPreconditionError(
+          absl::StrCat("backend record ", bs.record, " out of the slot"));
+    std::memset(&slot.backends[bs.record], 0, sizeof(dsrlb_backend));
+  }
+  const uint32_t offset = slot.vips[record].ring_offset;
+  std::memset(&slot.vips[record], 0, sizeof(dsrlb_vip));
+  FillVipRecord(vs, offset, m, slot.vips[record]);
+  uint32_t next = 1;
+  return FillBackendsAndRing(vs, record, &next, slot, reuse);
+}
+
 absl::Status PublishSpec(shm::TableWriter& writer, const TableSpec& spec,
                          const shm::StatsRegion* readers, RingReuse* reuse) {
   ASSIGN_OR_RETURN(shm::SlotView slot, writer.BeginPublish(readers));

@@ -60,6 +60,15 @@ struct RingReuse {
 absl::Status FillSlot(const TableSpec& spec, shm::SlotView& slot,
                       RingReuse* reuse);
 
+// Rewrites VIP spec.vips[i] in a slot that holds a table of the same shape
+// (the same VIP and backend records, ring offsets and sizes, header): its
+// VIP record, its backend records (each BackendSpec::record set) and its
+// ring, left in place, copied or built as `reuse` allows. Touches nothing
+// else: this is how a change of one virtual server is patched into the
+// inactive slot (SlotKeeper).
+absl::Status RewriteVip(const TableSpec& spec, size_t i, shm::SlotView& slot,
+                        RingReuse* reuse);
+
 // Publishes `spec` through `writer`; on error the current table stays.
 absl::Status PublishSpec(shm::TableWriter& writer, const TableSpec& spec,
                          const shm::StatsRegion* readers,

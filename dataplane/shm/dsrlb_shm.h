@@ -24,7 +24,9 @@ extern "C" {
  * version-2 dataplane would ignore it and pick other servers than its
  * peers, hence the bump.
  * Version 4: each lcore block of the stats region ends with connection
- * counts per backend (struct dsrlb_conn_counts). */
+ * counts per backend (struct dsrlb_conn_counts); the slot checksum sums a
+ * hash per VIP and backend record (it folded them in order), so a writer
+ * that patches a few records updates it in proportion to them. */
 #define DSRLB_FORMAT_VERSION 4u
 
 #define DSRLB_CACHE_LINE 64u
@@ -79,9 +81,10 @@ enum dsrlb_hash_function {
 
 struct dsrlb_slot_header {
   uint64_t generation; /* the generation this slot was filled for */
-  /* SlotView::ComputeChecksum() (table_region.cc): header, VIP index and
-   * records folded in order, plus the sum of one hash per ring in use (so
-   * the writer can update it ring by ring). */
+  /* SlotView::ComputeChecksum() (table_region.cc): header and VIP index
+   * folded in order, plus the sum of one hash per VIP and backend record
+   * counted by the header and the sum of one hash per ring in use (so the
+   * writer can update it record by record and ring by ring). */
   uint64_t checksum;
   uint64_t hash_seed;
   uint32_t hash_function; /* enum dsrlb_hash_function */

@@ -92,24 +92,41 @@ void SlotView::Clear() {
   std::memset(backends, 0, sizeof(dsrlb_backend) * geometry.max_backends);
 }
 
+uint64_t SlotView::VipHash(uint32_t v, const dsrlb_vip& vip) {
+  return dsrlb_mix64(FoldBytes(dsrlb_mix64(uint64_t{v} ^ (uint64_t{1} << 40)),
+                               &vip, sizeof(vip)));
+}
+
+uint64_t SlotView::BackendHash(uint32_t b, const dsrlb_backend& backend) {
+  return dsrlb_mix64(FoldBytes(dsrlb_mix64(uint64_t{b} ^ (uint64_t{2} << 40)),
+                               &backend, sizeof(backend)));
+}
+
 uint64_t SlotView::RingHash(uint32_t v, const uint16_t* ring, uint32_t m) {
   return dsrlb_mix64(
       FoldBytes(dsrlb_mix64(uint64_t{v} + 1), ring, sizeof(uint16_t) * m));
 }
 
-uint64_t SlotView::ChecksumWithRings(uint64_t ring_sum) const {
-  // Everything a reader acts on: the header less its checksum, the index,
-  // the used VIP and backend records, then the rings of VIPs in use as a
-  // sum of per-ring hashes (so a writer can update it ring by ring).
+uint64_t SlotView::RecordSum() const {
+  uint64_t sum = 0;
+  uint32_t nv = std::min(hdr->num_vips, geometry.max_vips);
+  uint32_t nb = std::min(hdr->num_backends, geometry.max_backends);
+  for (uint32_t v = 0; v < nv; v++) sum += VipHash(v, vips[v]);
+  for (uint32_t b = 0; b < nb; b++) sum += BackendHash(b, backends[b]);
+  return sum;
+}
+
+uint64_t SlotView::ChecksumWithSums(uint64_t record_sum,
+                                    uint64_t ring_sum) const {
+  // Everything a reader acts on: the header less its checksum and the
+  // index, folded; the used VIP and backend records and the rings of VIPs
+  // in use as sums of per-record and per-ring hashes (so a writer can
+  // update them record by record).
   uint64_t h = FoldBytes(0x6473726c62ULL, &hdr->generation, 8);
   h = FoldBytes(h, &hdr->hash_seed,
                 sizeof(*hdr) - offsetof(dsrlb_slot_header, hash_seed));
   h = FoldBytes(h, vip_index, sizeof(uint16_t) * geometry.vip_index_size);
-  uint32_t nv = std::min(hdr->num_vips, geometry.max_vips);
-  uint32_t nb = std::min(hdr->num_backends, geometry.max_backends);
-  h = FoldBytes(h, vips, sizeof(dsrlb_vip) * nv);
-  h = FoldBytes(h, backends, sizeof(dsrlb_backend) * nb);
-  return dsrlb_mix64(h ^ ring_sum);
+  return dsrlb_mix64(dsrlb_mix64(h ^ record_sum) ^ ring_sum);
 }
 
 uint64_t SlotView::RingSum() const {
@@ -135,6 +152,37 @@ absl::Status SlotView::Validate() const {
     return absl::DataLossError(absl::StrFormat(
         "slot checksum mismatch: stored 0x%016x, computed 0x%016x",
         hdr->checksum, sum));
+  return absl::OkStatus();
+}
+
+absl::Status SlotView::ValidateSome(
+    const std::vector<uint32_t>& some_vips,
+    const std::vector<uint32_t>& some_backends) const {
+  for (uint32_t v : some_vips) {
+    if (v >= hdr->num_vips)
+      return absl::DataLossError(
+          absl::StrCat("VIP record ", v, ", slot has ", hdr->num_vips));
+    if (!(vips[v].flags & DSRLB_VIP_IN_USE)) continue;
+    uint64_t end = uint64_t{vips[v].ring_offset} + vips[v].ring_size;
+    if (end > geometry.ring_pool_entries)
+      return absl::DataLossError(absl::StrCat("VIP ", v, " ring ends at ", end,
+                                              ", past the ring pool (",
+                                              geometry.ring_pool_entries, ")"));
+    const uint16_t* ring = Ring(static_cast<int>(v));
+    for (uint32_t i = 0; i < vips[v].ring_size; i++) {
+      if (ring[i] >= hdr->num_backends)
+        return absl::DataLossError(
+            absl::StrCat("VIP ", v, " ring entry ", i, " names backend ",
+                         ring[i], ", slot has ", hdr->num_backends));
+    }
+  }
+  for (uint32_t b : some_backends) {
+    if (b == 0 || b >= hdr->num_backends || backends[b].vip >= hdr->num_vips)
+      return absl::DataLossError(absl::StrCat(
+          "backend ", b, " (of VIP ",
+          b < geometry.max_backends ? backends[b].vip : 0, "), slot has ",
+          hdr->num_backends, " backends, ", hdr->num_vips, " VIPs"));
+  }
   return absl::OkStatus();
 }
 
@@ -321,6 +369,35 @@ absl::StatusOr<SlotView> TableWriter::BeginPublish(
   slot.hdr->hash_function = DSRLB_HASH_MIX64_V1;
   in_publish_ = true;
   return slot;
+}
+
+absl::StatusOr<SlotView> TableWriter::BeginPatch(
+    const StatsRegion* readers, const PublishOptions& options) {
+  uint64_t current = region_.LoadGeneration();
+  if (current == 0)
+    return absl::FailedPreconditionError("nothing published to patch");
+  if (readers != nullptr)
+    RETURN_IF_ERROR(WaitForReaders(*readers, current, options));
+  SlotView slot = region_.slot(static_cast<int>((current + 1) & 1));
+  slot.hdr->generation = current + 1;
+  in_publish_ = true;
+  return slot;
+}
+
+absl::StatusOr<uint64_t> TableWriter::CommitPatch(
+    uint64_t record_sum, uint64_t ring_sum, const std::vector<uint32_t>& vips,
+    const std::vector<uint32_t>& backends) {
+  if (!in_publish_)
+    return absl::FailedPreconditionError("CommitPatch without BeginPatch");
+  in_publish_ = false;
+  uint64_t next = region_.LoadGeneration() + 1;
+  const SlotView& slot = region_.slot(static_cast<int>(next & 1));
+  RETURN_IF_ERROR(slot.ValidateSome(vips, backends));
+  slot.hdr->checksum = slot.ChecksumWithSums(record_sum, ring_sum);
+  dsrlb_table_header* h = region_.header();
+  h->publish_time_ns = RealtimeNs();
+  __atomic_store_n(&h->generation, next, __ATOMIC_SEQ_CST);
+  return next;
 }
 
 absl::StatusOr<uint64_t> TableWriter::CommitPublish(

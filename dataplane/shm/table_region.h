@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -60,15 +61,28 @@ struct SlotView {
   // Clears everything a checksum covers, ready for a new table.
   void Clear();
   uint64_t ComputeChecksum() const;
-  // The checksum's parts: a hash per ring (VIP record v, m entries), their
-  // sum over the VIPs in use, and the checksum given that sum.
+  // The checksum's parts, each a sum of hashes so a writer can update it
+  // record by record and ring by ring: a hash per VIP record (index v), per
+  // backend record (index b) and per ring (VIP record v, m entries); their
+  // sums over the records the header counts (rings: of VIPs in use); and
+  // the checksum given those sums.
+  static uint64_t VipHash(uint32_t v, const dsrlb_vip& vip);
+  static uint64_t BackendHash(uint32_t b, const dsrlb_backend& backend);
   static uint64_t RingHash(uint32_t v, const uint16_t* ring, uint32_t m);
+  uint64_t RecordSum() const;
   uint64_t RingSum() const;
-  uint64_t ChecksumWithRings(uint64_t ring_sum) const;
+  uint64_t ChecksumWithSums(uint64_t record_sum, uint64_t ring_sum) const;
+  uint64_t ChecksumWithRings(uint64_t ring_sum) const {
+    return ChecksumWithSums(RecordSum(), ring_sum);
+  }
   // Checksum and internal consistency (counts, ring bounds, indices).
   absl::Status Validate() const;
   // Consistency without the checksum; ring entries checked if scan_rings.
   absl::Status ValidateRecords(bool scan_rings) const;
+  // ValidateRecords for the VIP records `vips` (rings scanned) and the
+  // backend records `backends` alone: what a patch rewrote.
+  absl::Status ValidateSome(const std::vector<uint32_t>& vips,
+                            const std::vector<uint32_t>& backends) const;
 
  private:
   int Probe(uint8_t family, const uint8_t* addr, uint8_t proto,
@@ -172,6 +186,18 @@ class TableWriter {
   // reading every ring again) the rings are neither scanned nor re-hashed.
   absl::StatusOr<uint64_t> CommitPublish(
       std::optional<uint64_t> ring_sum = std::nullopt);
+  // Like BeginPublish, but the slot is not cleared: it keeps the table of
+  // generation - 1, and the writer rewrites only what differs from the table
+  // it publishes (a change of a few records costs those records).
+  absl::StatusOr<SlotView> BeginPatch(const StatsRegion* readers,
+                                      const PublishOptions& options = {});
+  // Seals the slot from BeginPatch: the checksum from the record and ring
+  // sums the writer keeps (SlotView::RecordSum() and RingSum() of the slot
+  // as it now is); only the records it rewrote are checked again (the rest
+  // were checked when they were written).
+  absl::StatusOr<uint64_t> CommitPatch(uint64_t record_sum, uint64_t ring_sum,
+                                       const std::vector<uint32_t>& vips,
+                                       const std::vector<uint32_t>& backends);
   // Gives up the slot from BeginPublish; the current table stays.
   void AbortPublish() { in_publish_ = false; }
   // For a region no reader has mapped yet (made to replace a smaller one):

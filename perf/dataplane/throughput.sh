@@ -3,8 +3,10 @@
 # --forward-mode=macswap (the I/O floor), DPDK's l3fwd -E (one exact-match
 # lookup per packet; built here from Debian's dpdk-doc examples with
 # perf/dataplane/l3fwd-net_pcap.patch) and dsrlb-dataplane, each on
-# net_pcap replaying (infinite_rx=1) 64-byte TCP frames to one VIP with 10,
-# 10^4 and 10^6 distinct flows; transmit on the same port, which net_pcap
+# net_pcap replaying (infinite_rx=1) 64-byte TCP frames with 10, 10^4 and
+# 10^6 distinct flows, to one VIP and then spread round-robin over 4,096
+# VIPs (a table of 4,096 VIPs, 4 backends and M = 65537 each: the VIP index
+# and rings no longer fit in cache); transmit on the same port, which net_pcap
 # frees when it has no tx_pcap. One worker lcore (main lcore 0 + worker 1),
 # hugepages (--in-memory; reserved here and released afterwards). dsrlb's
 # flow table is sized by the README's rule (next power of two >= 2 x flows).
@@ -13,7 +15,8 @@
 # the repository root:
 #   perf/dataplane/throughput.sh [BUILD_DIR]
 # Environment: DSRLB_BENCH_SECONDS (samples per run, default 6),
-# DSRLB_BENCH_FLOWS ("10 10000 1000000"), DSRLB_BENCH_MODES ("hugepages";
+# DSRLB_BENCH_FLOWS ("10 10000 1000000"), DSRLB_BENCH_VIPS ("1 4096"),
+# DSRLB_BENCH_MODES ("hugepages";
 # add "nohuge" for --no-huge), DSRLB_L3FWD (an l3fwd binary built with the
 # patch: skips the build), DSRLB_BENCH_INSTRUCTIONS=0 (skip callgrind).
 set -euo pipefail
@@ -24,6 +27,7 @@ REGION=$BUILD/controlplane/tools/dsrlb-region
 TESTPMD=$(command -v dpdk-testpmd)
 SAMPLES=${DSRLB_BENCH_SECONDS:-6}
 FLOWS=${DSRLB_BENCH_FLOWS:-"10 10000 1000000"}
+VIPS=${DSRLB_BENCH_VIPS:-"1 4096"}
 MODES=${DSRLB_BENCH_MODES:-"hugepages"}
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 for f in "$DP" "$REGION"; do
@@ -51,7 +55,11 @@ if [ -z "$L3FWD" ]; then
                        tail -5 "$work/l3fwd-build.log" >&2; L3FWD=""; }
 fi
 
-perf/dataplane/bench_table.sh "$REGION" "$work/table"
+for vips in $VIPS; do
+  t0=$SECONDS
+  perf/dataplane/bench_table.sh "$REGION" "$work/table-$vips" 2 "$vips"
+  echo "table of $vips VIP(s): $(du -m --apparent-size "$work/table-$vips" | cut -f1) MiB, published in $((SECONDS - t0)) s"
+done
 
 # CPU ticks (utime + stime) of each thread of process $1: "tid ticks" lines.
 thread_ticks() {
@@ -108,12 +116,13 @@ rule_size() { local s=1024; while [ $s -lt $(($1 * 2)) ]; do s=$((s * 2)); done;
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (shared machines: compare within one run)"
 echo "Mpps, wall clock (median of $SAMPLES one-second lines) | in brackets: per CPU-second of the forwarding thread"
-printf "%-9s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" memory flows table \
+printf "%-9s %-5s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" memory vips flows table \
   testpmd l3fwd-E dsrlb "ns/pkt" "dsrlb/testpmd" "dsrlb/l3fwd"
 for mode in $MODES; do
+  for vips in $VIPS; do
   for flows in $FLOWS; do
-    pcap=$work/flows-$flows.pcap
-    [ -f "$pcap" ] || python3 perf/dataplane/make_flows_pcap.py "$pcap" "$flows" 192.168.4.15 80
+    pcap=$work/flows-$flows-$vips.pcap
+    [ -f "$pcap" ] || python3 perf/dataplane/make_flows_pcap.py "$pcap" "$flows" 192.168.4.15 80 "$vips"
     mbufs=$((flows + 32768))
     mem_mb=$(( (mbufs * 640 / 1048576) + 256 ))  # 256 B data room + headers + ring
     fts=$(rule_size "$flows")
@@ -142,19 +151,20 @@ for mode in $MODES; do
         --config="(0,0,1)")
     fi
     d=$(WARM_PACKETS=$((2 * flows)) measure "$work/dsrlb.log" 'tx [0-9.]+ Mpps' 1 'tx [0-9]+\)' \
-      "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table" \
+      "$DP" "${eal[@]}" --vdev "$vdev" -- --table-region "$work/table-$vips" \
       --stats-region "$work/stats" --flow-table-size "$fts" --mbufs $mbufs \
       --mbuf-size 256 --stats-interval 1000)
     read -r tw tc <<<"$t"
     read -r lw lc <<<"$l"
     read -r dw dc <<<"$d"
-    printf "%-9s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" "$mode" "$flows" \
+    printf "%-9s %-5s %-8s %-9s | %-15s %-15s %-15s %-7s | %-15s %-15s\n" "$mode" "$vips" "$flows" \
       "2^$(awk -v s="$fts" 'BEGIN {printf "%d", log(s)/log(2)}') (${ft_mb}M)" \
       "$tw [$tc]" "$lw [$lc]" "$dw [$dc]" "$(ns "$dw")" \
       "$(ratio "$dw" "$tw") [$(ratio "$dc" "$tc")]" "$(ratio "$dw" "$lw") [$(ratio "$dc" "$lc")]"
     [ "$tw" = n/a ] && tail -5 "$work/testpmd.log" >&2
     [ -n "$L3FWD" ] && [ "$lw" = n/a ] && tail -5 "$work/l3fwd.log" >&2
     [ "$dw" = n/a ] && tail -5 "$work/dsrlb.log" >&2
+  done
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
