@@ -1,4 +1,4 @@
-// TCP_CHECK, HTTP_GET, SSL_GET and MISC_CHECK blocks.
+// TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK and DSR_CHECK blocks.
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -77,6 +77,8 @@ absl::string_view KindName(CheckerKind kind) {
       return "SSL_GET";
     case CheckerKind::kMisc:
       return "MISC_CHECK";
+    case CheckerKind::kDsr:
+      return "DSR_CHECK";
   }
   return "checker";
 }
@@ -133,6 +135,19 @@ void AddConnectKeywords(Checker* c, std::vector<Keyword>* kw) {
        }});
 }
 
+// DSR_CHECK always connects to the VIP: connect_ip has no meaning there.
+void DropConnectIp(std::vector<Keyword>* kw) {
+  for (Keyword& k : *kw) {
+    if (k.name != "connect_ip") continue;
+    k.handle = [](const Node& s) {
+      return ErrorAt(s.keyword.where,
+                     "'connect_ip' in DSR_CHECK: the check always connects "
+                     "to the virtual server's address (use TCP_CHECK for "
+                     "another address)");
+    };
+  }
+}
+
 // What an HTTP or SSL checker asks for.
 void AddHttpKeywords(Checker* c, std::vector<Keyword>* kw) {
   kw->push_back({"url",
@@ -185,6 +200,7 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
   std::vector<Keyword> kw;
   AddRetryKeywords(c, &kw);
   if (!misc) AddConnectKeywords(c, &kw);
+  if (kind == CheckerKind::kDsr) DropConnectIp(&kw);
   if (http) AddHttpKeywords(c, &kw);
   if (misc) AddMiscKeywords(c, &have_misc_path, &kw);
   RETURN_IF_ERROR(DispatchBlock(

@@ -31,7 +31,13 @@ struct GlobalDefs {
   int vrrp_version = 2;  // default for instances that do not set version
 };
 
-enum class CheckerKind { kTcp, kHttp, kSsl, kMisc };
+enum class CheckerKind {
+  kTcp,
+  kHttp,
+  kSsl,
+  kMisc,
+  kDsr,  // DSR_CHECK, a dsrlb addition: SYN to VIP:port via the RS's MAC
+};
 
 struct HttpUrl {
   std::string path;
@@ -43,6 +49,7 @@ struct Checker {
   CheckerKind kind = CheckerKind::kTcp;
   SourceLocation where;
   // Connection (TCP_CHECK, HTTP_GET, SSL_GET): default the real server's.
+  // DSR_CHECK: connect_port and bindto only (the target is the VIP).
   std::optional<IpAddress> connect_ip;
   std::optional<uint16_t> connect_port;
   std::optional<IpAddress> bindto;

@@ -30,7 +30,8 @@ std::string Seconds(absl::Duration d) {
   return absl::StrCat(absl::ToDoubleSeconds(d), "s");
 }
 
-std::string DescribeChecker(const Checker& c, const RealServer& rs) {
+std::string DescribeChecker(const Checker& c, const VirtualServer& vs,
+                            const RealServer& rs) {
   uint16_t port = c.connect_port.value_or(rs.port);
   std::string target = Endpoint(c.connect_ip.value_or(rs.address), port);
   std::string timers =
@@ -56,6 +57,13 @@ std::string DescribeChecker(const Checker& c, const RealServer& rs) {
       return absl::StrCat("MISC_CHECK '", c.misc_path, "' (timeout ",
                           Seconds(c.misc_timeout),
                           c.misc_dynamic ? ", dynamic weight" : "", ")");
+    case CheckerKind::kDsr:
+      return absl::StrCat(
+          "DSR_CHECK ", Endpoint(vs.address, port), " through ",
+          rs.address.ToString(),
+          "'s MAC (dsrlb's own: the server must answer for the VIP; ",
+          c.bindto ? absl::StrCat("from ", c.bindto->ToString(), ", ") : "",
+          timers, ")");
   }
   return "checker";
 }
@@ -86,7 +94,7 @@ std::string DescribeConfig(const Config& config) {
               : "",
           rs.checkers.empty() ? " (no checker: always up)" : "", "\n");
       for (const Checker& c : rs.checkers) {
-        absl::StrAppend(&out, "    ", DescribeChecker(c, rs), "\n");
+        absl::StrAppend(&out, "    ", DescribeChecker(c, vs, rs), "\n");
       }
     }
   }

@@ -79,6 +79,7 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
       {"HTTP_GET", checker(CheckerKind::kHttp), true},
       {"SSL_GET", checker(CheckerKind::kSsl), true},
       {"MISC_CHECK", checker(CheckerKind::kMisc), true},
+      {"DSR_CHECK", checker(CheckerKind::kDsr), true},  // dsrlb's own
   };
   return DispatchBlock(
       n.children, "real_server", kw,

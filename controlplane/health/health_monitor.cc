@@ -60,7 +60,7 @@ absl::Status HealthMonitor::Apply(const config::Config& config) {
           });
       for (const config::Checker& checker : rs.checkers) {
         absl::StatusOr<std::unique_ptr<Check>> check =
-            MakeCheck(context, rs, checker);
+            MakeCheck(context, vs, rs, checker);
         if (!check.ok()) {
           errors.push_back(std::string(check.status().message()));
           continue;
