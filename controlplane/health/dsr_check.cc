@@ -26,6 +26,10 @@ namespace {
 
 // How often the neighbour table is looked at while the MAC is unknown.
 constexpr absl::Duration kMacPoll = absl::Milliseconds(50);
+// After the SYN-ACK, how long an ARP reply for the VIP may still come. The
+// request went out before the SYN, and a server answers ARP as it receives
+// it, so the reply is normally already in.
+constexpr absl::Duration kArpGrace = absl::Milliseconds(50);
 
 absl::Status Errno(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", strerror(errno)));
@@ -78,7 +82,8 @@ DsrCheck::~DsrCheck() { Cancel(); }
 
 void DsrCheck::Cancel() {
   direct_.Cancel();
-  for (EventLoop::TimerId* t : {&deadline_, &mac_timer_, &fail_timer_}) {
+  for (EventLoop::TimerId* t :
+       {&deadline_, &mac_timer_, &fail_timer_, &arp_grace_}) {
     if (*t != 0) loop_->Cancel(*t);
     *t = 0;
   }
@@ -96,7 +101,7 @@ void DsrCheck::Start(Done done) {
   Cancel();
   done_ = std::move(done);
   probe_ = DsrProbe{};
-  solicited_ = syn_sent_ = false;
+  solicited_ = syn_sent_ = arp_answered_ = false;
   neighbour_state_ = "none";
   outcome_ = Outcome::kPending;
   direct_result_.reset();
@@ -188,12 +193,17 @@ void DsrCheck::LookForMac() {
 }
 
 void DsrCheck::SendSyn() {
-  std::vector<uint8_t> frame = BuildTcpFrame(probe_, probe_.seq, 0, kTcpSyn);
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
   to.sll_ifindex = ifindex_;
   to.sll_halen = 6;
   std::memcpy(to.sll_addr, probe_.dst_mac.data(), 6);
+  if (probe_.vip.is_v4()) {
+    std::vector<uint8_t> arp = BuildArpRequest(probe_);
+    sendto(packet_fd_, arp.data(), arp.size(), 0,
+           reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  }
+  std::vector<uint8_t> frame = BuildTcpFrame(probe_, probe_.seq, 0, kTcpSyn);
   if (sendto(packet_fd_, frame.data(), frame.size(), 0,
              reinterpret_cast<sockaddr*>(&to), sizeof(to)) < 0) {
     return Fail(absl::StrCat("DSR SYN to VIP ",
@@ -225,8 +235,17 @@ void DsrCheck::OnFrames() {
         sendto(packet_fd_, rst.data(), rst.size(), 0,
                reinterpret_cast<sockaddr*>(&to), sizeof(to));
         outcome_ = Outcome::kSynAck;
-        return Conclude();
+        if (arp_answered_ || !probe_.vip.is_v4()) return ConcludeSynAck();
+        arp_grace_ = loop_->RunAfter(kArpGrace, [this] {
+          arp_grace_ = 0;
+          ConcludeSynAck();
+        });
+        continue;
       }
+      case DsrReply::kArpForVip:
+        arp_answered_ = true;
+        if (outcome_ == Outcome::kSynAck) return ConcludeSynAck();
+        continue;
       case DsrReply::kReset:
         outcome_ = Outcome::kReset;
         return Conclude();
@@ -243,6 +262,7 @@ void DsrCheck::OnDirect(CheckResult result) {
 }
 
 void DsrCheck::OnDeadline() {
+  if (outcome_ == Outcome::kSynAck) return ConcludeSynAck();
   if (outcome_ == Outcome::kPending && !syn_sent_) outcome_ = Outcome::kNoMac;
   if (!direct_result_.has_value()) {
     direct_result_ = CheckResult{};
@@ -253,16 +273,25 @@ void DsrCheck::OnDeadline() {
   Finish(false, FailureText());
 }
 
+void DsrCheck::ConcludeSynAck() {
+  if (arp_answered_) return Finish(false, ArpText());
+  Finish(true,
+         absl::StrCat("DSR SYN to VIP ", HostPort(target_.vip, target_.port),
+                      " through ", target_.real_server.ToString(), " (",
+                      MacText(probe_.dst_mac), "): SYN-ACK"));
+}
+
 void DsrCheck::Conclude() {
-  if (outcome_ == Outcome::kSynAck) {
-    return Finish(
-        true,
-        absl::StrCat("DSR SYN to VIP ", HostPort(target_.vip, target_.port),
-                     " through ", target_.real_server.ToString(), " (",
-                     MacText(probe_.dst_mac), "): SYN-ACK"));
-  }
   // A failure is explained by the plain connect: wait for it.
   if (direct_result_.has_value()) Finish(false, FailureText());
+}
+
+std::string DsrCheck::ArpText() const {
+  return absl::StrCat(target_.real_server.ToString(), " answers ARP for VIP ",
+                      target_.vip.ToString(), " with its MAC ",
+                      MacText(probe_.dst_mac),
+                      ": set arp_ignore=1 and arp_announce=2 on it, or it "
+                      "draws the VIP's traffic away from the scheduler");
 }
 
 std::string DsrCheck::FailureText() const {
@@ -270,6 +299,7 @@ std::string DsrCheck::FailureText() const {
   const std::string rs = HostPort(target_.real_server, target_.port);
   const std::string mac = MacText(probe_.dst_mac);
   const bool direct_ok = direct_result_.has_value() && direct_result_->ok;
+  if (arp_answered_) return ArpText();
   if (outcome_ == Outcome::kNoMac) {
     return absl::StrCat("DSR path to VIP ", vip, " through ",
                         target_.real_server.ToString(),

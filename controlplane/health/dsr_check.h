@@ -7,6 +7,8 @@
 // half-open connection. A plain TCP connect to the real server's own
 // address runs beside it, so that a failure can say whether the server is
 // alive but misses the VIP (the LVS-DR misconfiguration: VIP not on lo).
+// For an IPv4 VIP an ARP request for the VIP goes to the server's MAC
+// first: a server that answers it (arp_ignore not set) fails the check.
 #ifndef DSRLB_CONTROLPLANE_HEALTH_DSR_CHECK_H_
 #define DSRLB_CONTROLPLANE_HEALTH_DSR_CHECK_H_
 
@@ -48,6 +50,8 @@ class DsrCheck : public Check {
   void OnDirect(CheckResult result);
   void OnDeadline();
   void Conclude();
+  void ConcludeSynAck();
+  std::string ArpText() const;
   std::string FailureText() const;
   void Fail(std::string text);
   void Finish(bool ok, std::string text);
@@ -63,12 +67,14 @@ class DsrCheck : public Check {
   int port_fd_ = -1;  // holds probe_.src_port so no local socket gets it
   bool solicited_ = false;
   bool syn_sent_ = false;
+  bool arp_answered_ = false;
   std::string neighbour_state_;
   Outcome outcome_ = Outcome::kPending;
   std::optional<CheckResult> direct_result_;
   EventLoop::TimerId deadline_ = 0;
   EventLoop::TimerId mac_timer_ = 0;
   EventLoop::TimerId fail_timer_ = 0;
+  EventLoop::TimerId arp_grace_ = 0;
 };
 
 }  // namespace dsrlb::health

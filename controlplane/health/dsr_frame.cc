@@ -9,6 +9,8 @@ namespace {
 
 constexpr uint16_t kEthIpv4 = 0x0800;
 constexpr uint16_t kEthIpv6 = 0x86dd;
+constexpr uint16_t kEthArp = 0x0806;
+constexpr size_t kArp = 28;
 constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kProtoIcmpv6 = 58;
@@ -146,6 +148,20 @@ DsrReply ParseIcmp(const DsrProbe& p, const Layers& l) {
   return DsrReply::kUnreachable;
 }
 
+// An Ethernet/IPv4 ARP reply whose sender is the VIP at the real server's
+// MAC.
+DsrReply ParseArp(const DsrProbe& p, absl::Span<const uint8_t> f) {
+  if (!p.vip.is_v4() || f.size() < kEth + kArp) return DsrReply::kUnrelated;
+  const uint8_t* a = f.data() + kEth;
+  if (Get16(f.data() + 12) != kEthArp || Get16(a) != 1 ||
+      Get16(a + 2) != kEthIpv4 || a[4] != 6 || a[5] != 4 || Get16(a + 6) != 2)
+    return DsrReply::kUnrelated;
+  if (std::memcmp(a + 8, p.dst_mac.data(), 6) != 0 ||
+      !SameAddress(a + 14, p.vip))
+    return DsrReply::kUnrelated;
+  return DsrReply::kArpForVip;
+}
+
 // A tiny assembler: jumps name a label; offsets are fixed up at the end.
 class BpfProgram {
  public:
@@ -188,10 +204,11 @@ class BpfProgram {
 };
 
 constexpr int kIcmpLabel = 0;
+constexpr int kArpLabel = 1;
 
 void FilterV4(const DsrProbe& p, BpfProgram* b) {
   using B = BpfProgram;
-  b->Jump(BPF_JEQ, kEthIpv4, B::kNext, B::kReject);
+  b->Jump(BPF_JEQ, kEthIpv4, B::kNext, kArpLabel);
   b->Stmt(BPF_LD | BPF_B | BPF_ABS, kEth + 9);
   b->Jump(BPF_JEQ, kProtoTcp, B::kNext, kIcmpLabel);
   b->Stmt(BPF_LD | BPF_H | BPF_ABS, kEth + 6);
@@ -208,6 +225,12 @@ void FilterV4(const DsrProbe& p, BpfProgram* b) {
   b->Stmt(BPF_LDX | BPF_B | BPF_MSH, kEth);
   b->Stmt(BPF_LD | BPF_B | BPF_IND, kEth);
   b->Jump(BPF_JEQ, 3, B::kAccept, B::kReject);
+  b->Label(kArpLabel);  // A: the ethertype
+  b->Jump(BPF_JEQ, kEthArp, B::kNext, B::kReject);
+  b->Stmt(BPF_LD | BPF_H | BPF_ABS, kEth + 6);
+  b->Jump(BPF_JEQ, 2, B::kNext, B::kReject);  // reply
+  b->Stmt(BPF_LD | BPF_W | BPF_ABS, kEth + 14);
+  b->Jump(BPF_JEQ, Get32(p.vip.bytes.data()), B::kAccept, B::kReject);
 }
 
 void FilterV6(const DsrProbe& p, BpfProgram* b) {
@@ -269,7 +292,26 @@ std::vector<uint8_t> BuildTcpFrame(const DsrProbe& p, uint32_t seq,
   return f;
 }
 
+std::vector<uint8_t> BuildArpRequest(const DsrProbe& p) {
+  std::vector<uint8_t> f(kEth + kArp, 0);
+  std::memcpy(f.data(), p.dst_mac.data(), 6);
+  std::memcpy(f.data() + 6, p.src_mac.data(), 6);
+  Put16(f.data() + 12, kEthArp);
+  uint8_t* a = f.data() + kEth;
+  Put16(a, 1);  // Ethernet
+  Put16(a + 2, kEthIpv4);
+  a[4] = 6;
+  a[5] = 4;
+  Put16(a + 6, 1);  // request
+  std::memcpy(a + 8, p.src_mac.data(), 6);
+  std::memcpy(a + 14, p.src.bytes.data(), 4);
+  std::memcpy(a + 24, p.vip.bytes.data(), 4);  // target MAC: zero
+  return f;
+}
+
 DsrReply ParseReply(const DsrProbe& p, absl::Span<const uint8_t> frame) {
+  if (DsrReply arp = ParseArp(p, frame); arp != DsrReply::kUnrelated)
+    return arp;
   Layers l;
   if (!SplitLayers(p, frame, &l)) return DsrReply::kUnrelated;
   if (l.proto == kProtoTcp) return ParseTcp(p, l);

@@ -40,11 +40,18 @@ inline constexpr uint8_t kTcpAck = 0x10;
 std::vector<uint8_t> BuildTcpFrame(const DsrProbe& p, uint32_t seq,
                                    uint32_t ack, uint8_t flags);
 
+// IPv4 only: an ARP request "who has VIP? tell src" sent to the real
+// server's MAC. A server set up for DR (arp_ignore=1, VIP on lo) does not
+// answer it; one that does takes the VIP's traffic from the scheduler
+// whenever a router asks.
+std::vector<uint8_t> BuildArpRequest(const DsrProbe& p);
+
 enum class DsrReply {
   kUnrelated,    // not an answer to this probe
   kSynAck,       // VIP:port accepted the connection
   kReset,        // VIP:port refused it (RST)
   kUnreachable,  // an ICMP / ICMPv6 destination-unreachable about the probe
+  kArpForVip,    // an ARP reply for the VIP from the real server's MAC
 };
 
 // What `frame` (from the Ethernet header on, untagged) says about `p`.
@@ -53,7 +60,8 @@ enum class DsrReply {
 DsrReply ParseReply(const DsrProbe& p, absl::Span<const uint8_t> frame);
 
 // Classic BPF for an AF_PACKET socket: passes TCP from vip:vip_port to
-// src_port and ICMP (ICMPv6) error messages, drops the rest.
+// src_port, ICMP (ICMPv6) destination-unreachable messages and (IPv4) ARP
+// replies for the VIP; drops the rest.
 std::vector<sock_filter> ReplyFilter(const DsrProbe& p);
 
 }  // namespace dsrlb::health

@@ -7,7 +7,8 @@ dsrlb-control checks VIP:80 with DSR_CHECK and a second virtual server on
 the same real servers with a plain TCP_CHECK: web2 is down for the VIP with
 the reason "answers on its own address but not for VIP ...: is the VIP on
 its lo?" while TCP_CHECK says it is up; once the VIP is on web2's lo, the
-DSR check brings it back.
+DSR check brings it back. A stopped service and a server answering ARP for
+the VIP (arp_ignore back to 0) are down with their own reasons.
 Usage: dsr_check_test.py DSRLB_CONTROL PROTO [unittest options] (root)."""
 import sys
 
@@ -152,6 +153,20 @@ class DsrCheckTest(harness.E2ETestCase):
                          'DSR SYN to VIP %s:80 through %s (%s): refused (RST); '
                          'TCP connect to %s:80: connection refused' %
                          (VIP, WEB1, self.web['web1'].mac('eth0'), WEB1))
+
+    def test_server_answering_arp_for_the_vip_is_down_until_arp_ignore_is_set(self):
+        pb = self.pb
+        web1 = self.web['web1']
+        self.checked(VIP, WEB1, pb.HEALTH_STATE_UP, 'SYN-ACK')
+        web1.sysctl('net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.lo.arp_ignore=0')
+        down = self.checked(VIP, WEB1, pb.HEALTH_STATE_DOWN, 'answers ARP')
+        self.assertEqual(down.last_check_result,
+                         '%s answers ARP for VIP %s with its MAC %s: set arp_ignore=1 and '
+                         'arp_announce=2 on it, or it draws the VIP\'s traffic away from '
+                         'the scheduler' % (WEB1, VIP, web1.mac('eth0')))
+        self.assertEqual(self.server(PLAIN_VIP, WEB1).health, pb.HEALTH_STATE_UP)
+        web1.sysctl('net.ipv4.conf.all.arp_ignore=1')
+        self.checked(VIP, WEB1, pb.HEALTH_STATE_UP, 'SYN-ACK')
 
 
 if __name__ == '__main__':

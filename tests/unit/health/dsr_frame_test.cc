@@ -1,6 +1,6 @@
-// DSR_CHECK's frames against scapy (golden/dsr_frames.py): the SYN and RST
-// byte for byte (checksums included), the reading of replies, and the socket
-// filter run by the kernel on a UNIX datagram socket.
+// DSR_CHECK's frames against scapy (golden/dsr_frames.py): the SYN, RST and
+// ARP request byte for byte (checksums included), the reading of replies, and
+// the socket filter run by the kernel on a UNIX datagram socket.
 #include "controlplane/health/dsr_frame.h"
 
 #include <gtest/gtest.h>
@@ -72,6 +72,8 @@ const char* VerdictName(DsrReply r) {
       return "reset";
     case DsrReply::kUnreachable:
       return "unreachable";
+    case DsrReply::kArpForVip:
+      return "arp";
   }
   return "?";
 }
@@ -85,7 +87,7 @@ TEST(DsrFrame, GoldenFileHasEveryKindOfRow) {
     passed += r.filter == "pass";
     dropped += r.filter == "drop";
   }
-  EXPECT_EQ(built, 4);
+  EXPECT_EQ(built, 5);
   EXPECT_GT(passed, 5);
   EXPECT_GT(dropped, 5);
 }
@@ -94,10 +96,11 @@ TEST(DsrFrame, SynAndRstAreByteForByteWhatScapyBuilds) {
   for (const Row& r : Golden()) {
     if (r.verdict != "build") continue;
     const DsrProbe p = Probe(r.probe);
-    const bool syn = absl::StartsWith(r.name, "syn_");
     const std::vector<uint8_t> got =
-        syn ? BuildTcpFrame(p, p.seq, 0, kTcpSyn)
-            : BuildTcpFrame(p, p.seq + 1, 0, kTcpRst);
+        absl::StartsWith(r.name, "syn_") ? BuildTcpFrame(p, p.seq, 0, kTcpSyn)
+        : absl::StartsWith(r.name, "rst_")
+            ? BuildTcpFrame(p, p.seq + 1, 0, kTcpRst)
+            : BuildArpRequest(p);
     EXPECT_EQ(
         absl::BytesToHexString(std::string(got.begin(), got.end())),
         absl::BytesToHexString(std::string(r.frame.begin(), r.frame.end())))
@@ -122,7 +125,9 @@ TEST(DsrFrame, TruncatedRepliesAreUnrelatedNotRead) {
     for (size_t len = 0; len < r.frame.size(); len++) {
       std::vector<uint8_t> cut(r.frame.begin(), r.frame.begin() + len);
       const DsrReply got = ParseReply(Probe(r.probe), cut);
-      if (len < 34) EXPECT_EQ(got, DsrReply::kUnrelated) << r.name << len;
+      if (len < 34) {
+        EXPECT_EQ(got, DsrReply::kUnrelated) << r.name << len;
+      }
     }
   }
 }
@@ -143,7 +148,9 @@ bool FilterPasses(const std::vector<sock_filter>& code,
   const ssize_t n = recv(fds[1], buf, sizeof(buf), MSG_DONTWAIT);
   close(fds[0]);
   close(fds[1]);
-  if (n >= 0) EXPECT_EQ(static_cast<size_t>(n), frame.size());
+  if (n >= 0) {
+    EXPECT_EQ(static_cast<size_t>(n), frame.size());
+  }
   return n >= 0;
 }
 

@@ -5,10 +5,10 @@ them: the golden file dsr_frames.txt that dsr_frame_test compares with.
 Each line: NAME PROBE VERDICT FILTER HEX
   PROBE   v4 | v6 (the probes below)
   VERDICT build (a frame dsrlb must build byte for byte) | synack | reset |
-          unreachable | unrelated (what ParseReply must say)
+          unreachable | arp | unrelated (what ParseReply must say)
   FILTER  pass | drop | - (what ReplyFilter must do; - for built frames)
 Regenerate: /usr/bin/python3 dsr_frames.py > dsr_frames.txt"""
-from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
                        ICMPv6EchoRequest, IPv6, IPOption_RR, raw)
 
 LB_MAC, RS_MAC = '02:00:0a:4d:00:01', '02:00:0a:4d:00:02'
@@ -44,6 +44,11 @@ def icmp6(p, quoted):
             ICMPv6DestUnreach(code=3) / raw(quoted[IPv6])[:48])
 
 
+def arp_reply(mac, ip):
+    return (Ether(src=mac, dst=LB_MAC) /
+            ARP(op='is-at', hwsrc=mac, psrc=ip, hwdst=LB_MAC, pdst=P4['src']))
+
+
 def rows():
     syn4 = out_frame(P4, IP, P4['seq'], 'S', 64240)
     syn6 = out_frame(P6, IPv6, P6['seq'], 'S', 64240)
@@ -53,6 +58,17 @@ def rows():
     yield 'rst_v4', 'v4', 'build', '-', out_frame(P4, IP, P4['seq'] + 1, 'R', 0)
     yield 'syn_v6', 'v6', 'build', '-', syn6
     yield 'rst_v6', 'v6', 'build', '-', out_frame(P6, IPv6, P6['seq'] + 1, 'R', 0)
+    yield 'arp_request_v4', 'v4', 'build', '-', (
+        Ether(src=LB_MAC, dst=RS_MAC) /
+        ARP(op='who-has', hwsrc=LB_MAC, psrc=P4['src'], hwdst='00:00:00:00:00:00',
+            pdst=P4['vip']))
+    yield 'arp_reply_for_vip_from_rs', 'v4', 'arp', 'pass', arp_reply(RS_MAC, P4['vip'])
+    yield 'arp_reply_for_vip_from_other_mac', 'v4', 'unrelated', 'pass', (
+        arp_reply('02:00:0a:4d:00:09', P4['vip']))
+    yield 'arp_reply_for_rs_address', 'v4', 'unrelated', 'drop', arp_reply(RS_MAC, P4['rs'])
+    yield 'arp_request_for_vip', 'v4', 'unrelated', 'drop', (
+        Ether(src=RS_MAC, dst='ff:ff:ff:ff:ff:ff') /
+        ARP(op='who-has', hwsrc=RS_MAC, psrc=P4['vip'], pdst=P4['src']))
     yield 'synack_v4', 'v4', 'synack', 'pass', reply(P4, IP)
     yield 'synack_v4_tcp_options', 'v4', 'synack', 'pass', reply(P4, IP, options=opts)
     yield 'synack_v4_ip_options', 'v4', 'synack', 'pass', (
@@ -85,6 +101,7 @@ def rows():
         Ether(src=RS_MAC, dst=LB_MAC) / IPv6(src=P6['rs'], dst=P6['src']) /
         ICMPv6EchoRequest())
     yield 'v4_frame_for_v6_probe', 'v6', 'unrelated', 'drop', reply(P4, IP)
+    yield 'arp_reply_for_v6_probe', 'v6', 'unrelated', 'drop', arp_reply(RS_MAC, P4['vip'])
 
 
 def main():
