@@ -222,7 +222,12 @@ void DsrCheck::OnFrames() {
                          reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) return;  // EAGAIN: drained
     if (from.sll_pkttype == PACKET_OUTGOING) continue;
-    switch (ParseReply(probe_, absl::MakeConstSpan(buf, n))) {
+    const DsrReply reply = ParseReply(probe_, absl::MakeConstSpan(buf, n));
+    // The first TCP or ICMP answer decides (a retransmitted SYN-ACK while
+    // waiting for ARP changes nothing); an ARP reply counts at any time.
+    if (reply != DsrReply::kArpForVip && outcome_ != Outcome::kPending)
+      continue;
+    switch (reply) {
       case DsrReply::kUnrelated:
         continue;
       case DsrReply::kSynAck: {
@@ -282,7 +287,9 @@ void DsrCheck::ConcludeSynAck() {
 }
 
 void DsrCheck::Conclude() {
-  // A failure is explained by the plain connect: wait for it.
+  // A SYN-ACK waits for the ARP window, not for the plain connect; a
+  // failure is explained by the plain connect: wait for that.
+  if (outcome_ == Outcome::kSynAck) return;
   if (direct_result_.has_value()) Finish(false, FailureText());
 }
 
