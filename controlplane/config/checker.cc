@@ -1,5 +1,6 @@
 // The checker blocks of a real_server: TCP_CHECK, HTTP_GET, SSL_GET,
-// MISC_CHECK, PING_CHECK, UDP_CHECK, SMTP_CHECK and DNS_CHECK.
+// MISC_CHECK, PING_CHECK, UDP_CHECK, SMTP_CHECK, DNS_CHECK and dsrlb's
+// DSR_CHECK.
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -108,6 +109,8 @@ absl::string_view KindName(CheckerKind kind) {
       return "SMTP_CHECK";
     case CheckerKind::kDns:
       return "DNS_CHECK";
+    case CheckerKind::kDsr:
+      return "DSR_CHECK";
   }
   return "checker";
 }
@@ -163,6 +166,19 @@ void AddConnectKeywords(Checker* c, std::vector<Keyword>* kw) {
                                        absl::Milliseconds(1), absl::Hours(1)));
          return absl::OkStatus();
        }});
+}
+
+// DSR_CHECK always connects to the VIP: connect_ip has no meaning there.
+void DropConnectIp(std::vector<Keyword>* kw) {
+  for (Keyword& k : *kw) {
+    if (k.name != "connect_ip") continue;
+    k.handle = [](const Node& s) {
+      return ErrorAt(s.keyword.where,
+                     "'connect_ip' in DSR_CHECK: the check always connects "
+                     "to the virtual server's address (use TCP_CHECK for "
+                     "another address)");
+    };
+  }
 }
 
 // What an HTTP or SSL checker asks for.
@@ -381,6 +397,10 @@ void AddKindKeywords(Checker* c, bool* have_misc_path,
     case CheckerKind::kDns:
       AddConnectKeywords(c, kw);
       AddDnsKeywords(c, kw);
+      return;
+    case CheckerKind::kDsr:
+      AddConnectKeywords(c, kw);
+      DropConnectIp(kw);
       return;
   }
 }

@@ -48,7 +48,17 @@ struct GlobalDefs {
   bool enable_script_security = false;
 };
 
-enum class CheckerKind { kTcp, kHttp, kSsl, kMisc, kPing, kUdp, kSmtp, kDns };
+enum class CheckerKind {
+  kTcp,
+  kHttp,
+  kSsl,
+  kMisc,
+  kPing,
+  kUdp,
+  kSmtp,
+  kDns,
+  kDsr,  // DSR_CHECK, a dsrlb addition: SYN to VIP:port via the RS's MAC
+};
 
 // One word of `status_code`: a code (first == last) or keepalived's inclusive
 // range `200-299`.
@@ -89,6 +99,7 @@ struct Checker {
   SourceLocation where;
   // Connection (all but MISC_CHECK): default the real server's address and
   // port (PING_CHECK has no port).
+  // DSR_CHECK: connect_port and bindto only (the target is the VIP).
   std::optional<IpAddress> connect_ip;
   std::optional<uint16_t> connect_port;
   std::optional<IpAddress> bindto;

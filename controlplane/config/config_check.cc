@@ -53,7 +53,8 @@ std::string DescribeUdp(const Checker& c) {
   return out;
 }
 
-std::string DescribeChecker(const Checker& c, const RealServer& rs) {
+std::string DescribeChecker(const Checker& c, const VirtualServer& vs,
+                            const RealServer& rs) {
   uint16_t port = c.connect_port.value_or(rs.port);
   const IpAddress ip = c.connect_ip.value_or(rs.address);
   std::string target = Endpoint(ip, port);
@@ -94,6 +95,13 @@ std::string DescribeChecker(const Checker& c, const RealServer& rs) {
       return absl::StrCat("DNS_CHECK ", target, " ", c.dns_type, " ",
                           c.dns_name.empty() ? "." : c.dns_name, " (", timers,
                           ")");
+    case CheckerKind::kDsr:
+      return absl::StrCat(
+          "DSR_CHECK ", Endpoint(vs.address, port), " through ",
+          rs.address.ToString(),
+          "'s MAC (dsrlb's own: the server must answer for the VIP; ",
+          c.bindto ? absl::StrCat("from ", c.bindto->ToString(), ", ") : "",
+          timers, ")");
   }
   return "checker";
 }
@@ -129,7 +137,7 @@ std::string DescribeConfig(const Config& config) {
               : "",
           rs.checkers.empty() ? " (no checker: always up)" : "", "\n");
       for (const Checker& c : rs.checkers) {
-        absl::StrAppend(&out, "    ", DescribeChecker(c, rs), "\n");
+        absl::StrAppend(&out, "    ", DescribeChecker(c, vs, rs), "\n");
       }
     }
   }

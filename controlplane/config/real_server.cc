@@ -26,7 +26,8 @@ void AddCheckerKeywords(RealServer* rs, std::vector<Keyword>* kw) {
                             {"PING_CHECK", CheckerKind::kPing},
                             {"UDP_CHECK", CheckerKind::kUdp},
                             {"SMTP_CHECK", CheckerKind::kSmtp},
-                            {"DNS_CHECK", CheckerKind::kDns}})
+                            {"DNS_CHECK", CheckerKind::kDns},
+                            {"DSR_CHECK", CheckerKind::kDsr}})  // dsrlb's own
     kw->push_back({name, checker(kind), true});
   kw->push_back({"BFD_CHECK",
                  [](const Node& s) {

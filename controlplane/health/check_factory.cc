@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "controlplane/health/dns_check.h"
+#include "controlplane/health/dsr_check.h"
 #include "controlplane/health/http_check.h"
 #include "controlplane/health/misc_check.h"
 #include "controlplane/health/ping_check.h"
@@ -67,11 +68,30 @@ absl::Duration DelayLoop(const config::VirtualServer& vs,
   return rs.delay_loop.value_or(vs.delay_loop);
 }
 
+absl::StatusOr<std::unique_ptr<Check>> MakeDsrCheck(
+    const CheckContext& context, const config::VirtualServer& vs,
+    const config::RealServer& rs, uint16_t port,
+    const config::Checker& checker) {
+  if (port == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        checker.where.file, ":", checker.where.line,
+        ": DSR_CHECK on a port-0 virtual server needs connect_port"));
+  }
+  DsrTarget target;
+  target.real_server = rs.address;
+  target.vip = vs.address;
+  target.port = port;
+  target.bindto = checker.bindto;
+  target.timeout = checker.connect_timeout;
+  return std::unique_ptr<Check>(
+      std::make_unique<DsrCheck>(context.loop, target));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
-    const CheckContext& context, const config::RealServer& rs,
-    const config::Checker& checker) {
+    const CheckContext& context, const config::VirtualServer& vs,
+    const config::RealServer& rs, const config::Checker& checker) {
   const IpAddress address = checker.connect_ip.value_or(rs.address);
   const uint16_t port = checker.connect_port.value_or(rs.port);
   switch (checker.kind) {
@@ -111,6 +131,8 @@ absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
       return std::unique_ptr<Check>(std::make_unique<DnsCheck>(
           context.loop, address, port, checker.bindto, checker.connect_timeout,
           checker.dns_type, checker.dns_name));
+    case config::CheckerKind::kDsr:
+      return MakeDsrCheck(context, vs, rs, port, checker);
   }
   return absl::InvalidArgumentError(absl::StrCat(
       checker.where.file, ":", checker.where.line, ": unknown checker kind"));

@@ -21,8 +21,8 @@ struct CheckContext {
 };
 
 absl::StatusOr<std::unique_ptr<Check>> MakeCheck(
-    const CheckContext& context, const config::RealServer& rs,
-    const config::Checker& checker);
+    const CheckContext& context, const config::VirtualServer& vs,
+    const config::RealServer& rs, const config::Checker& checker);
 
 // The timers of `checker` on `rs` of `vs`.
 CheckTiming TimingFor(const config::VirtualServer& vs,

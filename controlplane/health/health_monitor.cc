@@ -36,7 +36,7 @@ std::unique_ptr<RealServerHealth> HealthMonitor::MakeServer(
       });
   for (const config::Checker& checker : rs.checkers) {
     absl::StatusOr<std::unique_ptr<Check>> check =
-        MakeCheck(context, rs, checker);
+        MakeCheck(context, vs, rs, checker);
     if (!check.ok()) {
       errors->push_back(std::string(check.status().message()));
       continue;

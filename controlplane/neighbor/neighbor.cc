@@ -65,6 +65,36 @@ absl::Status Errno(const char* what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
+int OnRouteAttr(const nlattr* attr, void* data) {
+  const nlattr** tb = static_cast<const nlattr**>(data);
+  if (mnl_attr_type_valid(attr, RTA_MAX) < 0) return MNL_CB_OK;
+  tb[mnl_attr_get_type(attr)] = attr;
+  return MNL_CB_OK;
+}
+
+std::optional<IpAddress> AttrAddress(const nlattr* attr, uint8_t family) {
+  const size_t len = family == AF_INET ? 4 : 16;
+  if (attr == nullptr || mnl_attr_get_payload_len(attr) != len)
+    return std::nullopt;
+  IpAddress a;
+  a.family = family == AF_INET ? 4 : 6;
+  std::memcpy(a.bytes.data(), mnl_attr_get_payload(attr), len);
+  return a;
+}
+
+int OnRoute(const nlmsghdr* nlh, void* data) {
+  auto* route = static_cast<Route*>(data);
+  const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+  const nlattr* tb[RTA_MAX + 1] = {};
+  mnl_attr_parse(nlh, sizeof(*rtm), OnRouteAttr, tb);
+  route->local = rtm->rtm_type == RTN_LOCAL;
+  if (tb[RTA_OIF] != nullptr)
+    route->ifindex = static_cast<int>(mnl_attr_get_u32(tb[RTA_OIF]));
+  route->source = AttrAddress(tb[RTA_PREFSRC], rtm->rtm_family);
+  route->gateway = AttrAddress(tb[RTA_GATEWAY], rtm->rtm_family);
+  return MNL_CB_OK;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<NeighborEntry>> DumpNeighbors(int ifindex) {
@@ -152,6 +182,40 @@ absl::Status Solicit(const IpAddress& address, const std::string& interface) {
   absl::Status st = sent < 0 ? Errno("solicit send") : absl::OkStatus();
   close(fd);
   return st;
+}
+
+absl::StatusOr<Route> RouteTo(const IpAddress& address) {
+  mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
+  if (nl == nullptr) return Errno("netlink socket");
+  Route route;
+  absl::Status status;
+  alignas(nlmsghdr) char buf[8192];
+  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+    status = Errno("netlink bind");
+  } else {
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETROUTE;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    const uint32_t seq = static_cast<uint32_t>(time(nullptr));
+    nlh->nlmsg_seq = seq;
+    auto* rtm =
+        static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = address.is_v4() ? AF_INET : AF_INET6;
+    rtm->rtm_dst_len = address.is_v4() ? 32 : 128;
+    mnl_attr_put(nlh, RTA_DST, address.is_v4() ? 4 : 16, address.bytes.data());
+    const uint32_t portid = mnl_socket_get_portid(nl);
+    ssize_t n = -1;
+    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
+        (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0 ||
+        mnl_cb_run(buf, static_cast<size_t>(n), seq, portid, OnRoute, &route) <
+            0) {
+      status = absl::UnavailableError(absl::StrCat(
+          "no route to ", address.ToString(), ": ", std::strerror(errno)));
+    }
+  }
+  mnl_socket_close(nl);
+  if (!status.ok()) return status;
+  return route;
 }
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name) {

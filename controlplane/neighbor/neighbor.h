@@ -3,6 +3,7 @@
 #define DSRLB_CONTROLPLANE_NEIGHBOR_NEIGHBOR_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,17 @@ std::string NudName(uint16_t nud_state);
 // solicitation): a UDP datagram to the discard port, sent out of
 // `interface` when given. The kernel queues it until the reply comes.
 absl::Status Solicit(const IpAddress& address, const std::string& interface);
+
+// The kernel's route to `address` (RTM_GETROUTE): the interface it leaves
+// by, the source address the kernel would use, and the next hop when it is
+// not on-link.
+struct Route {
+  int ifindex = 0;
+  std::optional<IpAddress> source;   // RTA_PREFSRC
+  std::optional<IpAddress> gateway;  // RTA_GATEWAY: not on-link
+  bool local = false;                // the address is this host's own
+};
+absl::StatusOr<Route> RouteTo(const IpAddress& address);
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name);
 absl::StatusOr<Mac> InterfaceMac(const std::string& name);
