@@ -24,7 +24,7 @@ if command -v ccache >/dev/null; then
   export CCACHE_DIR
 fi
 cd "$src"
-if ! nice dpkg-buildpackage -b -us -uc > "$out/build.log" 2>&1; then
+if ! nice dpkg-buildpackage -b -us -uc -jauto > "$out/build.log" 2>&1; then
   tail -n 60 "$out/build.log" >&2
   echo "package: dpkg-buildpackage failed; the whole log is $out/build.log" >&2
   exit 1

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """dsrlb's Debian package, as an administrator gets it: built from this tree
 by dpkg-buildpackage (scripts/package.sh), installed with apt into a clean
-Debian 12 root (debootstrap --variant=minbase, which has none of dsrlb's
+Debian 12 root (debootstrap --variant=minbase and systemd, none of dsrlb's
 libraries: the package's Depends must bring them), its systemd units
-verified by systemd-analyze, and the installed product started from inside
+verified there by systemd-analyze, and the installed product started from inside
 that root by the command lines its units run, in private namespaces: the
 dataplane on a veth in xdp mode, the control plane on a keepalived.conf;
 `dsrlbctl list` from the root serves it and SYNs to the VIP come out with
@@ -55,12 +55,19 @@ def in_root(root, *cmd, binds=()):
             ' && '.join(script), 'in_root'] + list(cmd)
 
 
+BASE_RECIPE = 'debootstrap --variant=minbase bookworm, then systemd\n'
+
+
 def base_root():
-    """A debootstrapped Debian 12 (minbase) made once per build directory;
-    each run copies it, so every run installs into a clean root."""
+    """A clean Debian 12 server, made once per build directory (each run
+    copies it): debootstrap's minbase, which has none of dsrlb's libraries,
+    plus systemd (its units are what systemd-analyze verifies against)."""
     base = os.path.join(WORK, 'bookworm-minbase')
-    if os.path.exists(os.path.join(base, '.complete')):
-        return base
+    marker = os.path.join(base, '.complete')
+    if os.path.exists(marker):
+        with open(marker) as f:
+            if f.read() == BASE_RECIPE:
+                return base
     tmp = base + '.tmp'
     shutil.rmtree(tmp, ignore_errors=True)
     sh(['unshare', '--mount', '--propagation', 'private', 'debootstrap', '--variant=minbase',
@@ -69,7 +76,12 @@ def base_root():
         f.write('deb %s bookworm main\ndeb %s bookworm-updates main\n'
                 'deb http://deb.debian.org/debian-security bookworm-security main\n'
                 % (MIRROR, MIRROR))
-    open(os.path.join(tmp, '.complete'), 'w').close()
+    sh(in_root(tmp, 'apt-get', '-q', 'update'), timeout=600)
+    sh(in_root(tmp, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-q', '-y',
+               '--no-install-recommends', 'install', 'systemd'), timeout=1200)
+    sh(in_root(tmp, 'apt-get', 'clean'))
+    with open(os.path.join(tmp, '.complete'), 'w') as f:
+        f.write(BASE_RECIPE)
     shutil.rmtree(base, ignore_errors=True)
     os.rename(tmp, base)
     return base
@@ -78,7 +90,9 @@ def base_root():
 def unit_entries(path):
     """[(key, value)] of a unit file, in order (no sections needed here)."""
     entries = []
-    for line in open(path):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    for line in lines:
         line = line.strip()
         if line and not line.startswith(('#', ';', '[')):
             key, _, value = line.partition('=')
@@ -89,7 +103,9 @@ def unit_entries(path):
 def read_environment(path):
     """An EnvironmentFile as systemd reads it: KEY=VALUE, quotes removed."""
     env = {}
-    for line in open(path):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    for line in lines:
         line = line.strip()
         if line and not line.startswith('#'):
             key, _, value = line.partition('=')
@@ -196,11 +212,13 @@ class PackageTest(harness.E2ETestCase):
     def set_environment(self, **values):
         """Edits /etc/default/dsrlb in the root, as an administrator would."""
         path = self.path('/etc/default/dsrlb')
-        text = open(path).read()
+        with open(path) as f:
+            text = f.read()
         for key, value in values.items():
             text, n = re.subn(r'(?m)^%s=.*$' % key, '%s="%s"' % (key, value), text)
             self.assertEqual(n, 1, '%s is not in /etc/default/dsrlb' % key)
-        open(path, 'w').write(text)
+        with open(path, 'w') as f:
+            f.write(text)
 
     def unit_commands(self, unit):
         """The unit's ExecStartPre and ExecStart lines, expanded."""
@@ -230,9 +248,7 @@ class PackageTest(harness.E2ETestCase):
         c.up('c0')
         s.up('s0')
         # web1 answers its TCP_CHECK (on the scheduler itself); web2 does not.
-        s.ip('link', 'add', 'web', 'type', 'dummy')
-        s.addr('web', '192.0.2.100/32')
-        s.up('web')
+        s.addr('lo', '192.0.2.100/32')
         s.start([sys.executable, '-m', 'http.server', '--bind', '192.0.2.100', '80'], 'web1.log')
         shutil.copy(os.path.join(HERE, 'keepalived.conf'),
                     self.path('/etc/dsrlb/keepalived.conf'))
