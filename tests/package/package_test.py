@@ -160,7 +160,7 @@ class PackageTest(harness.E2ETestCase):
     def test_apt_brings_every_library_the_binaries_need(self):
         depends = sh(['dpkg-deb', '-f', self.deb, 'Depends'])
         for lib in ['libgrpc++', 'libprotobuf', 'libabsl', 'librte-eal', 'libbpf',
-                    'librte-net-af-xdp']:
+                    'librte-net-af-xdp', 'librte-mempool-ring']:
             self.assertIn(lib, depends, 'Depends lacks %s' % lib)
         for binary in ['/usr/sbin/dsrlb-control', '/usr/sbin/dsrlb-dataplane',
                        '/usr/bin/dsrlbctl', '/usr/bin/dsrlb-region', '/usr/bin/dsrlb-vrrpd']:
@@ -197,8 +197,10 @@ class PackageTest(harness.E2ETestCase):
         # The XDP object, at the path compiled into the dataplane.
         xdp = glob.glob(self.path('/usr/lib/*/dsrlb/dsrlb_xdp.bpf.o'))
         self.assertEqual(len(xdp), 1, 'XDP object: %s' % xdp)
+        xdp_path = '/' + os.path.relpath(xdp[0], self.root)
         with open(self.path('/usr/sbin/dsrlb-dataplane'), 'rb') as f:
-            self.assertIn(('/' + os.path.relpath(xdp[0], self.root)).encode(), f.read())
+            self.assertTrue(xdp_path.encode() in f.read(),
+                            'dsrlb-dataplane does not load %s by default' % xdp_path)
 
     def test_control_plane_is_enabled_and_the_dataplane_left_to_the_administrator(self):
         wants = self.path('/etc/systemd/system/multi-user.target.wants')
@@ -262,15 +264,16 @@ class PackageTest(harness.E2ETestCase):
         dataplane = self.start_unit(s, 'dsrlb-dataplane.service', 'dataplane.log')
         control = self.start_unit(s, 'dsrlb-control.service', 'control.log')
 
+        # The health checks run: web2, which nothing answers, leaves the ring
+        # (weight 0); web1 keeps its weight 1.
         def listed():
             r = subprocess.run(['ip', 'netns', 'exec', s.name] +
                                in_root(self.root, '/usr/bin/dsrlbctl', 'list'),
                                capture_output=True, text=True, timeout=30)
-            return r.stdout if ('-> 192.0.2.100:80' in r.stdout and
-                                re.search(r'192\.0\.2\.100:80\s+Route\s+1\b', r.stdout)) else ''
-        out = harness.wait_for(listed, 'dsrlbctl list to show web1 up (weight 1)', 30)
+            return r.stdout if re.search(r'192\.0\.2\.200:80\s+Route\s+0\b', r.stdout) else ''
+        out = harness.wait_for(listed, 'dsrlbctl list to show web2 down (weight 0)', 30)
         self.assertIn('TCP  192.0.2.15:80 wrr', out)
-        self.assertRegex(out, r'192\.0\.2\.200:80\s+Route\s+0\b', 'web2 (no listener) is down')
+        self.assertRegex(out, r'192\.0\.2\.100:80\s+Route\s+1\b', 'web1 (answering) is up')
         harness.wait_for(lambda: 'XDP steers 2 VIP keys' in dataplane.log(),
                          'the dataplane to steer the VIP', 60)
         self.assertTrue(s.has_xdp('s0'), 'no XDP program on s0')
