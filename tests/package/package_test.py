@@ -43,12 +43,13 @@ def sh(cmd, timeout=1800, **kw):
 
 
 def in_root(root, *cmd, binds=()):
-    """argv that runs cmd chrooted in root, with /proc, /sys and /dev/shm
-    mounted and `binds` ((host path, path in root)...) bind-mounted, all in
+    """argv that runs cmd chrooted in root, with /proc and /sys mounted and
+    `binds` ((host path, path in root)...) bind-mounted, all in
     a private mount namespace: nothing stays mounted when cmd ends. exec all
-    the way down, so the pid is cmd's."""
-    script = ['mount -t proc proc "$R/proc"', 'mount --rbind /sys "$R/sys"',
-              'mount -t tmpfs tmpfs "$R/dev/shm"']
+    the way down, so the pid is cmd's. The root's /dev/shm stays a plain
+    directory that every command in the root shares, as the planes share
+    their regions there on a real host."""
+    script = ['mount -t proc proc "$R/proc"', 'mount --rbind /sys "$R/sys"']
     script += ['mount --bind %s "$R%s"' % (shlex.quote(h), r) for h, r in binds]
     script.append('exec chroot "$R" "$@"')
     return ['unshare', '--mount', '--propagation', 'private', 'env', 'R=' + root, 'sh', '-c',
