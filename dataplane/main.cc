@@ -333,4 +333,14 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace dsrlb::dataplane
 
-int main(int argc, char** argv) { return dsrlb::dataplane::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // --help anywhere (before or after --): the usage on stdout, exit 0, before
+  // EAL or any pre-flight check runs.
+  for (int i = 1; i < argc; i++) {
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      std::fputs(dsrlb::dataplane::kUsage, stdout);
+      return 0;
+    }
+  }
+  return dsrlb::dataplane::Run(argc, argv);
+}

@@ -25,6 +25,9 @@ PACKAGES=(
   dpdk-doc valgrind
   # dsrlb-control's kernel guard (nft: table inet dsrlb)
   nftables
+  # the Debian package (scripts/package.sh) and its test (tests/package:
+  # debootstrap's clean root, systemd-analyze verify)
+  debhelper dpkg-dev debootstrap systemd
 )
 
 missing=()

@@ -488,7 +488,10 @@ int RunOn(const Endpoint& ep, const std::vector<std::string>& args,
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "--help") return Usage(""), kOk;
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(kUsageText, stdout);
+    return kOk;
+  }
   Targets targets;
   if (std::string err = ParseGlobalFlags(&args, &targets); !err.empty())
     return Usage(err);

@@ -68,6 +68,11 @@ absl::Status PublishCmd(const std::string& spec_path, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 &&
+      (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   if (argc < 3) {
     std::fputs(kUsage, stderr);
     return 2;
