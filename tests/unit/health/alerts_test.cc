@@ -1,8 +1,5 @@
 // Alerts on real server state changes: keepalived-style mail received by a
 // real local SMTP server (aiosmtpd), and notify_up / notify_down scripts.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
@@ -18,9 +15,8 @@
 #include "controlplane/alerts/smtp_alert.h"
 #include "controlplane/health/health_monitor.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
-
-extern char** environ;
 
 namespace dsrlb::health {
 namespace {
@@ -29,6 +25,7 @@ using testing::ClosedPort;
 using testing::Listener;
 using testing::OneServer;
 using testing::RunUntil;
+using testing::SmtpSink;
 using testing::TcpChecker;
 
 std::string ReadFile(const std::string& path) {
@@ -39,43 +36,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 bool Exists(const std::string& path) { return std::filesystem::exists(path); }
-
-// tests/unit/health/smtp_sink.py on Debian's python3 (with aiosmtpd).
-class SmtpSink {
- public:
-  SmtpSink() {
-    const char* script = getenv("SMTP_SINK");
-    if (script == nullptr) return;
-    std::vector<std::string> args = {"/usr/bin/python3", script, dir_.path()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) !=
-        0) {
-      pid_ = -1;
-      return;
-    }
-    const absl::Time end = absl::Now() + absl::Seconds(20);
-    while (!Exists(dir_.File("port")) && absl::Now() < end)
-      absl::SleepFor(absl::Milliseconds(20));
-    std::ifstream(dir_.File("port")) >> port_;
-  }
-  ~SmtpSink() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  uint16_t port() const { return port_; }
-  std::string Mail(int n) const {
-    return dir_.File(absl::StrCat("mail-", n, ".txt"));
-  }
-
- private:
-  dsrlb::testing::TempDir dir_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
 
 config::GlobalDefs MailDefs(uint16_t smtp_port) {
   config::GlobalDefs g;
@@ -88,19 +48,8 @@ config::GlobalDefs MailDefs(uint16_t smtp_port) {
   return g;
 }
 
-class AlertsTest : public ::testing::Test {
+class AlertsTest : public testing::CheckFixture {
  protected:
-  AlertsTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
   dsrlb::testing::TempDir dir_;
 };
 

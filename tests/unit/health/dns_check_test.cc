@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "controlplane/config/parser.h"
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 #include "tests/unit/health/udp_test_server.h"
 
@@ -86,33 +87,7 @@ config::Checker Dns(uint16_t port, std::string type, std::string name) {
   return c;
 }
 
-class DnsCheckTest : public ::testing::Test {
- protected:
-  DnsCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
-  void Apply(uint16_t port, config::Checker c, bool alpha) {
-    config::Config cfg = OneServer(port, {c});
-    cfg.virtual_servers[0].alpha = alpha;
-    ASSERT_TRUE(monitor_.Apply(cfg).ok());
-  }
-  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
-  // that every timer on the way runs at its own time.
-  void At(absl::Duration d) {
-    Settle(loop_);  // what is due now runs now
-    while (clock_.Now() < t0_ + d)
-      AdvanceTo(clock_, loop_,
-                std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));
-  }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
-};
+using DnsCheckTest = testing::CheckFixture;
 
 TEST_F(DnsCheckTest, AnswerWithTheQueryIdIsUpAndTheQueryIsKeepaliveds) {
   UdpTestServer server(&loop_, [](const Bytes& q) {

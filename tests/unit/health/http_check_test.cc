@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 #include "tests/unit/health/http_test_server.h"
 
@@ -38,14 +39,8 @@ config::HttpUrl Url(std::string path, std::optional<int> status = std::nullopt,
   return u;
 }
 
-class HttpCheckTest : public ::testing::Test {
+class HttpCheckTest : public testing::CheckFixture {
  protected:
-  HttpCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
-
   // Applies a config whose real server is 127.0.0.1:port and waits for the
   // first attempt to finish.
   void ApplyAndCheck(uint16_t port, config::Checker checker) {
@@ -65,12 +60,6 @@ class HttpCheckTest : public ::testing::Test {
     });
   }
   RealServerState State() { return *monitor_.State(TheVs(), TheRs(port_)); }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
   uint16_t port_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 
 namespace dsrlb::health {
@@ -56,7 +57,7 @@ config::Checker Ping(const char* address, int retry = 0) {
   return c;
 }
 
-class PingCheckTest : public ::testing::Test {
+class PingCheckTest : public testing::CheckFixture {
  protected:
   static void SetUpTestSuite() {
     ASSERT_EQ(unshare(CLONE_NEWNET), 0)
@@ -64,34 +65,11 @@ class PingCheckTest : public ::testing::Test {
     ASSERT_EQ(system("ip link set lo up && ip route add 10.97.0.0/24 dev lo"),
               0);
   }
-  PingCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
   ~PingCheckTest() override { SetNetRaw(true); }
 
   // Starts checking with the real server down (alpha), so that a passing
   // attempt shows as an event.
-  void ApplyAlpha(config::Checker c) {
-    config::Config cfg = OneServer(80, {c});
-    cfg.virtual_servers[0].alpha = true;
-    ASSERT_TRUE(monitor_.Apply(cfg).ok());
-  }
-  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
-  // that every timer on the way runs at its own time.
-  void At(absl::Duration d) {
-    Settle(loop_);  // what is due now runs now
-    while (clock_.Now() < t0_ + d)
-      AdvanceTo(clock_, loop_,
-                std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));
-  }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
+  void ApplyAlpha(config::Checker c) { Apply(80, std::move(c), true); }
 };
 
 TEST_F(PingCheckTest, LoopbackAnswersAPingSocketWithoutCapNetRaw) {

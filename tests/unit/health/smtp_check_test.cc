@@ -3,9 +3,6 @@
 // what the checker says, with fake time.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <algorithm>
 
 #include <filesystem>
@@ -18,9 +15,8 @@
 #include "controlplane/health/health_monitor.h"
 #include "controlplane/health/smtp_check.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
-
-extern char** environ;
 
 namespace dsrlb::health {
 namespace {
@@ -31,6 +27,7 @@ using testing::Listener;
 using testing::OneServer;
 using testing::RunUntil;
 using testing::Settle;
+using testing::SmtpSink;
 
 // Talks SMTP on one accepted connection at a time: sends `banner`, answers
 // a HELO line with `helo_reply` and QUIT with 221, records every line.
@@ -99,40 +96,6 @@ class ScriptedSmtp {
   std::vector<std::string> lines_;
 };
 
-// tests/unit/health/smtp_sink.py (aiosmtpd) in a process of its own.
-class AiosmtpdServer {
- public:
-  AiosmtpdServer() {
-    const char* script = getenv("SMTP_SINK");
-    if (script == nullptr) return;
-    std::vector<std::string> args = {"/usr/bin/python3", script, dir_.path()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) !=
-        0) {
-      pid_ = -1;
-      return;
-    }
-    const absl::Time end = absl::Now() + absl::Seconds(20);
-    while (!std::filesystem::exists(dir_.File("port")) && absl::Now() < end)
-      absl::SleepFor(absl::Milliseconds(20));
-    std::ifstream(dir_.File("port")) >> port_;
-  }
-  ~AiosmtpdServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  dsrlb::testing::TempDir dir_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
-
 config::Checker Smtp(uint16_t port) {
   config::Checker c;  // helo_name: keepalived's default
   c.kind = config::CheckerKind::kSmtp;
@@ -142,39 +105,15 @@ config::Checker Smtp(uint16_t port) {
   return c;
 }
 
-class SmtpCheckTest : public ::testing::Test {
+class SmtpCheckTest : public testing::CheckFixture {
  protected:
-  SmtpCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
-  void Apply(uint16_t port, config::Checker c, bool alpha) {
-    config::Config cfg = OneServer(port, {c});
-    cfg.virtual_servers[0].alpha = alpha;
-    ASSERT_TRUE(monitor_.Apply(cfg).ok());
-  }
-  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
-  // that every timer on the way runs at its own time.
-  void At(absl::Duration d) {
-    Settle(loop_);  // what is due now runs now
-    while (clock_.Now() < t0_ + d)
-      AdvanceTo(clock_, loop_,
-                std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));
-  }
   std::string Prefix(uint16_t port) {
     return absl::StrCat("SMTP 127.0.0.1:", port, ": ");
   }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
 };
 
 TEST_F(SmtpCheckTest, RealSmtpServerIsUp) {
-  AiosmtpdServer server;
+  SmtpSink server;
   ASSERT_NE(server.port(), 0) << "smtp_sink.py did not start (SMTP_SINK set?)";
   Apply(server.port(), Smtp(server.port()), true);
   ASSERT_TRUE(RunUntil(loop_, [&] { return !events_.empty(); }));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 #include "tests/unit/health/udp_test_server.h"
 
@@ -37,36 +38,11 @@ UdpTestServer::Answer Reply(Bytes bytes) {
   return [bytes](const Bytes&) { return std::vector<Bytes>{bytes}; };
 }
 
-class UdpCheckTest : public ::testing::Test {
+class UdpCheckTest : public testing::CheckFixture {
  protected:
-  UdpCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
-  // alpha: the server starts down, so a passing attempt is an event too.
-  void Apply(uint16_t port, config::Checker c, bool alpha) {
-    config::Config cfg = OneServer(port, {c});
-    cfg.virtual_servers[0].alpha = alpha;
-    ASSERT_TRUE(monitor_.Apply(cfg).ok());
-  }
-  // Runs what is due, then moves fake time to t0 + d in steps of 250 ms, so
-  // that every timer on the way runs at its own time.
-  void At(absl::Duration d) {
-    Settle(loop_);  // what is due now runs now
-    while (clock_.Now() < t0_ + d)
-      AdvanceTo(clock_, loop_,
-                std::min(clock_.Now() + absl::Milliseconds(250), t0_ + d));
-  }
   std::string Prefix(uint16_t port) {
     return "UDP to 127.0.0.1:" + std::to_string(port) + ": ";
   }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
 };
 
 TEST_F(UdpCheckTest, ClosedPortIsDownAtOnceByIcmpPortUnreachable) {
