@@ -3,6 +3,9 @@
 #ifndef DSRLB_CONTROLPLANE_HEALTH_CHECK_H_
 #define DSRLB_CONTROLPLANE_HEALTH_CHECK_H_
 
+#include <string>
+#include <utility>
+
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
 #include "controlplane/health/health_event.h"
@@ -21,6 +24,15 @@ class Check {
   virtual void Cancel() = 0;
   // "TCP CHECK", "CHECK", "MISC CHECK": keepalived's words in alert mail.
   virtual absl::string_view AlertName() const = 0;
+
+  // Calls `done`, when set, with the attempt's result.
+  static void Report(Done done, bool ok, std::string text) {
+    if (!done) return;
+    CheckResult result;
+    result.ok = ok;
+    result.text = std::move(text);
+    done(std::move(result));
+  }
 };
 
 }  // namespace dsrlb::health

@@ -95,18 +95,9 @@ void DnsCheck::Start(Done done) {
   if (ready.ok() && send(attempt_.fd(), query->data(), query->size(), 0) !=
                         static_cast<ssize_t>(query->size()))
     ready = absl::UnavailableError(absl::StrCat("send: ", ErrnoText(errno)));
-  if (ready.ok()) {
-    ready = attempt_.Watch(EPOLLIN,
-                           [this](uint32_t events) { OnReadable(events); });
-  }
-  if (!ready.ok()) {
-    attempt_.FinishSoon(false, Text(ready.message()));
-    return;
-  }
-  attempt_.Deadline(timeout_, [this] {
-    attempt_.Finish(false, Text(absl::StrCat("no response within ",
-                                             absl::FormatDuration(timeout_))));
-  });
+  attempt_.AwaitReply(
+      ready, [this](uint32_t events) { OnReadable(events); }, timeout_,
+      "no response", [this](absl::string_view what) { return Text(what); });
 }
 
 void DnsCheck::OnReadable(uint32_t /*events*/) {

@@ -348,11 +348,7 @@ void DsrCheck::Fail(std::string text) {
 void DsrCheck::Finish(bool ok, std::string text) {
   Done done = std::move(done_);
   Cancel();
-  if (!done) return;
-  CheckResult result;
-  result.ok = ok;
-  result.text = std::move(text);
-  done(std::move(result));
+  Report(std::move(done), ok, std::move(text));
 }
 
 }  // namespace dsrlb::health

@@ -84,18 +84,9 @@ void PingCheck::Start(Done done) {
   attempt_.Begin(std::move(done));
   absl::Status ready = Open().status();
   if (ready.ok()) ready = Send();
-  if (ready.ok()) {
-    ready = attempt_.Watch(EPOLLIN,
-                           [this](uint32_t events) { OnReadable(events); });
-  }
-  if (!ready.ok()) {
-    attempt_.FinishSoon(false, Text(ready.message()));
-    return;
-  }
-  attempt_.Deadline(timeout_, [this] {
-    attempt_.Finish(false, Text(absl::StrCat("no reply within ",
-                                             absl::FormatDuration(timeout_))));
-  });
+  attempt_.AwaitReply(
+      ready, [this](uint32_t events) { OnReadable(events); }, timeout_,
+      "no reply", [this](absl::string_view what) { return Text(what); });
 }
 
 absl::Status PingCheck::Send() {

@@ -5,6 +5,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace dsrlb::health {
 
@@ -58,16 +60,28 @@ void SocketAttempt::Deadline(absl::Duration after,
 void SocketAttempt::Finish(bool ok, std::string text) {
   Check::Done done = std::move(done_);
   Reset();
-  if (!done) return;
-  CheckResult result;
-  result.ok = ok;
-  result.text = std::move(text);
-  done(std::move(result));
+  Check::Report(std::move(done), ok, std::move(text));
 }
 
 void SocketAttempt::FinishSoon(bool ok, std::string text) {
   Deadline(absl::ZeroDuration(), [this, ok, text = std::move(text)]() mutable {
     Finish(ok, std::move(text));
+  });
+}
+
+void SocketAttempt::AwaitReply(absl::Status ready,
+                               EventLoop::FdCallback on_readable,
+                               absl::Duration timeout,
+                               absl::string_view silence, TextFn text) {
+  if (ready.ok()) ready = Watch(EPOLLIN, std::move(on_readable));
+  if (!ready.ok()) {
+    FinishSoon(false, text(ready.message()));
+    return;
+  }
+  Deadline(timeout, [this, text = std::move(text),
+                     what = absl::StrCat(silence, " within ",
+                                         absl::FormatDuration(timeout))] {
+    Finish(false, text(what));
   });
 }
 

@@ -1,13 +1,15 @@
-// What every socket checker (PING, UDP, SMTP, DNS) holds for one attempt: the
-// socket, a deadline on the loop's clock and the callback, with one way to
+// What every socket checker (TCP, PING, UDP, SMTP, DNS) holds for one attempt:
+// the socket, a deadline on the loop's clock and the callback, with one way to
 // end it. Also the socket set-up they share.
 #ifndef DSRLB_CONTROLPLANE_HEALTH_SOCKET_ATTEMPT_H_
 #define DSRLB_CONTROLPLANE_HEALTH_SOCKET_ATTEMPT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/event_loop.h"
 #include "controlplane/health/check.h"
 #include "controlplane/health/socket_address.h"
@@ -35,6 +37,14 @@ class SocketAttempt {
   void Finish(bool ok, std::string text);
   // Finish() from the loop, never from inside the caller (Check::Start).
   void FinishSoon(bool ok, std::string text);
+  // The end of a Start() that sent a request: when `ready` is OK, watches the
+  // socket for EPOLLIN with `on_readable` and arms the deadline, which fails
+  // the attempt with text("<silence> within <timeout>"); otherwise, or when
+  // the watch fails, fails it from the loop with text(the error's message).
+  using TextFn = std::function<std::string(absl::string_view what)>;
+  void AwaitReply(absl::Status ready, EventLoop::FdCallback on_readable,
+                  absl::Duration timeout, absl::string_view silence,
+                  TextFn text);
 
  private:
   EventLoop* loop_;

@@ -8,6 +8,7 @@
 
 #include "common/event_loop.h"
 #include "controlplane/health/check.h"
+#include "controlplane/health/socket_attempt.h"
 
 namespace dsrlb::health {
 
@@ -21,17 +22,15 @@ class TcpCheck : public Check {
   absl::string_view AlertName() const override { return "TCP CHECK"; }
 
  private:
-  void Finish(bool ok, std::string detail);
   void OnWritable();
+  // "TCP connect to 127.0.0.1:80: <detail>"
+  std::string Text(absl::string_view detail) const;
 
-  EventLoop* loop_;
   IpAddress address_;
   uint16_t port_;
   std::optional<IpAddress> bindto_;
   absl::Duration connect_timeout_;
-  int fd_ = -1;
-  EventLoop::TimerId timer_ = 0;
-  Done done_;
+  SocketAttempt attempt_;
 };
 
 }  // namespace dsrlb::health
