@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 
 namespace dsrlb::health {
@@ -27,18 +28,7 @@ config::Checker DsrChecker() {
   return c;
 }
 
-class DsrCheckTest : public ::testing::Test {
- protected:
-  DsrCheckTest()
-      : loop_(&clock_), monitor_(&loop_, [this](const HealthEvent& e) {
-          events_.push_back(e);
-        }) {}
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-};
+using DsrCheckTest = testing::CheckFixture;
 
 TEST_F(DsrCheckTest, RealServerOnThisHostsOwnAddressIsDownSayingSo) {
   // OneServer: VIP 10.255.0.1:80, real server 127.0.0.1:8080.

@@ -10,6 +10,7 @@
 
 #include "controlplane/health/health_monitor.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 
 namespace dsrlb::health {
@@ -42,13 +43,8 @@ config::Checker Misc(std::string command,
   return c;
 }
 
-class MiscCheckTest : public ::testing::Test {
+class MiscCheckTest : public testing::CheckFixture {
  protected:
-  MiscCheckTest()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
   bool WaitChecked() {
     return testing::RunUntil(loop_, [&] {
       auto s = monitor_.State(TheVs(), TheRs(kPort));
@@ -57,11 +53,6 @@ class MiscCheckTest : public ::testing::Test {
   }
   RealServerState State() { return *monitor_.State(TheVs(), TheRs(kPort)); }
 
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
   dsrlb::testing::TempDir dir_;
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "controlplane/health/health_monitor.h"
+#include "tests/unit/health/check_fixture.h"
 #include "tests/unit/health/health_test_util.h"
 
 namespace dsrlb::health {
@@ -19,23 +20,13 @@ using testing::TcpChecker;
 using testing::TheRs;
 using testing::TheVs;
 
-class TcpTiming : public ::testing::Test {
+class TcpTiming : public testing::CheckFixture {
  protected:
-  TcpTiming()
-      : loop_(&clock_),
-        monitor_(&loop_,
-                 [this](const HealthEvent& e) { events_.push_back(e); }),
-        t0_(clock_.Now()) {}
+  // Moves fake time straight to t0 + d (not in CheckFixture::At's steps).
   void At(absl::Duration since_start) {
     AdvanceTo(clock_, loop_, t0_ + since_start);
   }
   bool Up(uint16_t port) { return monitor_.State(TheVs(), TheRs(port))->up; }
-
-  FakeClock clock_;
-  EventLoop loop_;
-  std::vector<HealthEvent> events_;
-  HealthMonitor monitor_;
-  absl::Time t0_;
 };
 
 TEST_F(TcpTiming,
