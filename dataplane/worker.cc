@@ -34,17 +34,44 @@ struct TscClock {
 
 }  // namespace
 
+// Sends the burst's forwarded frames, frees the others (the pipeline
+// counted them) and what the port would not take (drop_tx_full).
+__attribute__((always_inline)) static inline void Transmit(
+    WorkerContext& w, rte_mbuf** rx, const Verdict* verdicts, uint16_t n) {
+  rte_mbuf* tx[kBurst];
+  uint32_t tx_len[kBurst];
+  uint16_t nf = 0;
+  uint64_t tx_bytes = 0;
+  for (uint16_t i = 0; i < n; i++) {
+    if (verdicts[i] == Verdict::kForward) {
+      tx_len[nf] = rx[i]->pkt_len;
+      tx[nf++] = rx[i];
+    } else {
+      // kDrop was counted by the pipeline; kException too (as
+      // exception): there is no path to the kernel from here.
+      rte_pktmbuf_free(rx[i]);
+    }
+  }
+  if (nf == 0) return;
+  // What was sent belongs to the driver now: sizes come from before.
+  uint16_t sent = rte_eth_tx_burst(w.port, w.queue, tx, nf);
+  for (uint16_t i = 0; i < sent; i++) tx_bytes += tx_len[i];
+  w.counters[DSRLB_CTR_TX_PACKETS] += sent;
+  w.counters[DSRLB_CTR_TX_BYTES] += tx_bytes;
+  if (sent < nf) {
+    w.drops[DSRLB_DROP_TX_FULL] += nf - sent;
+    rte_pktmbuf_free_bulk(tx + sent, nf - sent);
+  }
+}
+
 int WorkerMain(void* arg) {
   WorkerContext& w = *static_cast<WorkerContext*>(arg);
   dsrlb_lcore_stats* ls = w.lcore_stats;
   uint64_t* ctr = w.counters;
-  uint64_t* drops = w.drops;
   TscClock clock;
 
   LcoreTable tables(w.table, w.index, ls);
   rte_mbuf* rx[kBurst];
-  rte_mbuf* tx[kBurst];
-  uint32_t tx_len[kBurst];
   uint8_t* frames[kBurst];
   uint32_t lens[kBurst];
   Verdict verdicts[kBurst];
@@ -90,28 +117,7 @@ int WorkerMain(void* arg) {
 
     w.pipeline->ProcessBurst(table, frames, lens, n, now_ns, verdicts);
 
-    uint16_t nf = 0;
-    uint64_t tx_bytes = 0;
-    for (uint16_t i = 0; i < n; i++) {
-      if (verdicts[i] == Verdict::kForward) {
-        tx_len[nf] = rx[i]->pkt_len;
-        tx[nf++] = rx[i];
-      } else {
-        // kDrop was counted by the pipeline; kException too (as
-        // exception): there is no path to the kernel from here.
-        rte_pktmbuf_free(rx[i]);
-      }
-    }
-    if (nf == 0) continue;
-    // What was sent belongs to the driver now: sizes come from before.
-    uint16_t sent = rte_eth_tx_burst(w.port, w.queue, tx, nf);
-    for (uint16_t i = 0; i < sent; i++) tx_bytes += tx_len[i];
-    ctr[DSRLB_CTR_TX_PACKETS] += sent;
-    ctr[DSRLB_CTR_TX_BYTES] += tx_bytes;
-    if (sent < nf) {
-      drops[DSRLB_DROP_TX_FULL] += nf - sent;
-      rte_pktmbuf_free_bulk(tx + sent, nf - sent);
-    }
+    Transmit(w, rx, verdicts, n);
   }
 
   tables.Release();

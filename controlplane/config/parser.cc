@@ -12,6 +12,29 @@
 namespace dsrlb::config {
 namespace {
 
+// Defaults that cross blocks, once every block is read.
+void ApplyCrossDefaults(const ParseNotes& notes, Config* c) {
+  Config& config = *c;
+  // global_defs may come after the instances it gives a default to.
+  for (size_t i = 0; i < config.vrrp_instances.size(); ++i) {
+    if (!notes.instances[i].version_set) {
+      config.vrrp_instances[i].version = config.global.vrrp_version;
+    }
+  }
+  // A track_script line without a weight takes its vrrp_script's, so the
+  // model holds the weight that applies.
+  for (const ParseNotes::Ref& ref : notes.track_scripts) {
+    if (ref.weight_given) continue;
+    for (const VrrpScript& s : config.vrrp_scripts) {
+      if (s.name == ref.name) {
+        config.vrrp_instances[ref.instance_index]
+            .track_script[ref.track_index]
+            .weight = s.weight;
+      }
+    }
+  }
+}
+
 absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   ASSIGN_OR_RETURN(std::vector<Node> top, BuildTree(expanded.tokens));
   Config config;
@@ -74,24 +97,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
        "SSL", "linkbeat_interfaces", "namespace_with_ipsets"}));
   // A group may be defined after the virtual_server that uses it.
   RETURN_IF_ERROR(ExpandGroups(groups, &config.virtual_servers));
-  // global_defs may come after the instances it gives a default to.
-  for (size_t i = 0; i < config.vrrp_instances.size(); ++i) {
-    if (!notes.instances[i].version_set) {
-      config.vrrp_instances[i].version = config.global.vrrp_version;
-    }
-  }
-  // A track_script line without a weight takes its vrrp_script's, so the
-  // model holds the weight that applies.
-  for (const ParseNotes::Ref& ref : notes.track_scripts) {
-    if (ref.weight_given) continue;
-    for (const VrrpScript& s : config.vrrp_scripts) {
-      if (s.name == ref.name) {
-        config.vrrp_instances[ref.instance_index]
-            .track_script[ref.track_index]
-            .weight = s.weight;
-      }
-    }
-  }
+  ApplyCrossDefaults(notes, &config);
   RETURN_IF_ERROR(FinishGlobalDefs(top, notes, &config));
   RETURN_IF_ERROR(ValidateConfig(config, notes));
   return config;

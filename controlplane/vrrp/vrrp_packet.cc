@@ -161,6 +161,34 @@ absl::StatusOr<std::vector<uint8_t>> EncodeIpv4Packet(const Advert& advert,
   return p;
 }
 
+// The decoded advert's addresses and interval against the instance's.
+DecodeResult AcceptAdvert(Received r, const IpAddress& src,
+                          const Expectation& e) {
+  const Advert& a = r.advert;
+  const size_t naddr = a.addresses.size();
+  const int version = a.version;
+  const bool skip_addresses =
+      e.skip_addr_check_from && *e.skip_addr_check_from == src;
+  if (!skip_addresses && !SameAddressSet(a.addresses, e.addresses))
+    return Drop(
+        DropReason::kAddrListMismatch,
+        absl::StrCat(naddr, " addresses that differ from the configured ",
+                     e.addresses.size()));
+  // RFC 3768 7.1: a v2 interval mismatch is dropped (keepalived: to avoid two
+  // masters); v3 backups learn the master's interval instead.
+  if (version == 2 && a.interval != e.interval)
+    return Drop(DropReason::kIntervalMismatch,
+                absl::StrCat("interval ", absl::FormatDuration(a.interval),
+                             ", ours ", absl::FormatDuration(e.interval)));
+  if (a.interval <= absl::ZeroDuration())
+    return Drop(DropReason::kIntervalMismatch, "advert interval 0");
+  r.src = src;
+  DecodeResult ok;
+  ok.ok = true;
+  ok.packet = std::move(r);
+  return ok;
+}
+
 DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
                           const IpAddress& dst, int ttl, const Expectation& e) {
   if (src.family != e.family || dst.family != e.family)
@@ -223,26 +251,7 @@ DecodeResult DecodeAdvert(absl::Span<const uint8_t> b, const IpAddress& src,
     std::memcpy(ip.bytes.data(), b.data() + kVrrpHeaderLen + i * alen, alen);
     a.addresses.push_back(ip);
   }
-  const bool skip_addresses =
-      e.skip_addr_check_from && *e.skip_addr_check_from == src;
-  if (!skip_addresses && !SameAddressSet(a.addresses, e.addresses))
-    return Drop(
-        DropReason::kAddrListMismatch,
-        absl::StrCat(naddr, " addresses that differ from the configured ",
-                     e.addresses.size()));
-  // RFC 3768 7.1: a v2 interval mismatch is dropped (keepalived: to avoid two
-  // masters); v3 backups learn the master's interval instead.
-  if (version == 2 && a.interval != e.interval)
-    return Drop(DropReason::kIntervalMismatch,
-                absl::StrCat("interval ", absl::FormatDuration(a.interval),
-                             ", ours ", absl::FormatDuration(e.interval)));
-  if (a.interval <= absl::ZeroDuration())
-    return Drop(DropReason::kIntervalMismatch, "advert interval 0");
-  r.src = src;
-  DecodeResult ok;
-  ok.ok = true;
-  ok.packet = std::move(r);
-  return ok;
+  return AcceptAdvert(std::move(r), src, e);
 }
 
 DecodeResult DecodeIpv4Packet(absl::Span<const uint8_t> p,
