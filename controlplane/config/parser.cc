@@ -90,8 +90,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   for (Keyword& k : RefusedWithAdvice("the top level")) kw.push_back(k);
   RETURN_IF_ERROR(DispatchBlock(
       top, "the top level", kw,
-      {"static_ipaddress", "static_routes", "static_rules",
-       "vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance",
+      {"vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance",
        "garp_group", "linkbeat_use_polling", "net_namespace",
        "net_namespace_ipvs", "instance", "use_pid_dir", "child_wait_time",
        "SSL", "linkbeat_interfaces", "namespace_with_ipsets"}));
