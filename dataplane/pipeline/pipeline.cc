@@ -82,8 +82,9 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   const uint8_t proto = ip[9];
   if (proto == kProtoTcp) {
     // Data offset (high nibble of byte 12, in words) from 20 to l4_len.
+    if (l4_len < 20) return false;  // before the load: it reads bytes 12-13
     const uint32_t w = Load16(l4 + 12);
-    if (l4_len < 20 || ((w >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
+    if (((w >> 2) & 0x3cu) - 20 > l4_len - 20) return false;
     t->tcp_word = w;
   } else if (proto == kProtoUdp) {
     if (l4_len < 8 || LoadBe16(l4 + 4) - 8u > l4_len - 8) return false;
