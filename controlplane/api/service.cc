@@ -30,6 +30,26 @@ View TakeView(const ServiceDeps& deps) {
   return v;
 }
 
+// The virtual server a request names: every request calls it virtual_server.
+template <typename Request>
+absl::StatusOr<VsKey> VsOf(const Request& req) {
+  return ParseVsKey(req.has_virtual_server(), req.virtual_server(),
+                    "virtual_server");
+}
+
+// The real server a request names, under its virtual server.
+struct ServerKeys {
+  VsKey vs;
+  RsKey rs;
+};
+template <typename Request>
+absl::StatusOr<ServerKeys> KeysOf(const Request& req) {
+  ASSIGN_OR_RETURN(VsKey vs, VsOf(req));
+  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
+                                        req.real_server(), "real_server"));
+  return ServerKeys{vs, rs};
+}
+
 const VirtualServerState* Find(const StateSnapshot& s, const VsKey& key) {
   for (const VirtualServerState& vs : s.virtual_servers)
     if (vs.key == key) return &vs;
@@ -50,9 +70,7 @@ absl::Status DsrlbService::DoList(v1::ListVirtualServersResponse* out) {
 
 absl::Status DsrlbService::DoGet(const v1::GetVirtualServerRequest& req,
                                  v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key, VsOf(req));
   View v = TakeView(deps_);
   const VirtualServerState* vs = Find(v.snapshot, key);
   if (vs == nullptr)
@@ -73,9 +91,7 @@ absl::Status DsrlbService::Record(
 
 absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
                                    v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key, VsOf(req));
   ASSIGN_OR_RETURN(config::LbAlgo algo, ParseScheduler(req.scheduler()));
   RETURN_IF_ERROR(config::ForField(
       "persistence_timeout_s",
@@ -93,9 +109,7 @@ absl::Status DsrlbService::DoAddVs(const v1::AddVirtualServerRequest& req,
 
 absl::Status DsrlbService::DoEditVs(const v1::EditVirtualServerRequest& req,
                                     v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key, VsOf(req));
   std::optional<config::LbAlgo> algo;
   if (req.scheduler() != v1::SCHEDULER_UNSPECIFIED) {
     ASSIGN_OR_RETURN(algo, ParseScheduler(req.scheduler()));
@@ -117,9 +131,7 @@ absl::Status DsrlbService::DoEditVs(const v1::EditVirtualServerRequest& req,
 
 absl::Status DsrlbService::DoRemoveVs(const v1::RemoveVirtualServerRequest& req,
                                       v1::VirtualServer* out) {
-  ASSIGN_OR_RETURN(VsKey key,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
+  ASSIGN_OR_RETURN(VsKey key, VsOf(req));
   ASSIGN_OR_RETURN(VirtualServerState vs,
                    deps_.state->RemoveVirtualServer(key));
   RETURN_IF_ERROR(Record([&](OperatorState* o) { return o->RemoveVs(key); }));
@@ -146,11 +158,8 @@ absl::Status DsrlbService::RenderRs(const VsKey& vs_key, const RsKey& rs_key,
 
 absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
-                                        req.real_server(), "real_server"));
+  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
+  const auto& [vs, rs] = keys;
   RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
   RETURN_IF_ERROR(
       Record([&](OperatorState* o) { return o->AddRs(vs, rs, req.weight()); }));
@@ -159,11 +168,8 @@ absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
 
 absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
                                       v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
-                                        req.real_server(), "real_server"));
+  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
+  const auto& [vs, rs] = keys;
   StateSnapshot before = deps_.state->Snapshot();
   ASSIGN_OR_RETURN(RealServerState removed,
                    deps_.state->RemoveRealServer(vs, rs));
@@ -178,11 +184,8 @@ absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
 
 absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
                                        v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
-                                        req.real_server(), "real_server"));
+  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
+  const auto& [vs, rs] = keys;
   RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
   RETURN_IF_ERROR(Record(
       [&](OperatorState* o) { return o->SetWeight(vs, rs, req.weight()); }));
@@ -191,11 +194,8 @@ absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
 
 absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(VsKey vs,
-                   ParseVsKey(req.has_virtual_server(), req.virtual_server(),
-                              "virtual_server"));
-  ASSIGN_OR_RETURN(RsKey rs, ParseRsKey(req.has_real_server(),
-                                        req.real_server(), "real_server"));
+  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
+  const auto& [vs, rs] = keys;
   RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
   RETURN_IF_ERROR(Record(
       [&](OperatorState* o) { return o->SetDrain(vs, rs, req.drain()); }));
