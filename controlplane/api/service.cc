@@ -158,48 +158,46 @@ absl::Status DsrlbService::RenderRs(const VsKey& vs_key, const RsKey& rs_key,
 
 absl::Status DsrlbService::DoAddRs(const v1::AddRealServerRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
-  const auto& [vs, rs] = keys;
-  RETURN_IF_ERROR(deps_.state->AddRealServer(vs, rs, req.weight()).status());
+  ASSIGN_OR_RETURN(ServerKeys k, KeysOf(req));
   RETURN_IF_ERROR(
-      Record([&](OperatorState* o) { return o->AddRs(vs, rs, req.weight()); }));
-  return RenderRs(vs, rs, out);
+      deps_.state->AddRealServer(k.vs, k.rs, req.weight()).status());
+  RETURN_IF_ERROR(Record(
+      [&](OperatorState* o) { return o->AddRs(k.vs, k.rs, req.weight()); }));
+  return RenderRs(k.vs, k.rs, out);
 }
 
 absl::Status DsrlbService::DoRemoveRs(const v1::RemoveRealServerRequest& req,
                                       v1::RealServer* out) {
-  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
-  const auto& [vs, rs] = keys;
+  ASSIGN_OR_RETURN(ServerKeys k, KeysOf(req));
   StateSnapshot before = deps_.state->Snapshot();
   ASSIGN_OR_RETURN(RealServerState removed,
-                   deps_.state->RemoveRealServer(vs, rs));
+                   deps_.state->RemoveRealServer(k.vs, k.rs));
   RETURN_IF_ERROR(
-      Record([&](OperatorState* o) { return o->RemoveRs(vs, rs); }));
+      Record([&](OperatorState* o) { return o->RemoveRs(k.vs, k.rs); }));
   VirtualServerState owner;
-  owner.key = vs;
-  if (const VirtualServerState* v = Find(before, vs)) owner.algo = v->algo;
+  owner.key = k.vs;
+  if (const VirtualServerState* v = Find(before, k.vs)) owner.algo = v->algo;
   *out = ToProto(owner, removed, ViewContext{&before, nullptr, nullptr});
   return absl::OkStatus();
 }
 
 absl::Status DsrlbService::DoSetWeight(const v1::SetWeightRequest& req,
                                        v1::RealServer* out) {
-  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
-  const auto& [vs, rs] = keys;
-  RETURN_IF_ERROR(deps_.state->SetWeight(vs, rs, req.weight()).status());
-  RETURN_IF_ERROR(Record(
-      [&](OperatorState* o) { return o->SetWeight(vs, rs, req.weight()); }));
-  return RenderRs(vs, rs, out);
+  ASSIGN_OR_RETURN(ServerKeys k, KeysOf(req));
+  RETURN_IF_ERROR(deps_.state->SetWeight(k.vs, k.rs, req.weight()).status());
+  RETURN_IF_ERROR(Record([&](OperatorState* o) {
+    return o->SetWeight(k.vs, k.rs, req.weight());
+  }));
+  return RenderRs(k.vs, k.rs, out);
 }
 
 absl::Status DsrlbService::DoDrain(const v1::DrainRequest& req,
                                    v1::RealServer* out) {
-  ASSIGN_OR_RETURN(ServerKeys keys, KeysOf(req));
-  const auto& [vs, rs] = keys;
-  RETURN_IF_ERROR(deps_.state->SetDrain(vs, rs, req.drain()).status());
+  ASSIGN_OR_RETURN(ServerKeys k, KeysOf(req));
+  RETURN_IF_ERROR(deps_.state->SetDrain(k.vs, k.rs, req.drain()).status());
   RETURN_IF_ERROR(Record(
-      [&](OperatorState* o) { return o->SetDrain(vs, rs, req.drain()); }));
-  return RenderRs(vs, rs, out);
+      [&](OperatorState* o) { return o->SetDrain(k.vs, k.rs, req.drain()); }));
+  return RenderRs(k.vs, k.rs, out);
 }
 
 absl::Status DsrlbService::DoReload(v1::ReloadConfigResponse* out) {
