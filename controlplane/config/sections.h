@@ -94,9 +94,12 @@ absl::Status ValidateStrictMode(const Config& config, const ParseNotes& notes);
 absl::Status CheckScriptSecurity(const std::vector<Node>& top,
                                  const GlobalDefs& global);
 
-// Keywords of `section` ("the top level", "vrrp_instance") that are refused
-// with advice on what to write instead (refused.cc).
-std::vector<Keyword> RefusedWithAdvice(absl::string_view section);
+// static_ipaddress { ... }, static_routes / virtual_routes { ... },
+// static_rules / virtual_rules { ... } (ip_objects.cc): every line's error.
+absl::Status ParseStaticAddresses(const Node& n,
+                                  std::vector<StaticAddress>* out);
+absl::Status ParseRoutes(const Node& n, std::vector<IpRoute>* out);
+absl::Status ParseRules(const Node& n, std::vector<IpRule>* out);
 
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);

@@ -369,7 +369,12 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
     kw.insert(kw.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
   }
-  for (Keyword& k : RefusedWithAdvice("vrrp_instance")) kw.push_back(k);
+  kw.push_back({"virtual_routes", [&p](const Node& s) {
+                  return ParseRoutes(s, &p.v->virtual_routes);
+                }});
+  kw.push_back({"virtual_rules", [&p](const Node& s) {
+                  return ParseRules(s, &p.v->virtual_rules);
+                }});
   return DispatchBlock(n.children, "vrrp_instance", kw,
                        {"use_vmac",
                         "vmac_xmit_base",
@@ -381,8 +386,6 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
                         "mcast_src_ip",
                         "lvs_sync_daemon_interface",
                         "virtual_ipaddress_excluded",
-                        "virtual_routes",
-                        "virtual_rules",
                         "accept",
                         "no_accept",
                         "strict_mode",
