@@ -118,8 +118,8 @@ std::string DescribeRoutesAndRules(const Config& config) {
   }
   for (const VrrpInstance& v : config.vrrp_instances) {
     if (v.virtual_routes.empty() && v.virtual_rules.empty()) continue;
-    absl::StrAppend(&out, "vrrp_instance ", v.name, " while MASTER: ",
-                    v.virtual_routes.size(), " routes, ",
+    absl::StrAppend(&out, "vrrp_instance ", v.name,
+                    " while MASTER: ", v.virtual_routes.size(), " routes, ",
                     v.virtual_rules.size(), " rules\n");
   }
   return out;

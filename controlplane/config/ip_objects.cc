@@ -26,29 +26,24 @@ constexpr char kAddressUsage[] =
 
 // What keepalived (iproute2) knows on these lines and dsrlb does not do.
 bool KnownUnsupported(absl::string_view section, absl::string_view w) {
-  static const std::vector<absl::string_view> kAddress = {
-      "brd",           "broadcast", "peer",       "home",
-      "-nodad",        "nodad",     "mngtmpaddr", "noprefixroute",
-      "autojoin",      "track_group", "preferred_lft", "no_track"};
-  static const std::vector<absl::string_view> kRoute = {
-      "nexthop",  "tos",      "dsfield",  "protocol", "proto",   "mtu",
-      "hoplimit", "advmss",   "rtt",      "rttvar",   "reordering",
-      "window",   "cwnd",     "ssthresh", "lock",     "realms",  "rto_min",
-      "initcwnd", "initrwnd", "features", "quickack", "congctl", "pref",
-      "onlink",   "weight",   "append",   "track_group", "no_track", "vrf",
-      "expires",  "encap",    "unreachable", "prohibit", "throw", "local",
-      "broadcast", "anycast", "multicast", "nat",     "unicast",
-      "fastopen_no_cookie"};
-  static const std::vector<absl::string_view> kRule = {
-      "iif",      "oif",      "tos",         "dsfield", "fwmark", "realms",
-      "goto",     "nop",      "uidrange",    "l3mdev",  "ip_proto", "sport",
-      "dport",    "suppress_prefixlength", "suppress_ifgroup", "protocol",
-      "track_group", "no_track", "not",       "blackhole", "unreachable",
-      "prohibit", "unicast",  "nat",         "map-to"};
-  const auto& list = absl::EndsWith(section, "ipaddress") ? kAddress
-                     : absl::EndsWith(section, "routes")  ? kRoute
-                                                          : kRule;
-  return std::find(list.begin(), list.end(), w) != list.end();
+  constexpr absl::string_view kAddress =
+      " brd broadcast peer home -nodad nodad mngtmpaddr noprefixroute "
+      "autojoin track_group preferred_lft no_track ";
+  constexpr absl::string_view kRoute =
+      " nexthop tos dsfield protocol proto mtu hoplimit advmss rtt rttvar "
+      "reordering window cwnd ssthresh lock realms rto_min initcwnd initrwnd "
+      "features quickack congctl pref onlink weight append track_group "
+      "no_track vrf expires encap unreachable prohibit throw local broadcast "
+      "anycast multicast nat unicast fastopen_no_cookie ";
+  constexpr absl::string_view kRule =
+      " iif oif tos dsfield fwmark realms goto nop uidrange l3mdev ip_proto "
+      "sport dport suppress_prefixlength suppress_ifgroup protocol "
+      "track_group no_track not blackhole unreachable prohibit unicast nat "
+      "map-to ";
+  const absl::string_view list = absl::EndsWith(section, "ipaddress") ? kAddress
+                                 : absl::EndsWith(section, "routes")  ? kRoute
+                                                                      : kRule;
+  return !w.empty() && absl::StrContains(list, absl::StrCat(" ", w, " "));
 }
 
 // The words of one line, read left to right.
@@ -116,9 +111,9 @@ absl::StatusOr<Prefix> PrefixValue(const Token& t, absl::string_view what,
     p.len = static_cast<int>(l);
   }
   if (network && HasHostBits(p)) {
-    return ErrorAt(t.where,
-                   absl::StrCat(what, " ", t.text, " has bits set past /",
-                                p.len, ": write the network's address"));
+    return ErrorAt(
+        t.where, absl::StrCat(what, " ", t.text, " has bits set past /", p.len,
+                              ": write the network's address"));
   }
   return p;
 }
@@ -154,16 +149,16 @@ absl::StatusOr<uint8_t> ScopeValue(const Token& t) {
 absl::Status SameFamily(const Token& t, const IpAddress& a, uint8_t family,
                         absl::string_view what) {
   if (a.family == family) return absl::OkStatus();
-  return ErrorAt(t.where, absl::StrCat(what, " ", t.text, " is IPv",
-                                       a.family, " but the line is IPv",
-                                       family));
+  return ErrorAt(t.where, absl::StrCat(what, " ", t.text, " is IPv", a.family,
+                                       " but the line is IPv", family));
 }
 
 absl::Status NoBlock(const Node& line, absl::string_view section) {
   if (!line.has_block) return absl::OkStatus();
   return ErrorAt(line.keyword.where,
-                 absl::StrCat(section, " lists one entry per line; no { } "
-                                       "block"));
+                 absl::StrCat(section,
+                              " lists one entry per line; no { } "
+                              "block"));
 }
 
 // The route option `w` and its value; false in *known when `w` is none.
@@ -172,7 +167,8 @@ absl::Status RouteOption(const Token& w, Cursor& c, IpRoute* r, bool* known) {
   if (w.text == "via" || w.text == "gw" || w.text == "or") {
     ASSIGN_OR_RETURN(Token v, c.Value(w));
     if (w.text == "or" && r->via.empty()) {
-      return ErrorAt(w.where, "'or' adds a gateway to 'via GW': write via first");
+      return ErrorAt(w.where,
+                     "'or' adds a gateway to 'via GW': write via first");
     }
     if (w.text != "or" && !r->via.empty()) {
       return ErrorAt(w.where, "a second gateway is written 'or GW'");
@@ -207,8 +203,8 @@ absl::Status CheckRoute(const Node& line, const IpRoute& r, bool have_dest,
                         bool inet6) {
   const SourceLocation& at = line.keyword.where;
   if (!have_dest) {
-    return ErrorAt(at, absl::StrCat("route without a destination (",
-                                    kRouteUsage, ")"));
+    return ErrorAt(
+        at, absl::StrCat("route without a destination (", kRouteUsage, ")"));
   }
   const uint8_t fam = r.dest.family;
   if (inet6 && fam != 6) {

@@ -50,8 +50,8 @@ int Transact(nlmsghdr* nlh) {
 absl::Status Outcome(int err, bool add, bool harmless,
                      const std::string& what) {
   if (err == 0 || harmless) return absl::OkStatus();
-  const std::string msg = absl::StrCat(add ? "adding " : "removing ", what,
-                                       ": ", strerror(err));
+  const std::string msg =
+      absl::StrCat(add ? "adding " : "removing ", what, ": ", strerror(err));
   if (err == EPERM) return absl::PermissionDeniedError(msg + " (run as root)");
   return absl::InternalError(msg);
 }
@@ -107,12 +107,13 @@ absl::Status ChangeRoute(bool add, const config::IpRoute& r) {
       static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
   rt->rtm_family = Af(r.dest.family);
   rt->rtm_dst_len = static_cast<uint8_t>(r.prefix_len);
-  rt->rtm_table = r.table < 256 ? static_cast<uint8_t>(r.table) : RT_TABLE_UNSPEC;
+  rt->rtm_table =
+      r.table < 256 ? static_cast<uint8_t>(r.table) : RT_TABLE_UNSPEC;
   // Removal too: only what keepalived or dsrlb added is ever removed.
   rt->rtm_protocol = RTPROT_KEEPALIVED;
   rt->rtm_type = r.blackhole ? RTN_BLACKHOLE : RTN_UNICAST;
   // As `ip route`: a route without a gateway is on the link.
-  const uint8_t scope = r.scope ? *r.scope
+  const uint8_t scope = r.scope                           ? *r.scope
                         : (r.via.empty() && !r.blackhole) ? RT_SCOPE_LINK
                                                           : RT_SCOPE_UNIVERSE;
   rt->rtm_scope = add ? scope : RT_SCOPE_NOWHERE;
@@ -130,7 +131,8 @@ absl::Status ChangeRoute(bool add, const config::IpRoute& r) {
 
 std::string RuleText(const config::IpRule& r) {
   std::string s;
-  if (r.from) absl::StrAppend(&s, "from ", r.from->ToString(), "/", r.from_len, " ");
+  if (r.from)
+    absl::StrAppend(&s, "from ", r.from->ToString(), "/", r.from_len, " ");
   if (r.to) absl::StrAppend(&s, "to ", r.to->ToString(), "/", r.to_len, " ");
   absl::StrAppend(&s, "table ", r.table);
   if (r.priority) absl::StrAppend(&s, " priority ", *r.priority);
