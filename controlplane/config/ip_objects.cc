@@ -295,7 +295,10 @@ absl::Status ParseRuleLine(const Node& line, absl::string_view section,
       return c.Unexpected(w, kRuleUsage);
     }
   }
-  r->family = inet6 ? 6 : r->from ? r->from->family : r->to ? r->to->family : 4;
+  r->family = static_cast<uint8_t>(inet6     ? 6
+                                   : r->from ? r->from->family
+                                   : r->to   ? r->to->family
+                                             : 4);
   for (const auto* a : {&r->from, &r->to}) {
     if (a->has_value() && (*a)->family != r->family) {
       return ErrorAt(line.keyword.where,
