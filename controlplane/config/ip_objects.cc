@@ -146,13 +146,6 @@ absl::StatusOr<uint8_t> ScopeValue(const Token& t) {
   return BadChoice(t, "scope", "global|site|link|host|nowhere|0-255");
 }
 
-absl::Status SameFamily(const Token& t, const IpAddress& a, uint8_t family,
-                        absl::string_view what) {
-  if (a.family == family) return absl::OkStatus();
-  return ErrorAt(t.where, absl::StrCat(what, " ", t.text, " is IPv", a.family,
-                                       " but the line is IPv", family));
-}
-
 absl::Status NoBlock(const Node& line, absl::string_view section) {
   if (!line.has_block) return absl::OkStatus();
   return ErrorAt(line.keyword.where,

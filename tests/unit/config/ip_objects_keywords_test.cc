@@ -134,11 +134,11 @@ TEST(IpObjectsTest, WhatDsrlbDoesNotDoIsAnErrorAtItsWord) {
     const char* error;
   } cases[] = {
       {"static_routes {\n 10.0.0.0/8 via 10.1.1.1 onlink\n}\n",
-       "r.conf:2:24: 'onlink' in static_routes is not supported by dsrlb"},
+       "r.conf:2:26: 'onlink' in static_routes is not supported by dsrlb"},
       {"static_routes {\n 10.0.0.0/8 nexthop via 10.1.1.1\n}\n",
        "r.conf:2:13: 'nexthop' in static_routes is not supported by dsrlb"},
       {"static_routes {\n 10.0.0.0/8 via 10.1.1.1 flurb 3\n}\n",
-       "r.conf:2:24: unknown option 'flurb' in static_routes ("},
+       "r.conf:2:26: unknown option 'flurb' in static_routes ("},
       {"static_routes {\n 10.0.0.1/8 via 10.1.1.1\n}\n",
        "r.conf:2:2: destination 10.0.0.1/8 has bits set past /8"},
       {"static_routes {\n 10.0.0.0/33 dev eth0\n}\n",
@@ -153,9 +153,9 @@ TEST(IpObjectsTest, WhatDsrlbDoesNotDoIsAnErrorAtItsWord) {
       {"static_routes {\n blackhole 10.0.0.0/8 dev eth0\n}\n",
        "r.conf:2:2: a blackhole route has no gateway and no device"},
       {"static_routes {\n 10.0.0.0/8 dev eth0 table web\n}\n",
-       "r.conf:2:27: table wants a number or main, default, local, got 'web'"},
+       "r.conf:2:28: table wants a number or main, default, local, got 'web'"},
       {"static_routes {\n 10.0.0.0/8 dev eth0 table\n}\n",
-       "r.conf:2:21: 'table' in static_routes is missing its value"},
+       "r.conf:2:22: 'table' in static_routes is missing its value"},
       {"static_routes {\n 10.0.0.0/8 or 10.1.1.1\n}\n",
        "r.conf:2:13: 'or' adds a gateway to 'via GW': write via first"},
       {"static_rules {\n from 10.0.0.0/8 fwmark 3 table 5\n}\n",
@@ -169,7 +169,7 @@ TEST(IpObjectsTest, WhatDsrlbDoesNotDoIsAnErrorAtItsWord) {
       {"static_ipaddress {\n 10.0.0.1/24\n}\n",
        "r.conf:2:2: static_ipaddress needs 'dev IF'"},
       {"static_ipaddress {\n 10.0.0.1 dev eth0 scope galaxy\n}\n",
-       "r.conf:2:24: 'scope' wants one of global|site|link|host|nowhere|0-255, "
+       "r.conf:2:26: 'scope' wants one of global|site|link|host|nowhere|0-255, "
        "got 'galaxy'"},
       {"vrrp_instance V {\n interface eth0\n virtual_router_id 1\n"
        " virtual_rules {\n  from 10.1.0.1 table 7 goto 9\n }\n}\n",
