@@ -108,15 +108,16 @@ absl::Status ChangeRoute(bool add, const config::IpRoute& r) {
   rt->rtm_family = Af(r.dest.family);
   rt->rtm_dst_len = static_cast<uint8_t>(r.prefix_len);
   rt->rtm_table =
-      r.table < 256 ? static_cast<uint8_t>(r.table) : RT_TABLE_UNSPEC;
+      r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
   // Removal too: only what keepalived or dsrlb added is ever removed.
   rt->rtm_protocol = RTPROT_KEEPALIVED;
   rt->rtm_type = r.blackhole ? RTN_BLACKHOLE : RTN_UNICAST;
   // As `ip route`: a route without a gateway is on the link.
-  const uint8_t scope = r.scope                           ? *r.scope
-                        : (r.via.empty() && !r.blackhole) ? RT_SCOPE_LINK
-                                                          : RT_SCOPE_UNIVERSE;
-  rt->rtm_scope = add ? scope : RT_SCOPE_NOWHERE;
+  const uint8_t scope = r.scope ? *r.scope
+                        : (r.via.empty() && !r.blackhole)
+                            ? uint8_t{RT_SCOPE_LINK}
+                            : uint8_t{RT_SCOPE_UNIVERSE};
+  rt->rtm_scope = add ? scope : uint8_t{RT_SCOPE_NOWHERE};
   mnl_attr_put(nlh, RTA_DST, AddressLength(r.dest), r.dest.bytes.data());
   mnl_attr_put_u32(nlh, RTA_TABLE, r.table);
   if (oif != 0) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<uint32_t>(oif));
@@ -149,7 +150,8 @@ absl::Status ChangeRule(bool add, const config::IpRule& r) {
       mnl_nlmsg_put_extra_header(nlh, sizeof(fib_rule_hdr)));
   fr->family = Af(r.family);
   fr->action = FR_ACT_TO_TBL;
-  fr->table = r.table < 256 ? static_cast<uint8_t>(r.table) : RT_TABLE_UNSPEC;
+  fr->table =
+      r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
   if (r.from) {
     fr->src_len = static_cast<uint8_t>(r.from_len);
     mnl_attr_put(nlh, FRA_SRC, AddressLength(*r.from), r.from->bytes.data());
