@@ -70,6 +70,10 @@ absl::Status ExpandGroups(const std::vector<VsGroup>& groups,
 absl::Status CheckGranularityFamily(const VirtualServer& vs,
                                     const SourceLocation& where);
 absl::Status ParseRealServer(const Node& n, RealServer* out);
+// keepalived's virtualhost on a virtual_server or real_server: the Host of
+// its HTTP_GET / SSL_GET checkers that do not name their own (real_server.cc).
+void AddVirtualhostKeyword(std::string* host, std::vector<Keyword>* kw);
+void DefaultVirtualhost(const std::string& host, RealServer* rs);
 absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* out);
 absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,
                                ParseNotes* notes);
