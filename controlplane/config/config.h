@@ -255,8 +255,9 @@ struct IpRule {
   int from_len = 0;
   std::optional<IpAddress> to;
   int to_len = 0;
-  uint32_t table = 254;              // RT_TABLE_MAIN
-  std::optional<uint32_t> priority;  // unset: the kernel's choice
+  uint32_t table = 254;  // RT_TABLE_MAIN
+  // Unset in the file: 16384, 16383, ... in file order (keepalived's rule).
+  std::optional<uint32_t> priority;
   SourceLocation where;
 };
 

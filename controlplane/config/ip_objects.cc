@@ -361,8 +361,14 @@ absl::Status ParseRoutes(const Node& n, std::vector<IpRoute>* out) {
   return ParseLines(n, out, ParseRouteLine);
 }
 
-absl::Status ParseRules(const Node& n, std::vector<IpRule>* out) {
-  return ParseLines(n, out, ParseRuleLine);
+absl::Status ParseRules(const Node& n, std::vector<IpRule>* out,
+                        uint32_t* next_priority) {
+  const size_t first = out->size();
+  absl::Status status = ParseLines(n, out, ParseRuleLine);
+  for (size_t i = first; i < out->size(); ++i) {
+    if (!(*out)[i].priority) (*out)[i].priority = (*next_priority)--;
+  }
+  return status;
 }
 
 }  // namespace dsrlb::config

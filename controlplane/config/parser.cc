@@ -94,7 +94,8 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
                   return ParseRoutes(n, &config.static_routes);
                 }});
   kw.push_back({"static_rules", [&](const Node& n) {
-                  return ParseRules(n, &config.static_rules);
+                  return ParseRules(n, &config.static_rules,
+                                    &notes.next_rule_priority);
                 }});
   RETURN_IF_ERROR(DispatchBlock(
       top, "the top level", kw,

@@ -43,6 +43,9 @@ struct ParseNotes {
   std::vector<Instance> instances;  // parallel to Config::vrrp_instances
   bool global_version_set = false;
   SourceLocation strict_where;  // vrrp_strict in global_defs; line 0 = off
+  // keepalived 2.2.7 gives a rule without a preference 16384, then 16383,
+  // ... in the order it reads them (static_rules and virtual_rules alike).
+  uint32_t next_rule_priority = 16384;
 };
 
 // virtual_server_group NAME { ... }: members first..last (one address
@@ -103,7 +106,8 @@ absl::Status CheckScriptSecurity(const std::vector<Node>& top,
 absl::Status ParseStaticAddresses(const Node& n,
                                   std::vector<StaticAddress>* out);
 absl::Status ParseRoutes(const Node& n, std::vector<IpRoute>* out);
-absl::Status ParseRules(const Node& n, std::vector<IpRule>* out);
+absl::Status ParseRules(const Node& n, std::vector<IpRule>* out,
+                        uint32_t* next_priority);
 
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);

@@ -373,7 +373,8 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
                   return ParseRoutes(s, &p.v->virtual_routes);
                 }});
   kw.push_back({"virtual_rules", [&p](const Node& s) {
-                  return ParseRules(s, &p.v->virtual_rules);
+                  return ParseRules(s, &p.v->virtual_rules,
+                                    &p.notes->next_rule_priority);
                 }});
   return DispatchBlock(n.children, "vrrp_instance", kw,
                        {"use_vmac",

@@ -97,7 +97,8 @@ TEST(IpObjectsTest, RulesTakeFromToTablePriorityAndFamily) {
   EXPECT_EQ(rules[0].from_len, 24);
   EXPECT_FALSE(rules[0].to.has_value());
   EXPECT_EQ(rules[0].table, 2u);
-  EXPECT_FALSE(rules[0].priority.has_value());
+  // keepalived: "Rule has no preference specified - setting to 16384".
+  EXPECT_EQ(rules[0].priority, 16384u);
   EXPECT_EQ(rules[0].family, 4);
   EXPECT_EQ(rules[1].to, Ip("192.168.201.0"));
   EXPECT_EQ(rules[1].priority, 100u);
@@ -106,10 +107,12 @@ TEST(IpObjectsTest, RulesTakeFromToTablePriorityAndFamily) {
   EXPECT_EQ(rules[2].priority, 9u);
   EXPECT_EQ(rules[3].family, 6);
   EXPECT_FALSE(rules[3].from.has_value());
+  EXPECT_EQ(rules[3].priority, 16383u);
   ASSERT_EQ(c->static_rules.size(), 1u);
   EXPECT_FALSE(c->static_rules[0].from.has_value());
   EXPECT_EQ(c->static_rules[0].to_len, 16);
   EXPECT_EQ(c->static_rules[0].table, 255u);  // local
+  EXPECT_EQ(c->static_rules[0].priority, 16382u);
 }
 
 TEST(IpObjectsTest, StaticAddressesTakeDevScopeAndLabel) {
