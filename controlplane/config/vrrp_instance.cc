@@ -112,6 +112,12 @@ absl::Status ParseAuthentication(const Node& n, VrrpInstance* v) {
                                             s.args[0], "auth_type",
                                             {{"PASS", VrrpAuthType::kPass},
                                              {"AH", VrrpAuthType::kAh}}));
+         // The daemon cannot run it: --check must not pass it either.
+         if (v->auth_type == VrrpAuthType::kAh) {
+           return NotSupported(s.args[0], "auth_type",
+                               "RFC 3768 removed IPsec AH from VRRP; use "
+                               "auth_type PASS or no authentication");
+         }
          return absl::OkStatus();
        }},
       {"auth_pass",

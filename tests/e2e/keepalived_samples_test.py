@@ -2,7 +2,7 @@
 """keepalived's own sample corpus (keepalived_samples/, lb_kind written DR,
 NAT port mapping and fwmark left out): every file passes `dsrlb-control
 --check`, and dsrlb-control starts on it in a fresh namespace that has the
-interfaces the file names (dummies), answers `dsrlbctl list`, and stops
+interfaces the file names (veth pairs), answers `dsrlbctl list`, and stops
 cleanly on SIGTERM. The files that cannot load are exactly EXPECTED_REFUSED,
 each refused for its reason (also listed in controlplane/config/README.md).
 Usage: keepalived_samples_test.py DSRLB_CONTROL DSRLBCTL SAMPLES_DIR (root)."""
@@ -18,7 +18,26 @@ CONTROL, DSRLBCTL, SAMPLES = harness.take_args(['DSRLB_CONTROL', 'DSRLBCTL', 'SA
 # file -> what dsrlb-control --check says (a part of its error line). Keep in
 # step with "keepalived's sample corpus" in controlplane/config/README.md.
 EXPECTED_REFUSED = {
+    'etc-keepalived.conf.sample':
+        "etc-keepalived.conf.sample:20:11: vrrp_instance VI_1: strict mode allows state "
+        "MASTER only with priority 255",
+    'keepalived.conf.SMTP_CHECK':
+        "keepalived.conf.SMTP_CHECK:64:13: 'host' in SMTP_CHECK is not supported by dsrlb",
+    'keepalived.conf.SSL_GET':
+        "keepalived.conf.SSL_GET:20:19: 'AH' in auth_type is not supported by dsrlb",
+    'keepalived.conf.conditional_conf':
+        "keepalived.conf.conditional_conf:3:7: 'net_namespace' in the top level is not "
+        "supported by dsrlb",
+    'keepalived.conf.vrrp':
+        "keepalived.conf.vrrp:32:9: virtual_ipaddress 192.168.200.18 listed twice",
+    'keepalived.conf.vrrp.lvs_syncd':
+        "keepalived.conf.vrrp.lvs_syncd:4:3: unknown keyword 'VI_2' in vrrp_sync_group",
+    'keepalived.conf.vrrp.rules':
+        "keepalived.conf.vrrp.rules:11:8: 'to' wants an IPv4 or IPv6 address, got "
+        "'192.168.100.'",
 }
+# The config id a file is written for (its own comment says which).
+CONFIG_ID = {'keepalived.conf.conditional_conf': 'high'}
 
 
 def sample_files():
@@ -26,7 +45,8 @@ def sample_files():
 
 
 def check(path):
-    r = subprocess.run([CONTROL, '--check', '--config', path, '--config-id', 'corpus'],
+    r = subprocess.run([CONTROL, '--check', '--config', path, '--config-id',
+                        CONFIG_ID.get(os.path.basename(path), 'corpus')],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        timeout=60)
     return r.returncode, r.stdout
@@ -86,12 +106,16 @@ class KeepalivedSamplesTest(harness.E2ETestCase):
         ns.sysctl('net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0')
         ns.up('lo')
         for j, dev in enumerate(interfaces(os.path.join(SAMPLES, name))):
-            ns.ip('link', 'add', dev, 'type', 'dummy')
+            # A veth pair stands in for a dummy (not every kernel has the
+            # dummy module): the file's name, its peer up too for a carrier.
+            ns.ip('link', 'add', dev, 'type', 'veth', 'peer', 'name', 'peer%d' % j)
             ns.addr(dev, '10.254.%d.1/24' % j)
+            ns.up('peer%d' % j)
             ns.up(dev)
         sock = lab.path('k%d.sock' % i)
         proc = ns.start([CONTROL, '--config', os.path.join(SAMPLES, name),
-                         '--config-id', 'corpus', '--socket', sock, '--state-file', '',
+                         '--config-id', CONFIG_ID.get(name, 'corpus'), '--socket', sock,
+                         '--state-file', '',
                          '--table-region', lab.path('k%d.table' % i),
                          '--stats-region', lab.path('k%d.stats' % i)], 'k%d.log' % i)
         harness.wait_for(lambda: os.path.exists(sock) or not proc.alive(),

@@ -1,6 +1,8 @@
-// keepalived.conf(5): `virtualhost` on a virtual_server or real_server is the
-// default Host of its HTTP_GET / SSL_GET checkers; the checker's own wins,
-// then the real server's, then the virtual server's.
+// What keepalived's sample corpus (tests/e2e/keepalived_samples) showed:
+// keepalived.conf(5)'s `virtualhost` on a virtual_server or real_server is
+// the default Host of its HTTP_GET / SSL_GET checkers (the checker's own
+// wins, then the real server's, then the virtual server's); `auth_type AH`,
+// which dsrlb-control cannot run, fails --check too.
 #include <string>
 
 #include "controlplane/config/parser.h"
@@ -56,6 +58,19 @@ TEST(VirtualhostTest, GivenTwiceIsAnError) {
       "v.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("v.conf:4:2: 'virtualhost' given twice"),
+            std::string::npos)
+      << c.status();
+}
+
+TEST(AuthTypeTest, AhIsRefusedWhenTheFileIsRead) {
+  absl::StatusOr<Config> c = ParseConfigText(
+      "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n"
+      " authentication {\n  auth_type AH\n  auth_pass 1111\n }\n}\n",
+      "a.conf");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(
+                "a.conf:5:13: 'AH' in auth_type is not supported by dsrlb: "
+                "RFC 3768 removed IPsec AH"),
             std::string::npos)
       << c.status();
 }
