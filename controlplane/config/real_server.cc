@@ -13,10 +13,7 @@ namespace {
 void AddCheckerKeywords(RealServer* rs, std::vector<Keyword>* kw) {
   auto checker = [rs](CheckerKind kind) {
     return [rs, kind](const Node& s) {
-      Checker c;
-      RETURN_IF_ERROR(ParseChecker(s, kind, &c));
-      rs->checkers.push_back(std::move(c));
-      return absl::OkStatus();
+      return ParseChecker(s, kind, &rs->checkers);
     };
   };
   for (auto [name, kind] : {std::pair{"TCP_CHECK", CheckerKind::kTcp},

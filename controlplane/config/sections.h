@@ -77,7 +77,10 @@ absl::Status ParseRealServer(const Node& n, RealServer* out);
 // its HTTP_GET / SSL_GET checkers that do not name their own (real_server.cc).
 void AddVirtualhostKeyword(std::string* host, std::vector<Keyword>* kw);
 void DefaultVirtualhost(const std::string& host, RealServer* rs);
-absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* out);
+// Appends the checker of block `n`; an SMTP_CHECK with host { } blocks
+// appends one per host.
+absl::Status ParseChecker(const Node& n, CheckerKind kind,
+                          std::vector<Checker>* out);
 absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,
                                ParseNotes* notes);
 absl::Status ParseVrrpScript(const Node& n, VrrpScript* out);

@@ -21,8 +21,6 @@ EXPECTED_REFUSED = {
     'etc-keepalived.conf.sample':
         "etc-keepalived.conf.sample:20:11: vrrp_instance VI_1: strict mode allows state "
         "MASTER only with priority 255",
-    'keepalived.conf.SMTP_CHECK':
-        "keepalived.conf.SMTP_CHECK:64:13: 'host' in SMTP_CHECK is not supported by dsrlb",
     'keepalived.conf.SSL_GET':
         "keepalived.conf.SSL_GET:20:19: 'AH' in auth_type is not supported by dsrlb",
     'keepalived.conf.conditional_conf':

@@ -62,6 +62,49 @@ TEST(VirtualhostTest, GivenTwiceIsAnError) {
       << c.status();
 }
 
+// samples/keepalived.conf.SMTP_CHECK's last real server: one check per host
+// block, each with the SMTP_CHECK's settings under its own.
+TEST(SmtpHostTest, EachHostBlockIsACheckOfItsOwn) {
+  absl::StatusOr<Config> c = ParseConfigText(R"(virtual_server 10.0.0.1 25 {
+  lb_kind DR
+  real_server 172.16.1.12 25 {
+    SMTP_CHECK {
+      connect_timeout 10
+      retry 2
+      helo_name "foo.bar.com"
+      host {
+        connect_ip 172.16.1.12
+        connect_port 25
+        bindto 172.16.1.2
+      }
+      host {
+        connect_ip 192.168.155.11
+        connect_timeout 3
+      }
+    }
+  }
+}
+)",
+                                             "s.conf");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const auto& checks = c->virtual_servers[0].real_servers[0].checkers;
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].connect_ip, IpAddress::Parse("172.16.1.12").value());
+  EXPECT_EQ(checks[0].connect_port, 25);
+  EXPECT_EQ(checks[0].bindto, IpAddress::Parse("172.16.1.2").value());
+  EXPECT_EQ(checks[0].connect_timeout, absl::Seconds(10));
+  EXPECT_EQ(checks[0].where.line, 8);
+  EXPECT_EQ(checks[1].connect_ip, IpAddress::Parse("192.168.155.11").value());
+  EXPECT_FALSE(checks[1].connect_port.has_value());  // the real server's
+  EXPECT_FALSE(checks[1].bindto.has_value());
+  EXPECT_EQ(checks[1].connect_timeout, absl::Seconds(3));
+  for (const Checker& k : checks) {
+    EXPECT_EQ(k.kind, CheckerKind::kSmtp);
+    EXPECT_EQ(k.retry, 2);
+    EXPECT_EQ(k.helo_name, "foo.bar.com");
+  }
+}
+
 TEST(AuthTypeTest, AhIsRefusedWhenTheFileIsRead) {
   absl::StatusOr<Config> c = ParseConfigText(
       "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n"
