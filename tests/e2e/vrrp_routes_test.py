@@ -44,11 +44,20 @@ def has_static_address(node):
     return False
 
 
-def static_text(gw):
+def static_text(gw, gw2):
     return ('static_ipaddress {\n    10.200.0.1/32 dev eth0 scope link\n}\n'
             'static_routes {\n    198.51.100.0/24 via %s dev eth0 metric 5\n'
-            '    blackhole 203.0.113.0/24\n}\n'
-            'static_rules {\n    from 192.0.2.0/24 table 100 priority 1000\n}\n' % gw)
+            '    blackhole 203.0.113.0/24\n'
+            '    198.22.0.0/16 via %s or %s dev eth0\n}\n'
+            'static_rules {\n    from 192.0.2.0/24 table 100 priority 1000\n}\n'
+            % (gw, gw, gw2))
+
+
+def multipath_gateways(node, dst):
+    for r in routes(node):
+        if r.get('dst') == dst:
+            return sorted(h.get('gateway') for h in r.get('nexthops', []))
+    return []
 
 
 class VrrpRoutesTest(VrrpTestCase):
@@ -58,7 +67,7 @@ class VrrpRoutesTest(VrrpTestCase):
         inst['virtual_routes'] = ['198.18.0.0/16 via %s dev eth0 table 100' % gw,
                                   'src %s 198.19.0.0/16 dev eth0' % lab.vip]
         inst['virtual_rules'] = ['to 198.18.0.0/16 table 100 priority 1100']
-        conf = keepalived_text({'vrrp_instance': [inst]}) + static_text(gw)
+        conf = keepalived_text({'vrrp_instance': [inst]}) + static_text(gw, lab.net + '.99')
         node.start_dsrlb_keepalived_conf(VRRPD, conf)
 
     def static_on(self, node):
@@ -66,6 +75,8 @@ class VrrpRoutesTest(VrrpTestCase):
                 has_route(node, '198.51.100.0/24', gateway=node.lab['client'].ip,
                           metric=5, protocol='keepalived') and
                 has_route(node, '203.0.113.0/24', type='blackhole') and
+                multipath_gateways(node, '198.22.0.0/16') ==
+                sorted([node.lab['client'].ip, node.lab.net + '.99']) and
                 rule_priorities(node).get(1000, {}).get('src') == '192.0.2.0')
 
     def virtual_on(self, node, vip):
@@ -99,6 +110,7 @@ class VrrpRoutesTest(VrrpTestCase):
                         'after a stops: b master with the virtual routes and rule')
         self.assertTrue(self.virtual_off(a), 'a stopped: its virtual routes and rule gone')
         self.assertFalse(has_static_address(a) or has_route(a, '198.51.100.0/24') or
+                         has_route(a, '198.22.0.0/16') or
                          has_route(a, '203.0.113.0/24') or 1000 in rule_priorities(a),
                          'a stopped: its static address, routes and rule removed (keepalived)')
         self.assertTrue(self.static_on(b), 'b keeps its static entries as master')
