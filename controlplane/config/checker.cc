@@ -344,19 +344,31 @@ void AddDnsKeywords(Checker* c, std::vector<Keyword>* kw) {
                  }});
 }
 
-void AddSmtpKeywords(Checker* c, std::vector<Keyword>* kw) {
+// keepalived's (deprecated, still honoured) SMTP_CHECK host { } block: where
+// one check connects. connect_timeout stays infinite when not written.
+absl::Status ParseSmtpHost(const Node& s, std::vector<Checker>* hosts) {
+  RETURN_IF_ERROR(ExpectBlock(s));
+  Checker h;
+  h.where = s.keyword.where;
+  h.connect_timeout = absl::InfiniteDuration();
+  std::vector<Keyword> kw;
+  AddConnectKeywords(&h, &kw);
+  RETURN_IF_ERROR(DispatchBlock(s.children, "host", kw,
+                                {"bind_port", "bind_if", "fwmark", "warmup"}));
+  hosts->push_back(std::move(h));
+  return absl::OkStatus();
+}
+
+void AddSmtpKeywords(Checker* c, std::vector<Checker>* hosts,
+                     std::vector<Keyword>* kw) {
   kw->push_back({"helo_name", [c](const Node& s) {
                    RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "helo_name NAME"));
                    c->helo_name = s.args[0].text;
                    return absl::OkStatus();
                  }});
-  kw->push_back({"host", [](const Node& s) {
-                   return NotSupported(
-                       s.keyword, "SMTP_CHECK",
-                       "keepalived deprecates host blocks; write one "
-                       "SMTP_CHECK per host with its connect_ip and "
-                       "connect_port");
-                 }});
+  kw->push_back({"host",
+                 [hosts](const Node& s) { return ParseSmtpHost(s, hosts); },
+                 true});
 }
 
 // PING_CHECK takes the connection keywords, but ICMP has no port.
@@ -369,6 +381,7 @@ void AddPingKeywords(std::vector<Keyword>* kw) {
 
 // The keywords of one checker kind, beside retry/delay_before_retry.
 void AddKindKeywords(Checker* c, bool* have_misc_path,
+                     std::vector<Checker>* smtp_hosts,
                      std::vector<Keyword>* kw) {
   switch (c->kind) {
     case CheckerKind::kMisc:
@@ -392,7 +405,7 @@ void AddKindKeywords(Checker* c, bool* have_misc_path,
       return;
     case CheckerKind::kSmtp:
       AddConnectKeywords(c, kw);
-      AddSmtpKeywords(c, kw);
+      AddSmtpKeywords(c, smtp_hosts, kw);
       return;
     case CheckerKind::kDns:
       AddConnectKeywords(c, kw);
@@ -438,8 +451,30 @@ absl::Status CheckComplete(const Node& n, const Checker& c,
 
 }  // namespace
 
-absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
+// An SMTP_CHECK with host blocks is one check per host: the block's settings
+// over the SMTP_CHECK's (keepalived checks only the hosts then, and every
+// one must pass, as every checker of a real server must).
+std::vector<Checker> PerHost(const Checker& c,
+                             const std::vector<Checker>& hosts) {
+  std::vector<Checker> out;
+  for (const Checker& h : hosts) {
+    Checker one = c;
+    one.where = h.where;
+    if (h.connect_ip) one.connect_ip = h.connect_ip;
+    if (h.connect_port) one.connect_port = h.connect_port;
+    if (h.bindto) one.bindto = h.bindto;
+    if (h.connect_timeout != absl::InfiniteDuration())
+      one.connect_timeout = h.connect_timeout;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+absl::Status ParseChecker(const Node& n, CheckerKind kind,
+                          std::vector<Checker>* out) {
   RETURN_IF_ERROR(ExpectBlock(n));
+  Checker checker;
+  Checker* c = &checker;
   c->kind = kind;
   c->where = n.keyword.where;
   if (kind == CheckerKind::kDns) {
@@ -448,15 +483,22 @@ absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* c) {
     c->retry_after_delay_loop = true;
   }
   bool have_misc_path = false;
+  std::vector<Checker> hosts;
   std::vector<Keyword> kw;
   AddRetryKeywords(c, &kw);
-  AddKindKeywords(c, &have_misc_path, &kw);
+  AddKindKeywords(c, &have_misc_path, &hosts, &kw);
   RETURN_IF_ERROR(DispatchBlock(
       n.children, KindName(kind), kw,
       {"bind_port", "bind_interface", "bind_if", "fwmark", "warmup", "alpha",
        "log_all_failures", "user", "enable_sni", "tls_compliant",
        "fast_recovery", "http_protocol", "ssl_version", "nb_sock_retry"}));
-  return CheckComplete(n, *c, have_misc_path);
+  std::vector<Checker> all =
+      hosts.empty() ? std::vector<Checker>{checker} : PerHost(checker, hosts);
+  for (Checker& one : all) {
+    RETURN_IF_ERROR(CheckComplete(n, one, have_misc_path));
+    out->push_back(std::move(one));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace dsrlb::config

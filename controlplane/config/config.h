@@ -219,6 +219,48 @@ struct VirtualIpAddress {
   SourceLocation where;
 };
 
+// keepalived.conf(5) "Static routes/addresses/rules", as `ip address add`,
+// `ip route add` and `ip rule add` take them (ip_objects.cc).
+// static_ipaddress: on the interface from start to stop, whatever the VRRP
+// state.
+struct StaticAddress {
+  IpAddress address;
+  int prefix_len = 32;  // /32 or /128 unless written
+  std::string dev;      // required
+  std::string label;    // IPv4 address label, or empty
+  uint8_t scope = 0;    // RT_SCOPE_*: 0 global, 200 site, 253 link, 254 host
+  SourceLocation where;
+};
+
+// A route of static_routes (kept from start to stop) or virtual_routes (added
+// when the instance becomes MASTER, removed when it leaves MASTER).
+struct IpRoute {
+  IpAddress dest;  // the network (host bits clear)
+  int prefix_len = 32;
+  std::vector<IpAddress> via;  // gateways: one, or several ("or": multipath)
+  std::string dev;             // empty: the kernel picks it from the gateway
+  std::optional<IpAddress> src;
+  std::optional<uint32_t> metric;
+  uint32_t table = 254;  // RT_TABLE_MAIN
+  bool blackhole = false;
+  // Unset: link without a gateway, global with one (as `ip route`).
+  std::optional<uint8_t> scope;
+  SourceLocation where;
+};
+
+// A policy rule of static_rules / virtual_rules: from/to PREFIX lookup TABLE.
+struct IpRule {
+  uint8_t family = 4;  // IPv4 unless an address says IPv6 (keepalived's rule)
+  std::optional<IpAddress> from;
+  int from_len = 0;
+  std::optional<IpAddress> to;
+  int to_len = 0;
+  uint32_t table = 254;  // RT_TABLE_MAIN
+  // Unset in the file: 16384, 16383, ... in file order (keepalived's rule).
+  std::optional<uint32_t> priority;
+  SourceLocation where;
+};
+
 struct VrrpInstance {
   std::string name;
   SourceLocation where;
@@ -250,6 +292,9 @@ struct VrrpInstance {
   bool strict_mode = false;
   absl::Duration garp_interval = absl::ZeroDuration();
   absl::Duration gna_interval = absl::ZeroDuration();
+  // Added on becoming MASTER, removed on leaving it.
+  std::vector<IpRoute> virtual_routes;
+  std::vector<IpRule> virtual_rules;
 };
 
 struct VrrpScript {
@@ -277,6 +322,10 @@ struct Config {
   std::vector<VrrpInstance> vrrp_instances;
   std::vector<VrrpSyncGroup> vrrp_sync_groups;
   std::vector<VirtualServer> virtual_servers;
+  // Installed when VRRP starts, removed when it stops (keepalived's rule).
+  std::vector<StaticAddress> static_ipaddress;
+  std::vector<IpRoute> static_routes;
+  std::vector<IpRule> static_rules;
   std::vector<std::string> files;  // every file read, includes too
 };
 

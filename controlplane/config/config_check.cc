@@ -106,6 +106,25 @@ std::string DescribeChecker(const Checker& c, const VirtualServer& vs,
   return "checker";
 }
 
+// What goes into the kernel besides the VIPs: counts, as keepalived -t
+// reads them.
+std::string DescribeRoutesAndRules(const Config& config) {
+  std::string out;
+  if (!config.static_ipaddress.empty() || !config.static_routes.empty() ||
+      !config.static_rules.empty()) {
+    absl::StrAppend(&out, "static: ", config.static_ipaddress.size(),
+                    " addresses, ", config.static_routes.size(), " routes, ",
+                    config.static_rules.size(), " rules\n");
+  }
+  for (const VrrpInstance& v : config.vrrp_instances) {
+    if (v.virtual_routes.empty() && v.virtual_rules.empty()) continue;
+    absl::StrAppend(&out, "vrrp_instance ", v.name,
+                    " while MASTER: ", v.virtual_routes.size(), " routes, ",
+                    v.virtual_rules.size(), " rules\n");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string DescribeConfig(const Config& config) {
@@ -166,6 +185,7 @@ std::string DescribeConfig(const Config& config) {
     absl::StrAppend(&out, "vrrp_script ", s.name, ": '", s.script, "' every ",
                     Seconds(s.interval), ", weight ", s.weight, "\n");
   }
+  absl::StrAppend(&out, DescribeRoutesAndRules(config));
   return out;
 }
 

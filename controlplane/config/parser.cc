@@ -87,7 +87,16 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
        },
        true},
   };
-  for (Keyword& k : RefusedWithAdvice("the top level")) kw.push_back(k);
+  kw.push_back({"static_ipaddress", [&](const Node& n) {
+                  return ParseStaticAddresses(n, &config.static_ipaddress);
+                }});
+  kw.push_back({"static_routes", [&](const Node& n) {
+                  return ParseRoutes(n, &config.static_routes);
+                }});
+  kw.push_back({"static_rules", [&](const Node& n) {
+                  return ParseRules(n, &config.static_rules,
+                                    &notes.next_rule_priority);
+                }});
   RETURN_IF_ERROR(DispatchBlock(
       top, "the top level", kw,
       {"vrrp_track_process", "vrrp_track_file", "track_file", "bfd_instance",

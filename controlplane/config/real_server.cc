@@ -13,10 +13,7 @@ namespace {
 void AddCheckerKeywords(RealServer* rs, std::vector<Keyword>* kw) {
   auto checker = [rs](CheckerKind kind) {
     return [rs, kind](const Node& s) {
-      Checker c;
-      RETURN_IF_ERROR(ParseChecker(s, kind, &c));
-      rs->checkers.push_back(std::move(c));
-      return absl::OkStatus();
+      return ParseChecker(s, kind, &rs->checkers);
     };
   };
   for (auto [name, kind] : {std::pair{"TCP_CHECK", CheckerKind::kTcp},
@@ -40,6 +37,22 @@ void AddCheckerKeywords(RealServer* rs, std::vector<Keyword>* kw) {
 }
 
 }  // namespace
+
+void AddVirtualhostKeyword(std::string* host, std::vector<Keyword>* kw) {
+  kw->push_back({"virtualhost", [host](const Node& s) {
+                   RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtualhost HOST"));
+                   *host = s.args[0].text;
+                   return absl::OkStatus();
+                 }});
+}
+
+void DefaultVirtualhost(const std::string& host, RealServer* rs) {
+  for (Checker& c : rs->checkers) {
+    const bool http =
+        c.kind == CheckerKind::kHttp || c.kind == CheckerKind::kSsl;
+    if (http && c.virtualhost.empty()) c.virtualhost = host;
+  }
+}
 
 absl::Status ParseRealServer(const Node& n, RealServer* rs) {
   rs->where = n.keyword.where;
@@ -102,11 +115,15 @@ absl::Status ParseRealServer(const Node& n, RealServer* rs) {
        }},
   };
   AddCheckerKeywords(rs, &kw);
-  return DispatchBlock(
+  std::string virtualhost;
+  AddVirtualhostKeyword(&virtualhost, &kw);
+  absl::Status status = DispatchBlock(
       n.children, "real_server", kw,
       {"FILE_CHECK", "uthreshold", "lthreshold", "retry", "delay_before_retry",
-       "connect_timeout", "warmup", "virtualhost", "alpha", "lvs_method",
-       "lb_kind", "notify_up_down", "tunnel_encap"});
+       "connect_timeout", "warmup", "alpha", "lvs_method", "lb_kind",
+       "notify_up_down", "tunnel_encap"});
+  DefaultVirtualhost(virtualhost, rs);
+  return status;
 }
 
 }  // namespace dsrlb::config

@@ -43,6 +43,9 @@ struct ParseNotes {
   std::vector<Instance> instances;  // parallel to Config::vrrp_instances
   bool global_version_set = false;
   SourceLocation strict_where;  // vrrp_strict in global_defs; line 0 = off
+  // keepalived 2.2.7 gives a rule without a preference 16384, then 16383,
+  // ... in the order it reads them (static_rules and virtual_rules alike).
+  uint32_t next_rule_priority = 16384;
 };
 
 // virtual_server_group NAME { ... }: members first..last (one address
@@ -70,7 +73,14 @@ absl::Status ExpandGroups(const std::vector<VsGroup>& groups,
 absl::Status CheckGranularityFamily(const VirtualServer& vs,
                                     const SourceLocation& where);
 absl::Status ParseRealServer(const Node& n, RealServer* out);
-absl::Status ParseChecker(const Node& n, CheckerKind kind, Checker* out);
+// keepalived's virtualhost on a virtual_server or real_server: the Host of
+// its HTTP_GET / SSL_GET checkers that do not name their own (real_server.cc).
+void AddVirtualhostKeyword(std::string* host, std::vector<Keyword>* kw);
+void DefaultVirtualhost(const std::string& host, RealServer* rs);
+// Appends the checker of block `n`; an SMTP_CHECK with host { } blocks
+// appends one per host.
+absl::Status ParseChecker(const Node& n, CheckerKind kind,
+                          std::vector<Checker>* out);
 absl::Status ParseVrrpInstance(const Node& n, VrrpInstance* out,
                                ParseNotes* notes);
 absl::Status ParseVrrpScript(const Node& n, VrrpScript* out);
@@ -94,9 +104,13 @@ absl::Status ValidateStrictMode(const Config& config, const ParseNotes& notes);
 absl::Status CheckScriptSecurity(const std::vector<Node>& top,
                                  const GlobalDefs& global);
 
-// Keywords of `section` ("the top level", "vrrp_instance") that are refused
-// with advice on what to write instead (refused.cc).
-std::vector<Keyword> RefusedWithAdvice(absl::string_view section);
+// static_ipaddress { ... }, static_routes / virtual_routes { ... },
+// static_rules / virtual_rules { ... } (ip_objects.cc): every line's error.
+absl::Status ParseStaticAddresses(const Node& n,
+                                  std::vector<StaticAddress>* out);
+absl::Status ParseRoutes(const Node& n, std::vector<IpRoute>* out);
+absl::Status ParseRules(const Node& n, std::vector<IpRule>* out,
+                        uint32_t* next_priority);
 
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);

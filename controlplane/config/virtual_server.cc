@@ -23,6 +23,7 @@ struct ServerParse {
   SourceLocation quorum_where;
   bool have_persistence_timeout = false;
   SourceLocation granularity_where;
+  std::string virtualhost;  // the default of its HTTP_GET / SSL_GET checkers
 };
 
 // keepalived's persistence when persistence_granularity comes without a
@@ -264,10 +265,10 @@ absl::Status DispatchServerBlock(const Node& n, ServerParse& p) {
   std::vector<Keyword> quorum = QuorumKeywords(p);
   kw.insert(kw.end(), std::make_move_iterator(quorum.begin()),
             std::make_move_iterator(quorum.end()));
+  AddVirtualhostKeyword(&p.virtualhost, &kw);
   return DispatchBlock(n.children, "virtual_server", kw,
                        {"sorry_server_lvs_method",
                         "persistence_engine",
-                        "virtualhost",
                         "ops",
                         "one_packet_scheduling",
                         "retry",
@@ -402,6 +403,8 @@ absl::Status ParseVirtualServer(const Node& n, VirtualServer* vs) {
   }
   ServerParse p{vs};
   RETURN_IF_ERROR(DispatchServerBlock(n, p));
+  for (RealServer& rs : vs->real_servers)
+    DefaultVirtualhost(p.virtualhost, &rs);
   return CheckServerComplete(n, p);
 }
 

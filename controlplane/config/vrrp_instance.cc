@@ -112,6 +112,12 @@ absl::Status ParseAuthentication(const Node& n, VrrpInstance* v) {
                                             s.args[0], "auth_type",
                                             {{"PASS", VrrpAuthType::kPass},
                                              {"AH", VrrpAuthType::kAh}}));
+         // The daemon cannot run it: --check must not pass it either.
+         if (v->auth_type == VrrpAuthType::kAh) {
+           return NotSupported(s.args[0], "auth_type",
+                               "RFC 3768 removed IPsec AH from VRRP; use "
+                               "auth_type PASS or no authentication");
+         }
          return absl::OkStatus();
        }},
       {"auth_pass",
@@ -369,7 +375,13 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
     kw.insert(kw.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
   }
-  for (Keyword& k : RefusedWithAdvice("vrrp_instance")) kw.push_back(k);
+  kw.push_back({"virtual_routes", [&p](const Node& s) {
+                  return ParseRoutes(s, &p.v->virtual_routes);
+                }});
+  kw.push_back({"virtual_rules", [&p](const Node& s) {
+                  return ParseRules(s, &p.v->virtual_rules,
+                                    &p.notes->next_rule_priority);
+                }});
   return DispatchBlock(n.children, "vrrp_instance", kw,
                        {"use_vmac",
                         "vmac_xmit_base",
@@ -381,8 +393,6 @@ absl::Status DispatchInstanceBlock(const Node& n, InstanceParse& p) {
                         "mcast_src_ip",
                         "lvs_sync_daemon_interface",
                         "virtual_ipaddress_excluded",
-                        "virtual_routes",
-                        "virtual_rules",
                         "accept",
                         "no_accept",
                         "strict_mode",

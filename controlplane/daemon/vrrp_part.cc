@@ -97,7 +97,9 @@ class VrrpPart : public DaemonPart {
                    "restart dsrlb-control to apply vrrp_instance changes\n");
       return absl::OkStatus();
     }
-    if (config.vrrp_instances.empty()) return absl::OkStatus();
+    if (config.vrrp_instances.empty() && config.static_ipaddress.empty() &&
+        config.static_routes.empty() && config.static_rules.empty())
+      return absl::OkStatus();
     vrrp::VrrpService::Callbacks cb;
     cb.on_vip = [this](const std::string&, const config::VirtualIpAddress& vip,
                        bool active) {

@@ -26,7 +26,8 @@ namespace {
 constexpr size_t kNetlinkBuffer = 8192;
 
 absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
-                           int prefix_len, const std::string& label) {
+                           int prefix_len, const std::string& label,
+                           uint8_t scope) {
   if (a.family != 4 && a.family != 6)
     return absl::InvalidArgumentError("address family unset");
   mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
@@ -50,7 +51,7 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
   ifa->ifa_family = a.family == 4 ? AF_INET : AF_INET6;
   ifa->ifa_prefixlen = static_cast<uint8_t>(prefix_len);
   ifa->ifa_flags = a.family == 6 ? IFA_F_NODAD : 0;
-  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa->ifa_scope = scope;
   ifa->ifa_index = static_cast<uint32_t>(ifindex);
   const size_t len = a.family == 4 ? 4 : 16;
   mnl_attr_put(nlh, IFA_LOCAL, len, a.bytes.data());
@@ -89,11 +90,11 @@ absl::Status ChangeAddress(uint16_t type, int ifindex, const IpAddress& a,
 }  // namespace
 
 absl::Status AddAddress(int ifindex, const IpAddress& a, int prefix_len,
-                        const std::string& label) {
-  return ChangeAddress(RTM_NEWADDR, ifindex, a, prefix_len, label);
+                        const std::string& label, uint8_t scope) {
+  return ChangeAddress(RTM_NEWADDR, ifindex, a, prefix_len, label, scope);
 }
 absl::Status DelAddress(int ifindex, const IpAddress& a, int prefix_len) {
-  return ChangeAddress(RTM_DELADDR, ifindex, a, prefix_len, "");
+  return ChangeAddress(RTM_DELADDR, ifindex, a, prefix_len, "", 0);
 }
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name) {

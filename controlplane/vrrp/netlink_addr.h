@@ -20,9 +20,9 @@ namespace dsrlb::vrrp {
 // succeeds. IPv6 addresses are added without duplicate address detection
 // (a VIP must answer at once; the VRRP election is the DAD).
 // `label` (IPv4 only, e.g. "eth0:1") names the address as keepalived's
-// "label" does; empty for none.
+// "label" does; empty for none. `scope`: RT_SCOPE_* (static_ipaddress).
 absl::Status AddAddress(int ifindex, const IpAddress& address, int prefix_len,
-                        const std::string& label = "");
+                        const std::string& label = "", uint8_t scope = 0);
 absl::Status DelAddress(int ifindex, const IpAddress& address, int prefix_len);
 
 absl::StatusOr<int> InterfaceIndex(const std::string& name);

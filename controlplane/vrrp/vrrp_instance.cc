@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "controlplane/vrrp/netlink_addr.h"
+#include "controlplane/vrrp/netlink_route.h"
 #include "controlplane/vrrp/vrrp_log.h"
 
 namespace dsrlb::vrrp {
@@ -141,6 +142,8 @@ absl::Status VrrpInstance::Start() {
                                : InterfaceIndex(vip.dev);
     if (idx.ok()) (void)DelAddress(*idx, vip.address, vip.prefix_len);
   }
+  (void)ApplyRoutes(config_.virtual_routes, false);
+  (void)ApplyRules(config_.virtual_rules, false);
   for (auto& s : scripts_) s->Start();
   UpdateTracking();
   Feed(Event::Startup());
@@ -282,7 +285,27 @@ void VrrpInstance::BecomeMaster() {
       VrrpLog(absl::StrCat(config_.name, ": ", s.message()));
     }
   }
+  ApplyRoutesAndRules(true);
   ScheduleGarp();
+}
+
+// keepalived: the routes of a master go with its addresses; a route whose
+// source is a VIP needs the address first, and goes before it does.
+void VrrpInstance::ApplyRoutesAndRules(bool add) {
+  std::vector<std::string> failed;
+  if (add) {
+    failed = ApplyRules(config_.virtual_rules, true);
+    for (std::string& f : ApplyRoutes(config_.virtual_routes, true))
+      failed.push_back(std::move(f));
+  } else {
+    failed = ApplyRoutes(config_.virtual_routes, false);
+    for (std::string& f : ApplyRules(config_.virtual_rules, false))
+      failed.push_back(std::move(f));
+  }
+  for (const std::string& f : failed) {
+    counters_.address_errors++;
+    VrrpLog(absl::StrCat(config_.name, ": ", f));
+  }
 }
 
 // The reverse: stop claiming the address (no more ARP replies; the new
@@ -292,6 +315,7 @@ void VrrpInstance::BecomeMaster() {
 void VrrpInstance::LeaveMaster() {
   for (auto id : garp_timers_) loop_->Cancel(id);
   garp_timers_.clear();
+  ApplyRoutesAndRules(false);
   for (const auto& vip : config_.virtual_ipaddress) {
     auto idx = vip.dev.empty() ? absl::StatusOr<int>(ifindex_)
                                : InterfaceIndex(vip.dev);

@@ -74,6 +74,8 @@ class VrrpInstance {
   void SendAdvert(uint8_t priority);
   void BecomeMaster();
   void LeaveMaster();
+  // virtual_rules then virtual_routes added (add), or the reverse removed.
+  void ApplyRoutesAndRules(bool add);
   void Garp(int rounds);
   void ScheduleGarp();
   void UpdateTracking();

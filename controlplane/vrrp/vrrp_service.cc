@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "controlplane/vrrp/netlink_addr.h"
+#include "controlplane/vrrp/netlink_route.h"
 #include "controlplane/vrrp/vrrp_log.h"
 
 namespace dsrlb::vrrp {
@@ -14,6 +15,9 @@ absl::StatusOr<std::unique_ptr<VrrpService>> VrrpService::Create(
     const config::Config& config, EventLoop* loop, Callbacks callbacks) {
   std::unique_ptr<VrrpService> s(new VrrpService(loop, std::move(callbacks)));
   s->global_ = config.global;
+  s->static_addresses_ = config.static_ipaddress;
+  s->static_routes_ = config.static_routes;
+  s->static_rules_ = config.static_rules;
   s->groups_ = config.vrrp_sync_groups;
   s->group_notified_.assign(s->groups_.size(), State::kInit);
   for (size_t i = 0; i < config.vrrp_instances.size(); i++) {
@@ -91,15 +95,41 @@ absl::Status VrrpService::Start() {
     links_->Drain();
     for (auto& inst : instances_) inst->OnLinkChange();
   }));
+  ApplyStatic(true);
   for (auto& inst : instances_) RETURN_IF_ERROR(inst->Start());
   started_ = true;
   return absl::OkStatus();
 }
 
+// Addresses, then rules, then the routes that may need both; removal in the
+// reverse order. keepalived logs a failure and goes on: so does dsrlb.
+void VrrpService::ApplyStatic(bool add) {
+  if (add == static_installed_) return;
+  static_installed_ = add;
+  std::vector<std::string> failed;
+  auto append = [&failed](std::vector<std::string> more) {
+    for (std::string& m : more) failed.push_back(std::move(m));
+  };
+  if (add) {
+    append(ApplyStaticAddresses(static_addresses_, true));
+    append(ApplyRules(static_rules_, true));
+    append(ApplyRoutes(static_routes_, true));
+  } else {
+    append(ApplyRoutes(static_routes_, false));
+    append(ApplyRules(static_rules_, false));
+    append(ApplyStaticAddresses(static_addresses_, false));
+  }
+  for (const std::string& f : failed) VrrpLog(f);
+}
+
 void VrrpService::Shutdown() {
-  if (!started_) return;
+  if (!started_) {
+    ApplyStatic(false);  // after a HandOver, or a Start that failed
+    return;
+  }
   started_ = false;
   for (auto& inst : instances_) inst->Shutdown();
+  ApplyStatic(false);
 }
 
 void VrrpService::HandOver(std::function<void()> done) {

@@ -42,7 +42,9 @@ class VrrpService {
       const config::Config& config, EventLoop* loop, Callbacks callbacks);
   ~VrrpService();
 
-  // Loop thread.
+  // Loop thread. Start installs static_ipaddress, static_rules and
+  // static_routes (a failure is logged, as keepalived does); Shutdown
+  // removes them after the instances stop (also after HandOver).
   absl::Status Start();
   void Shutdown();  // masters send priority 0 and remove their VIPs
   // Graceful stop that hands over (VrrpInstance::HandOver) every instance;
@@ -64,6 +66,7 @@ class VrrpService {
         mailer_(loop) {}
   void OnTransition(VrrpInstance& inst, const Transition& t);
   void UpdateSnapshot(VrrpInstance& inst);
+  void ApplyStatic(bool add);
   void UpdateGroupFault(int group);
   size_t IndexOf(const VrrpInstance& inst) const;
   void Notify(const std::string& kind, const std::string& name, State to,
@@ -77,6 +80,10 @@ class VrrpService {
   health::NotifyScriptRunner scripts_;
   health::SmtpMailer mailer_;
   config::GlobalDefs global_;
+  std::vector<config::StaticAddress> static_addresses_;
+  std::vector<config::IpRoute> static_routes_;
+  std::vector<config::IpRule> static_rules_;
+  bool static_installed_ = false;
   std::vector<config::VrrpSyncGroup> groups_;
   std::vector<std::unique_ptr<VrrpInstance>> instances_;
   std::vector<int> group_of_;  // instance index → group index or -1

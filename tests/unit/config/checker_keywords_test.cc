@@ -180,10 +180,12 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{
             "SMTP_CHECK {\n helo_name\n}\n",
             "e.conf:6:2: 'helo_name' is missing its value (helo_name NAME)"},
-        ErrorCase{"SMTP_CHECK {\n host {\n  connect_ip 10.0.0.3\n }\n}\n",
-                  "e.conf:6:2: 'host' in SMTP_CHECK is not supported by "
-                  "dsrlb: keepalived deprecates host blocks; write one "
-                  "SMTP_CHECK per host with its connect_ip and connect_port"},
+        ErrorCase{"SMTP_CHECK {\n host {\n  fwmark 3\n }\n}\n",
+                  "e.conf:7:3: 'fwmark' in host is not supported by dsrlb"},
+        ErrorCase{"SMTP_CHECK {\n bindto ::1\n host {\n  connect_ip 10.0.0.3\n"
+                  " }\n}\n",
+                  "e.conf:5:1: SMTP_CHECK connect_ip 10.0.0.3 and bindto ::1 "
+                  "are of different IP families"},
         ErrorCase{"SMTP_CHECK {\n connect_ip 10.0.0.3\n bindto ::1\n}\n",
                   "e.conf:5:1: SMTP_CHECK connect_ip 10.0.0.3 and bindto ::1 "
                   "are of different IP families"}));

@@ -208,37 +208,5 @@ vrrp_instance VI_1 {
                         "allows state MASTER only with priority 255"));
 }
 
-// Not implemented: refused with what to write instead.
-TEST(RoutesAndRulesTest, RefusedWithAdvice) {
-  const struct {
-    const char* text;
-    const char* error;
-  } cases[] = {
-      {"static_ipaddress {\n 192.168.200.16 dev eth0 scope link\n}\n",
-       "r.conf:1:1: 'static_ipaddress' in the top level is not supported by "
-       "dsrlb: configure the host's own addresses with the system's network "
-       "configuration"},
-      {"static_routes {\n 10.0.0.0/8 via 192.168.1.1\n}\n",
-       "r.conf:1:1: 'static_routes' in the top level is not supported by "
-       "dsrlb: configure the host's routes"},
-      {"static_rules {\n from 10.0.0.1 table 100\n}\n",
-       "r.conf:1:1: 'static_rules' in the top level is not supported by dsrlb"},
-      {"vrrp_instance V {\n interface eth0\n virtual_routes {\n"
-       "  10.1.0.0/16 dev eth1\n }\n}\n",
-       "r.conf:3:2: 'virtual_routes' in vrrp_instance is not supported by "
-       "dsrlb: routes that follow mastership: add and remove them with 'ip "
-       "route' in notify_master"},
-      {"vrrp_instance V {\n interface eth0\n virtual_rules {\n"
-       "  from 10.1.0.1 table 7\n }\n}\n",
-       "r.conf:3:2: 'virtual_rules' in vrrp_instance is not supported by "
-       "dsrlb: policy rules that follow mastership"},
-  };
-  for (const auto& tc : cases) {
-    absl::StatusOr<Config> c = ParseConfigText(tc.text, "r.conf");
-    ASSERT_FALSE(c.ok()) << tc.text;
-    EXPECT_THAT(c.status().message(), HasSubstr(tc.error));
-  }
-}
-
 }  // namespace
 }  // namespace dsrlb::config

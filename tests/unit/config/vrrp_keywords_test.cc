@@ -68,7 +68,7 @@ vrrp_instance VI_B {
   advert_int 3
   vrrp_version 2
   authentication {
-    auth_type AH
+    auth_type PASS
     auth_pass secret8x
   }
   virtual_ipaddress {
@@ -145,7 +145,7 @@ TEST(VrrpKeywordsTest, EveryInstanceKeywordIsRead) {
   EXPECT_EQ(b.priority, 255);
   EXPECT_EQ(b.advert_int, absl::Seconds(3));
   EXPECT_EQ(b.version, 2);
-  EXPECT_EQ(b.auth_type, VrrpAuthType::kAh);
+  EXPECT_EQ(b.auth_type, VrrpAuthType::kPass);
   EXPECT_EQ(b.auth_pass, "secret8x");
   EXPECT_EQ(b.preempt_delay, absl::ZeroDuration());
   EXPECT_EQ(c->vrrp_instances[2].preempt_delay, absl::Milliseconds(1500));
