@@ -498,18 +498,26 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   // up by Finish, and only if the flow table has no entry marked for the
   // hit path: a hit finds its VIP in its backend's record (a lookup per
   // packet cost ~150 instructions whenever consecutive packets went to
-  // different VIPs; callgrind, pipeline_bench --vips 4096).
+  // different VIPs; callgrind, pipeline_bench --vips 4096). The cache is
+  // read before the stores through p, which may alias it.
+  const uint64_t cache_key = vip_cache_key_;
+  const int cached = vip_cache_index_;
+  const uint32_t cached_flags = vip_cache_flags_;
   const V4Key k = KeyOfTuple(ft);
-  if (VipCacheKey(ft.dst, k.tail) == vip_cache_key_)
-    return PrepareV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), p, verdict);
   p->addrs = k.addrs;
   p->tail = k.tail;
   p->hash = k.hash;
   p->v4 = true;
   p->icmp_error = false;
   p->tcp_flags = TcpFlags(ft);
-  p->vip = kVipLater;
-  return true;
+  if (VipCacheKey(ft.dst, k.tail) != cache_key) {
+    p->vip = kVipLater;
+    return true;
+  }
+  p->vip = cached;
+  p->vip_flags = cached_flags;
+  if ((cached_flags & DSRLB_VIP_ACTIVE) != 0) return true;
+  return AcceptVip(p, verdict);
 }
 
 DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,

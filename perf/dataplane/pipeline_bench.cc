@@ -295,11 +295,14 @@ int Measure(Bench& b, const std::string& mode, uint32_t flows) {
   const bool hit = mode == "hit";
   const uint64_t packets = hit ? 64 * 1024 : 32 * 1024;
   if (!hit) flows = static_cast<uint32_t>(packets);
-  std::vector<std::vector<uint8_t>> frames(hit ? 4096 : packets,
+  // hit: every flow in the frames (at least 4096 frames), so that more
+  // than 4096 flows put the burst on its prefetch passes.
+  const size_t hit_frames = std::clamp<size_t>(flows, 4096, 1u << 16);
+  std::vector<std::vector<uint8_t>> frames(hit ? hit_frames : packets,
                                            std::vector<uint8_t>(kFrameLen));
   for (uint32_t i = 0; i < frames.size(); i++) {
     std::memcpy(frames[i].data(), kTemplate, kFrameLen);
-    SetFlow(frames[i].data(), hit ? FlowOf(i, flows) : i);
+    SetFlow(frames[i].data(), hit && flows <= 4096 ? FlowOf(i, flows) : i);
   }
   // Frame pointers laid out beforehand: the loop adds nothing per packet.
   std::vector<uint8_t*> ptrs(packets);
