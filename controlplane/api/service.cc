@@ -219,7 +219,7 @@ absl::Status DsrlbService::DoVrrp(v1::GetVrrpStateResponse* out) {
 absl::Status DsrlbService::DoCounters(v1::GetCountersResponse* out) {
   if (deps_.publisher == nullptr) return absl::OkStatus();
   StatsReading r = deps_.publisher->ReadStats();
-  out->set_table_generation(deps_.publisher->Published().generation);
+  out->set_table_generation(deps_.publisher->PublishedGeneration());
   out->set_stats_region_present(r.present);
   out->set_dataplane_alive(r.alive);
   for (uint64_t g : r.lcore_generations) out->add_lcore_generations(g);

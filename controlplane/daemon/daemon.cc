@@ -166,7 +166,7 @@ void Daemon::Stop() {
   if (watch_thread_.joinable()) watch_thread_.join();
   // The handover left the VIPs inactive: the dataplane stops taking them.
   if (publisher_ != nullptr &&
-      publisher_->Published().state_version != state_.Version())
+      publisher_->PublishedStateVersion() != state_.Version())
     LogLines(monitor_.PublishResult(
         publisher_->Publish(state_.Snapshot()).status()));
   guard_.Remove();
@@ -219,12 +219,15 @@ void Daemon::PublishLoop(uint64_t published) {
   while (!stopping_.HasBeenNotified()) {
     uint64_t now = state_.WaitForChange(published, absl::Milliseconds(200));
     if (now == published || stopping_.HasBeenNotified()) continue;
-    StateSnapshot snapshot;
-    {
+    // Only what changed since the table in force is read (a weight or a
+    // health result costs its virtual server, not the table).
+    uint64_t version = 0;
+    auto g = publisher_->PublishChanges([&](uint64_t since) {
       absl::ReaderMutexLock lock(&apply_mu_);  // not halfway through a reload
-      snapshot = state_.Snapshot();
-    }
-    auto g = publisher_->Publish(snapshot);
+      StateChanges changes = state_.ChangesSince(since);
+      version = changes.snapshot.version;
+      return changes;
+    });
     LogLines(monitor_.PublishResult(g.status()));
     if (!g.ok()) {
       // The table in force stays; try again (a reader may be slow to move).
@@ -232,7 +235,7 @@ void Daemon::PublishLoop(uint64_t published) {
       stopping_.WaitForNotificationWithTimeout(kRetryPublish);
       continue;
     }
-    published = snapshot.version;
+    published = version;
     Event e;
     e.kind = Event::Kind::kTable;
     e.generation = *g;
@@ -268,7 +271,7 @@ void Daemon::WatchLoop() {
     const bool first = !monitor_.observed();
     const bool was_alive = monitor_.Get().dataplane_alive;
     LogLines(monitor_.Observe(publisher_->ReadStats(),
-                              publisher_->Published().generation, absl::Now()));
+                              publisher_->PublishedGeneration(), absl::Now()));
     const PlaneHealth h = monitor_.Get();
     if (first || h.dataplane_alive != was_alive)
       for (const auto& part : parts_)
@@ -284,9 +287,7 @@ void Daemon::UpdateKernelGuard(uint64_t* guarded_version,
   if (options_.interface.empty()) return;
   const uint64_t version = state_.Version();
   if (version != *guarded_version) {
-    std::vector<VsKey> keys;
-    for (const VirtualServerState& vs : state_.Snapshot().virtual_servers)
-      keys.push_back(vs.key);
+    const std::vector<VsKey> keys = state_.VirtualServerKeys();
     const bool was = guard_.in_place();
     if (absl::Status s = guard_.Apply(keys); !s.ok()) {
       if (was || *guarded_version == 0)

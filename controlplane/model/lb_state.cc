@@ -165,7 +165,7 @@ absl::StatusOr<VirtualServerState> LbState::EditVirtualServer(
   if (algo.has_value()) vs->algo = *algo;
   if (persistence_timeout_s.has_value())
     vs->persistence_timeout_s = *persistence_timeout_s;
-  Changed();
+  ChangedVs(vs);
   return *vs;
 }
 
@@ -254,7 +254,7 @@ absl::StatusOr<RealServerState> LbState::SetWeight(const VsKey& vs,
     // The operator's weight replaces misc_dynamic's until the script's
     // exit code changes again (as ipvsadm -e does under keepalived).
     (*found)->check_weight.reset();
-    Changed();
+    ChangedVs(FindVs(vs));
     RsEvent(vs, **found, reason);
     UpdateQuorum(FindVs(vs), false);
   }
@@ -269,7 +269,7 @@ absl::StatusOr<RealServerState> LbState::SetDrain(const VsKey& vs,
   if ((*found)->draining != drain) {
     (*found)->draining = drain;
     (*found)->last_change_unix_ms = NowMs();
-    Changed();
+    ChangedVs(FindVs(vs));
     RsEvent(vs, **found, drain ? "drained" : "undrained");
     UpdateQuorum(FindVs(vs), false);
   }
@@ -307,8 +307,9 @@ absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
   } else if (!weight_changed) {
     return absl::OkStatus();
   }
-  Changed();
-  UpdateQuorum(FindVs(vs), false);
+  VirtualServerState* v = FindVs(vs);
+  ChangedVs(v);
+  UpdateQuorum(v, false);
   return absl::OkStatus();
 }
 
@@ -317,15 +318,24 @@ void LbState::SetVipActive(const IpAddress& address, bool active) {
   auto [it, inserted] = vip_active_.try_emplace(address, active);
   if (!inserted && it->second == active) return;
   it->second = active;
-  Changed();
+  ChangedVs(nullptr);
+  for (VirtualServerState& vs : vs_)
+    if (vs.key.address == address) vs.table_version = version_;
 }
 
 void LbState::SetNeighbor(const IpAddress& address, NeighborState neighbor) {
   absl::MutexLock lock(&mu_);
   NeighborState& n = neighbors_[address];
   if (n.mac == neighbor.mac && n.reason == neighbor.reason) return;
+  // A MAC is in backend records of any virtual server: a new shape for
+  // the publisher (TableInputs). The reason is for people only.
+  const bool mac_changed = n.mac != neighbor.mac;
   n = std::move(neighbor);
-  Changed();
+  if (mac_changed) {
+    Changed();
+  } else {
+    ChangedOutsideTable();
+  }
 }
 
 std::map<IpAddress, bool> LbState::VipActivity() const {
@@ -336,6 +346,44 @@ std::map<IpAddress, bool> LbState::VipActivity() const {
 StateSnapshot LbState::Snapshot() const {
   absl::MutexLock lock(&mu_);
   return StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+}
+
+StateChanges LbState::ChangesSince(uint64_t since) const {
+  absl::MutexLock lock(&mu_);
+  if (since != 0 && since <= version_ && since >= shape_version_)
+    return TouchedSince(since);
+  StateChanges out;
+  out.snapshot = StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+  out.virtual_servers = vs_.size();
+  return out;
+}
+
+StateChanges LbState::TouchedSince(uint64_t since) const {
+  StateChanges out;
+  out.whole = false;
+  out.virtual_servers = vs_.size();
+  StateSnapshot& s = out.snapshot;
+  s.version = version_;
+  for (size_t p = 0; p < vs_.size(); p++) {
+    const VirtualServerState& vs = vs_[p];
+    if (vs.table_version <= since) continue;
+    out.positions.push_back(p);
+    s.virtual_servers.push_back(vs);
+    if (auto a = vip_active_.find(vs.key.address); a != vip_active_.end())
+      s.vip_active.insert(*a);
+    for (const RealServerState& rs : vs.real_servers)
+      if (auto n = neighbors_.find(rs.key.address); n != neighbors_.end())
+        s.neighbors.insert(*n);
+  }
+  return out;
+}
+
+std::vector<VsKey> LbState::VirtualServerKeys() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<VsKey> keys;
+  keys.reserve(vs_.size());
+  for (const VirtualServerState& vs : vs_) keys.push_back(vs.key);
+  return keys;
 }
 
 void LbState::ApplyVrrpConfig(const config::Config& config) {
@@ -382,7 +430,7 @@ absl::Status LbState::SetVrrpStatus(const VrrpStatus& status,
     std::string from = found->state;
     *found = status;
     if (from == status.state) return absl::OkStatus();
-    Changed();
+    ChangedOutsideTable();  // VIP activity comes through SetVipActive
     event.kind = Event::Kind::kVrrp;
     event.instance = status.name;
     event.vrrp_from = from;
@@ -411,7 +459,7 @@ void LbState::UpdateQuorum(VirtualServerState* vs, bool init) {
   if (step != QuorumStep::kNone) vs->quorum_up = step == QuorumStep::kGained;
   vs->sorry_in_use = !vs->quorum_up && HasSorryServer(*vs);
   if (step == QuorumStep::kNone) return;
-  Changed();
+  ChangedVs(vs);
   QuorumChange change;
   change.vs = vs->key;
   change.up = vs->quorum_up;

@@ -61,6 +61,9 @@ struct VirtualServerState {
   bool sorry_in_use = false;  // quorum lost and a sorry server configured
   std::string quorum_up_script, quorum_down_script;
   std::vector<RealServerState> real_servers;  // the sorry server last
+  // The state version that last changed something of it the table reads
+  // (LbState::ChangesSince); bookkeeping, not configuration.
+  uint64_t table_version = 0;
 };
 
 // A virtual server gained or lost its quorum (keepalived's quorum_up /
@@ -103,6 +106,23 @@ struct StateSnapshot {
   std::map<IpAddress, NeighborState> neighbors;
   std::map<IpAddress, bool> vip_active;  // absent = active
   std::vector<VrrpStatus> vrrp;          // in configuration order
+};
+
+// What changed in the state since a version, for the publisher: the
+// virtual servers whose table inputs may have changed, without copying the
+// others, or the whole state when its shape changed.
+struct StateChanges {
+  // The whole state in `snapshot` (positions empty): asked since version 0,
+  // a version not seen, or one older than the last change of shape (a
+  // reload, a virtual or real server added or removed, a neighbour's MAC).
+  bool whole = true;
+  // Otherwise snapshot.virtual_servers[i] is the state's virtual server at
+  // positions[i] (ascending), each touched since; snapshot.neighbors holds
+  // their real servers' neighbours, snapshot.vip_active their addresses';
+  // no VRRP. snapshot.version is the state's version.
+  StateSnapshot snapshot;
+  std::vector<size_t> positions;
+  size_t virtual_servers = 0;  // in the whole state
 };
 
 struct ReloadSummary {
@@ -180,6 +200,12 @@ class LbState {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   StateSnapshot Snapshot() const ABSL_LOCKS_EXCLUDED(mu_);
+  // What changed since version `since` (a snapshot's version): its cost
+  // follows the virtual servers changed, not the state, unless the shape
+  // changed since (then the whole state, as Snapshot()).
+  StateChanges ChangesSince(uint64_t since) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The virtual servers' keys, in order, without copying their servers.
+  std::vector<VsKey> VirtualServerKeys() const ABSL_LOCKS_EXCLUDED(mu_);
   // Snapshot().vip_active alone, without copying the servers.
   std::map<IpAddress, bool> VipActivity() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t Version() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -194,7 +220,23 @@ class LbState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<RealServerState*> FindRs(const VsKey& vs, const RsKey& rs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  // A change of the state's shape, or of anything not said more precisely:
+  // the publisher reads the whole state next (ChangesSince).
+  void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    version_++;
+    shape_version_ = version_;
+  }
+  // A change of what the table reads of `vs` alone (weight, health, drain,
+  // scheduler, quorum, activity).
+  void ChangedVs(VirtualServerState* vs) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    version_++;
+    if (vs != nullptr) vs->table_version = version_;
+  }
+  // A change the table does not read (VRRP status, a neighbour's reason).
+  void ChangedOutsideTable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { version_++; }
+  // ChangesSince's partial answer (the shape unchanged since `since`).
+  StateChanges TouchedSince(uint64_t since) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The real-server count of every virtual server, in order.
   std::vector<size_t> Shape() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An operator's change to a real server, for watchers.
@@ -209,6 +251,8 @@ class LbState {
   EventHub* const events_;
   mutable absl::Mutex mu_;
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;
+  // The version of the last Changed(): ChangesSince before it is whole.
+  uint64_t shape_version_ ABSL_GUARDED_BY(mu_) = 1;
   Limits limits_ ABSL_GUARDED_BY(mu_);
   std::vector<VirtualServerState> vs_ ABSL_GUARDED_BY(mu_);
   std::map<IpAddress, NeighborState> neighbors_ ABSL_GUARDED_BY(mu_);

@@ -334,60 +334,103 @@ void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
   RefreshStats();
   absl::MutexLock publish_lock(&publish_mu_);
-  std::vector<size_t> changed;
-  const bool same_shape = inputs_.SameShape(snapshot, &changed);
-  if (same_shape && patching_ && keeper_.CanPatch(writer_))
+  return PublishSnapshot(snapshot);
+}
+
+absl::StatusOr<uint64_t> Publisher::PublishSnapshot(
+    const StateSnapshot& snapshot) {
+  std::vector<size_t> positions;
+  const bool same_shape = inputs_.SameShape(snapshot, &positions);
+  compared_ = static_cast<uint32_t>(snapshot.virtual_servers.size());
+  if (same_shape && patching_ && keeper_.CanPatch(writer_)) {
+    std::vector<VsAt> changed;
+    changed.reserve(positions.size());
+    for (size_t p : positions)
+      changed.push_back(VsAt{p, &snapshot.virtual_servers[p]});
     return PublishPatch(snapshot, changed);
-  return PublishFull(snapshot, same_shape ? &changed : nullptr);
+  }
+  return PublishFull(snapshot, same_shape ? &positions : nullptr);
+}
+
+absl::StatusOr<uint64_t> Publisher::PublishChanges(ChangesFn read) {
+  RefreshStats();
+  absl::MutexLock publish_lock(&publish_mu_);
+  // Changes can only be patched into a table both slots know, built from
+  // this state: otherwise the whole state at once.
+  uint64_t since = 0;
+  if (patching_ && inputs_.known() && keeper_.CanPatch(writer_))
+    since = PublishedStateVersion();
+  StateChanges changes = read(since);
+  if (!changes.whole) {
+    std::vector<size_t> differ;
+    if (inputs_.FitsChanges(changes, &differ)) {
+      compared_ = static_cast<uint32_t>(changes.positions.size());
+      std::vector<VsAt> changed;
+      changed.reserve(differ.size());
+      for (size_t i : differ)
+        changed.push_back(
+            VsAt{changes.positions[i], &changes.snapshot.virtual_servers[i]});
+      return PublishPatch(changes.snapshot, changed);
+    }
+    changes = read(0);
+  }
+  return PublishSnapshot(changes.snapshot);
 }
 
 absl::StatusOr<uint64_t> Publisher::PublishPatch(
-    const StateSnapshot& snapshot, const std::vector<size_t>& changed) {
+    const StateSnapshot& lookup, const std::vector<VsAt>& changed) {
   // The same shape: the same records; only the changed VIPs are rebuilt.
+  std::vector<size_t> positions;
   std::vector<tables::VipSpec> before;
+  positions.reserve(changed.size());
   before.reserve(changed.size());
-  for (size_t p : changed) {
-    tables::VipSpec vip =
-        BuildVipSpec(snapshot.virtual_servers[p], snapshot, options_);
+  for (const VsAt& c : changed) {
+    tables::VipSpec vip = BuildVipSpec(*c.vs, lookup, options_);
     for (size_t r = 0; r < vip.backends.size(); r++)
-      vip.backends[r].record = spec_.vips[p].backends[r].record;
-    before.push_back(std::exchange(spec_.vips[p], std::move(vip)));
+      vip.backends[r].record = spec_.vips[c.position].backends[r].record;
+    positions.push_back(c.position);
+    before.push_back(std::exchange(spec_.vips[c.position], std::move(vip)));
   }
   absl::Status st;
   {
     absl::ReaderMutexLock stats_lock(&stats_mu_);
     const shm::StatsRegion* readers = stats_.has_value() ? &*stats_ : nullptr;
-    st = keeper_.Patch(writer_, spec_, changed, readers);
+    st = keeper_.Patch(writer_, spec_, positions, readers);
   }
   if (!st.ok()) {
     // Nothing published: the table in force is the one spec_ had.
-    for (size_t i = 0; i < changed.size(); i++)
-      spec_.vips[changed[i]] = std::move(before[i]);
+    for (size_t i = 0; i < positions.size(); i++)
+      spec_.vips[positions[i]] = std::move(before[i]);
     return st;
   }
-  inputs_.Update(snapshot, changed);
+  for (const VsAt& c : changed) inputs_.UpdateAt(c.position, *c.vs, lookup);
+  PublishedAfterPatch(lookup, changed);
+  return writer_.region().LoadGeneration();
+}
+
+void Publisher::PublishedAfterPatch(const StateSnapshot& lookup,
+                                    const std::vector<VsAt>& changed) {
   const uint64_t generation = writer_.region().LoadGeneration();
   const shm::SlotView& slot =
       writer_.region().slot(static_cast<int>(generation & 1));
   const std::vector<uint32_t>& rebuilt = keeper_.rebuilt();
-  std::vector<size_t> recounted;
-  for (size_t p : changed) {
-    if (std::find(rebuilt.begin(), rebuilt.end(), spec_.RecordOf(p)) ==
+  std::vector<VsAt> recounted;
+  for (const VsAt& c : changed) {
+    if (std::find(rebuilt.begin(), rebuilt.end(), spec_.RecordOf(c.position)) ==
         rebuilt.end())
       continue;
-    RecountShares(p, slot);
-    recounted.push_back(p);
+    RecountShares(c.position, slot);
+    recounted.push_back(c);
   }
   absl::MutexLock lock(&published_mu_);
   published_.generation = generation;
-  published_.state_version = snapshot.version;
-  for (size_t p : recounted) {
-    const VirtualServerState& vs = snapshot.virtual_servers[p];
+  published_.state_version = lookup.version;
+  for (const VsAt& c : recounted) {
+    const VirtualServerState& vs = *c.vs;
     for (size_t r = 0; r < vs.real_servers.size(); r++)
       published_.backends[{vs.key, vs.real_servers[r].key}].ring_slots =
-          shares_[spec_.vips[p].backends[r].record];
+          shares_[spec_.vips[c.position].backends[r].record];
   }
-  return generation;
 }
 
 absl::StatusOr<uint64_t> Publisher::PublishFull(
@@ -435,7 +478,9 @@ absl::StatusOr<uint64_t> Publisher::PublishFull(
 
 tables::PublishWork Publisher::LastWork() {
   absl::MutexLock lock(&publish_mu_);
-  return keeper_.last();
+  tables::PublishWork w = keeper_.last();
+  w.vs_compared = compared_;
+  return w;
 }
 
 void Publisher::SetPatching(bool on) {
@@ -451,6 +496,16 @@ shm::TableGeometry Publisher::Geometry() {
 PublishedTable Publisher::Published() const {
   absl::MutexLock lock(&published_mu_);
   return published_;
+}
+
+uint64_t Publisher::PublishedGeneration() const {
+  absl::MutexLock lock(&published_mu_);
+  return published_.generation;
+}
+
+uint64_t Publisher::PublishedStateVersion() const {
+  absl::MutexLock lock(&published_mu_);
+  return published_.state_version;
 }
 
 StatsReading Publisher::ReadStats() {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
@@ -85,13 +86,27 @@ class Publisher {
   // (tables::SlotKeeper): a weight or health change costs its virtual server.
   absl::StatusOr<uint64_t> Publish(const StateSnapshot& snapshot)
       ABSL_LOCKS_EXCLUDED(publish_mu_, stats_mu_, published_mu_);
-  // What the last publish wrote (rings built, records written).
+  // Publishes the state's changes since the table in force: `changes(v)`
+  // returns LbState::ChangesSince(v) of the one state this publisher's
+  // tables come from (the caller wraps it in its own locking). When the
+  // answer names the virtual servers touched and the table keeps its shape,
+  // only they are compared, built and patched in: no copy of the whole
+  // state and no pass over it. Otherwise it asks again since 0 and
+  // publishes the whole state as Publish(snapshot) does.
+  using ChangesFn = absl::FunctionRef<StateChanges(uint64_t since)>;
+  absl::StatusOr<uint64_t> PublishChanges(ChangesFn changes)
+      ABSL_LOCKS_EXCLUDED(publish_mu_, stats_mu_, published_mu_);
+  // What the last publish wrote (rings built, records written) and how many
+  // virtual servers' inputs it compared.
   tables::PublishWork LastWork() ABSL_LOCKS_EXCLUDED(publish_mu_);
   // For the capacity benchmark: false writes every record on every publish
   // (rings still reused), the method before patching.
   void SetPatching(bool on) ABSL_LOCKS_EXCLUDED(publish_mu_);
 
   PublishedTable Published() const ABSL_LOCKS_EXCLUDED(published_mu_);
+  // Published()'s generation and state version, without copying its maps.
+  uint64_t PublishedGeneration() const ABSL_LOCKS_EXCLUDED(published_mu_);
+  uint64_t PublishedStateVersion() const ABSL_LOCKS_EXCLUDED(published_mu_);
   // The geometry of the region in force (it grows with the configuration).
   shm::TableGeometry Geometry() ABSL_LOCKS_EXCLUDED(publish_mu_);
   StatsReading ReadStats() ABSL_LOCKS_EXCLUDED(stats_mu_, rate_mu_);
@@ -125,12 +140,28 @@ class Publisher {
                                        const std::vector<size_t>* changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
           ABSL_LOCKS_EXCLUDED(stats_mu_, published_mu_);
-  // The virtual servers at `changed` rebuilt and patched into the inactive
-  // slot; spec_ and published_ updated for them alone.
-  absl::StatusOr<uint64_t> PublishPatch(const StateSnapshot& snapshot,
-                                        const std::vector<size_t>& changed)
+  // Publish's body: patched when `snapshot` keeps the shape, else full.
+  absl::StatusOr<uint64_t> PublishSnapshot(const StateSnapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
           ABSL_LOCKS_EXCLUDED(stats_mu_, published_mu_);
+  // A changed virtual server: its position in the state (and spec_.vips).
+  struct VsAt {
+    size_t position;
+    const VirtualServerState* vs;
+  };
+  // The virtual servers `changed` rebuilt and patched into the inactive
+  // slot (neighbours and VIP activity from `lookup`, the state's version
+  // too); spec_, inputs_ and published_ updated for them alone.
+  absl::StatusOr<uint64_t> PublishPatch(const StateSnapshot& lookup,
+                                        const std::vector<VsAt>& changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
+          ABSL_LOCKS_EXCLUDED(stats_mu_, published_mu_);
+  // published_ after a patch: generation, version, the rebuilt rings'
+  // shares.
+  void PublishedAfterPatch(const StateSnapshot& lookup,
+                           const std::vector<VsAt>& changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_)
+          ABSL_LOCKS_EXCLUDED(published_mu_);
   // Ring shares of the backends of spec_.vips[p] from the slot in force.
   void RecountShares(size_t p, const shm::SlotView& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
@@ -157,6 +188,8 @@ class Publisher {
   tables::TableSpec spec_ ABSL_GUARDED_BY(publish_mu_);
   TableInputs inputs_ ABSL_GUARDED_BY(publish_mu_);
   bool patching_ ABSL_GUARDED_BY(publish_mu_) = true;
+  // Virtual servers whose inputs the last publish compared (LastWork).
+  uint32_t compared_ ABSL_GUARDED_BY(publish_mu_) = 0;
   std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);

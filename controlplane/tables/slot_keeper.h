@@ -22,6 +22,10 @@ struct PublishWork {
   uint32_t backends_written = 0;  // backend records written
   uint32_t rings_built = 0;       // Maglev runs
   uint32_t rings_copied = 0;      // rings copied from the table in force
+  // Virtual servers whose table inputs the publisher compared with the
+  // table in force's (Publisher::LastWork): all of them for a snapshot,
+  // the touched ones for PublishChanges.
+  uint32_t vs_compared = 0;
 };
 
 // The double buffer seen from the writer. After a publish, the slot in

@@ -75,6 +75,16 @@ bool TableInputs::SameInputs(const Vs& had, const VirtualServerState& vs,
   return true;
 }
 
+bool TableInputs::SameKeysAt(size_t position,
+                             const VirtualServerState& vs) const {
+  const Vs& had = vs_[position];
+  if (vs.key != had.key || vs.real_servers.size() != had.real_servers.size())
+    return false;
+  for (size_t r = 0; r < vs.real_servers.size(); r++)
+    if (vs.real_servers[r].key != had.real_servers[r].key) return false;
+  return true;
+}
+
 bool TableInputs::SameShape(const StateSnapshot& snapshot,
                             std::vector<size_t>* changed) const {
   changed->clear();
@@ -83,14 +93,48 @@ bool TableInputs::SameShape(const StateSnapshot& snapshot,
     return false;
   for (size_t v = 0; v < vs_.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
-    if (vs.key != vs_[v].key ||
-        vs.real_servers.size() != vs_[v].real_servers.size())
-      return false;
-    for (size_t r = 0; r < vs.real_servers.size(); r++)
-      if (vs.real_servers[r].key != vs_[v].real_servers[r].key) return false;
+    if (!SameKeysAt(v, vs)) return false;
     if (!SameInputs(vs_[v], vs, snapshot)) changed->push_back(v);
   }
   return true;
+}
+
+bool TableInputs::SameMacsOf(const VirtualServerState& vs,
+                             const StateSnapshot& lookup) const {
+  // A neighbour without a MAC reads as no neighbour (BuildVipSpec).
+  static const std::optional<Mac> kNone;
+  for (const RealServerState& rs : vs.real_servers) {
+    auto n = lookup.neighbors.find(rs.key.address);
+    auto had = macs_.find(rs.key.address);
+    const std::optional<Mac>& now =
+        n == lookup.neighbors.end() ? kNone : n->second.mac;
+    if (now != (had == macs_.end() ? kNone : had->second)) return false;
+  }
+  return true;
+}
+
+bool TableInputs::FitsChanges(const StateChanges& changes,
+                              std::vector<size_t>* changed) const {
+  changed->clear();
+  const std::vector<VirtualServerState>& touched =
+      changes.snapshot.virtual_servers;
+  if (!known_ || changes.whole || changes.virtual_servers != vs_.size() ||
+      changes.positions.size() != touched.size())
+    return false;
+  for (size_t i = 0; i < touched.size(); i++) {
+    const size_t p = changes.positions[i];
+    if (p >= vs_.size() || !SameKeysAt(p, touched[i]) ||
+        !SameMacsOf(touched[i], changes.snapshot))
+      return false;
+    if (!SameInputs(vs_[p], touched[i], changes.snapshot))
+      changed->push_back(i);
+  }
+  return true;
+}
+
+void TableInputs::UpdateAt(size_t position, const VirtualServerState& vs,
+                           const StateSnapshot& lookup) {
+  vs_[position] = Of(vs, lookup);
 }
 
 void TableInputs::Update(const StateSnapshot& snapshot,

@@ -32,6 +32,21 @@ class TableInputs {
   void Update(const StateSnapshot& snapshot,
               const std::vector<size_t>& positions);
 
+  // Whether a snapshot was remembered (Reset) since the last Clear.
+  bool known() const { return known_; }
+  // Whether the changed virtual servers `changes` names (not the whole
+  // state) fit the remembered shape: as many virtual servers, and each
+  // changed one with the key, real servers and neighbour MACs remembered at
+  // its position. If so, `changed` gets the indices in
+  // changes.snapshot.virtual_servers of those whose inputs differ. Costs a
+  // comparison per server of the changed virtual servers alone.
+  bool FitsChanges(const StateChanges& changes,
+                   std::vector<size_t>* changed) const;
+  // Remembers `vs` (of the same shape) at `position`; neighbours and VIP
+  // activity from `lookup`.
+  void UpdateAt(size_t position, const VirtualServerState& vs,
+                const StateSnapshot& lookup);
+
  private:
   struct Rs {
     RsKey key;
@@ -56,6 +71,11 @@ class TableInputs {
   static bool SameInputs(const Vs& had, const VirtualServerState& vs,
                          const StateSnapshot& snapshot);
   bool SameNeighbors(const StateSnapshot& snapshot) const;
+  // The same virtual and real server keys as remembered at `position`.
+  bool SameKeysAt(size_t position, const VirtualServerState& vs) const;
+  // The MACs `lookup` gives `vs`'s real servers are the remembered ones.
+  bool SameMacsOf(const VirtualServerState& vs,
+                  const StateSnapshot& lookup) const;
 
   bool known_ = false;
   std::vector<Vs> vs_;

@@ -143,9 +143,9 @@ void Pipeline::NewEpoch(const shm::SlotView& t) {
   epoch_hdr_ = t.hdr;
   epoch_generation_ = t.hdr->generation;
   epoch_checksum_ = t.hdr->checksum;
-  // A wrapped mark could match an entry validated 65535 epochs ago: clear
-  // them all (a pass over the buckets, once per 65535 table changes).
-  if (++epoch_ == 0) {
+  // A wrapped mark could match an entry validated 32767 epochs ago: clear
+  // them all (a pass over the buckets, once per 32767 table changes).
+  if (++epoch_ > kEpochMax) {
     flows_->ClearMarks();
     epoch_ = 1;
   }
@@ -290,7 +290,7 @@ DSRLB_COLD void Pipeline::TrackConn(uint32_t index, const Prepared& p) {
   e.conn = next;
   e.timeout = StateTimeout(next);
   // TrackConn runs after the entry was validated in this epoch.
-  flows_->set_mark(index, ConnSteady(next) ? epoch_ : 0);
+  flows_->set_mark(index, ConnSteady(next) ? MarkFor(p) : 0);
 }
 
 void Pipeline::Sweep(uint64_t now_ns, uint32_t buckets) {
@@ -327,7 +327,7 @@ DSRLB_COLD bool Pipeline::Revalidate(const shm::SlotView& t, const Prepared& p,
   const uint32_t timeout = StateTimeout(e.conn);
   if (e.timeout != timeout) e.timeout = timeout;
   // A state an ACK would move stays off the hit path (ConnSteady).
-  if (ConnSteady(e.conn)) flows_->set_mark(index, epoch_);
+  if (ConnSteady(e.conn)) flows_->set_mark(index, MarkFor(p));
   return true;
 }
 
@@ -355,7 +355,8 @@ DSRLB_HOT uint16_t Pipeline::PickBackend(const shm::SlotView& t,
   const uint32_t fi = p.v4 ? flows_->FindV4(p.addrs, p.tail, p.hash, now, &fr)
                            : flows_->Find(p.key, p.hash, now, &fr);
   if (fi != FlowTable::kNone) {
-    if (flows_->mark(fi) == epoch_ || Revalidate(t, p, fi)) {
+    if ((flows_->mark(fi) & ~kPersistentMark) == epoch_ ||
+        Revalidate(t, p, fi)) {
       ctr[DSRLB_CTR_FLOW_HIT]++;
       flows_->Touch(fi, now);
       TrackConn(fi, p);
@@ -441,7 +442,7 @@ DSRLB_COLD uint16_t Pipeline::NewFlowBackend(const shm::SlotView& t,
     if (be.vip == p.vip &&
         (be.state == DSRLB_BACKEND_UP || be.state == DSRLB_BACKEND_DRAINING) &&
         ConnSteady(flows_->entry(ni).conn))
-      flows_->set_mark(ni, epoch_);
+      flows_->set_mark(ni, MarkFor(p));
   }
   return b;
 }
@@ -494,8 +495,30 @@ DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
   FastTuple ft;
   if (!ParseIpv4Fast(frame, len, &ft))
     return PrepareParsed(t, frame, len, p, verdict);
+  // The VIP of a run (the cached one) at once, as before; another is looked
+  // up by Finish, and only if the flow table has no entry marked for the
+  // hit path: a hit finds its VIP in its backend's record (a lookup per
+  // packet cost ~150 instructions whenever consecutive packets went to
+  // different VIPs; callgrind, pipeline_bench --vips 4096). The cache is
+  // read before the stores through p, which may alias it.
+  const uint64_t cache_key = vip_cache_key_;
+  const int cached = vip_cache_index_;
+  const uint32_t cached_flags = vip_cache_flags_;
   const V4Key k = KeyOfTuple(ft);
-  return PrepareV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), p, verdict);
+  p->addrs = k.addrs;
+  p->tail = k.tail;
+  p->hash = k.hash;
+  p->v4 = true;
+  p->icmp_error = false;
+  p->tcp_flags = TcpFlags(ft);
+  if (VipCacheKey(ft.dst, k.tail) != cache_key) {
+    p->vip = kVipLater;
+    return true;
+  }
+  p->vip = cached;
+  p->vip_flags = cached_flags;
+  if ((cached_flags & DSRLB_VIP_ACTIVE) != 0) return true;
+  return AcceptVip(p, verdict);
 }
 
 DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
@@ -585,18 +608,7 @@ DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) {
   h.hits = 0;
   h.run_vip = -1;
   h.run_start = h.run_bytes = 0;
-  SyncVipCache(&h);
   return h;
-}
-
-DSRLB_HOT void Pipeline::SyncVipCache(HitPath* h) {
-  const bool fast =
-      (vip_cache_flags_ & (DSRLB_VIP_ACTIVE | DSRLB_VIP_PERSISTENT)) ==
-      DSRLB_VIP_ACTIVE;
-  h->vip_key = fast ? vip_cache_key_ : kNoVip;
-  h->vip_index = vip_cache_index_;
-  // Hits under the cached VIP count in its run.
-  if (fast && vip_cache_index_ != h->run_vip) SwitchVipRun(h, vip_cache_index_);
 }
 
 DSRLB_HOT void Pipeline::Fold(HitPath* h) {
@@ -619,11 +631,15 @@ DSRLB_COLD void Pipeline::SwitchVipRun(HitPath* h, int vip) {
 
 DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, uint16_t b, uint8_t* frame,
                                     uint32_t len) {
+  // The hit's VIP is its backend's (validated in this epoch), on the
+  // record's line that the MAC is read from.
+  const dsrlb_backend& be = h->backends[b];
+  if (be.vip != h->run_vip) SwitchVipRun(h, be.vip);
   // Both MACs in two stores: the backend's 6 bytes read as 8 (the record's
   // port follows them) with the source MAC's first two bytes put over the
   // last two, then the source MAC's other four.
   uint64_t dst;
-  std::memcpy(&dst, h->backends[b].mac, 8);
+  std::memcpy(&dst, be.mac, 8);
   dst = (dst & 0xffffffffffffull) | h->src_mac_hi;
   std::memcpy(frame, &dst, 8);
   std::memcpy(frame + 8, &h->src_mac_lo, 4);
@@ -638,20 +654,22 @@ DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, uint16_t b, uint8_t* frame,
 DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
                                    uint8_t* frame, uint32_t len, uint32_t now,
                                    HitPath* h) {
-  // The hit path: an IPv4 flow of a non-persistent VIP (Prepare let only
-  // active VIPs through) whose entry was validated in this epoch, by a
+  // The hit path: an IPv4 flow whose entry was validated in this epoch for
+  // the hit path (mark == epoch: its VIP active and not persistent), by a
   // packet that cannot change its connection state.
-  if (p.v4 && (p.vip_flags & DSRLB_VIP_PERSISTENT) == 0 &&
-      (p.tcp_flags & kTcpSynFinRst) == 0) {
+  if (!p.v4) return FinishSlow(t, p, frame, len, now);
+  if ((p.tcp_flags & kTcpSynFinRst) == 0) {
     if (const FlowEntry* e =
             h->flows.HitV4(static_cast<uint32_t>(p.addrs),
                            static_cast<uint32_t>(p.addrs >> 32), p.tail, p.hash,
                            now, h->epoch)) {
-      if (p.vip != h->run_vip) SwitchVipRun(h, p.vip);
       ForwardHit(h, e->backend, frame, len);
       return Verdict::kForward;
     }
   }
+  // Prepare may have left the VIP to here.
+  if (p.vip == kVipLater)
+    return SlowV4(t, p.addrs, p.tail, p.hash, p.tcp_flags, frame, len, now);
   return FinishSlow(t, p, frame, len, now);
 }
 
@@ -700,15 +718,13 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     FastTuple ft;
     if (!ParseIpv4Fast(frame, len, &ft)) {
       verdicts[i] = SlowParsed(t, frame, len, now);
-      SyncVipCache(&h);
       continue;
     }
     const V4Key k = KeyOfTuple(ft);
-    // The hit path, all in registers: cached VIP (active, not persistent),
-    // entry validated in this epoch, no SYN, FIN or RST (those may change
-    // the connection's state: the general path tracks it).
-    if (VipCacheKey(ft.dst, k.tail) == h.vip_key &&
-        (ft.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
+    // The hit path, all in registers: an entry marked for it in this epoch
+    // (VIP active and not persistent; no VIP lookup), no SYN, FIN or RST
+    // (those may change the connection's state: the general path tracks it).
+    if ((ft.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
       if (const FlowEntry* e =
               h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
         ForwardHit(&h, e->backend, frame, len);
@@ -718,7 +734,6 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     }
     verdicts[i] =
         SlowV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), frame, len, now);
-    SyncVipCache(&h);
   }
   Fold(&h);
 }

@@ -57,6 +57,7 @@ class Pipeline {
 
  private:
   static constexpr uint32_t kChunk = 32;
+  static constexpr int kVipLater = -2;
 
   Verdict Drop(dsrlb_drop reason) {
     counters_.drops[reason]++;
@@ -75,7 +76,7 @@ class Pipeline {
     uint64_t addrs;  // v4: source bytes | destination bytes << 32
     uint64_t tail;   // v4: FlowKeyTail(...)
     uint64_t hash;   // FlowTable::Hash(key)
-    int vip;
+    int vip;         // kVipLater: not looked up yet (Prepare)
     uint32_t vip_flags;
     bool v4;
     bool icmp_error;
@@ -105,22 +106,15 @@ class Pipeline {
     // the hits since run_start, its bytes run_bytes.
     int run_vip;  // -1: none yet
     uint64_t run_start, run_bytes;
-    // The VIP cache as the one-pass loop tests it: the key only while the
-    // cached VIP is active and not persistent, else kNoVip.
-    uint64_t vip_key;
-    int vip_index;
   };
   // Once per burst, after Enter: the hit path's locals.
   HitPath StartHits(const shm::SlotView& t);
-  // After a slow path (which may refill the VIP cache): the loop's copy of
-  // the cache, and a new VIP run if the cached VIP changed.
-  void SyncVipCache(HitPath* h);
   // End of a burst: hits and the VIP run into the stats region.
   void Fold(HitPath* h);
   // Ends h's VIP run (its counts into the stats region), starts one for vip.
   void SwitchVipRun(HitPath* h, int vip);
-  // A forwarded hit of h->run_vip: MACs rewritten from the entry's backend,
-  // counted in h.
+  // A forwarded hit: MACs rewritten from the entry's backend, counted in h
+  // under the backend's VIP.
   void ForwardHit(HitPath* h, uint16_t backend, uint8_t* frame, uint32_t len);
   // Finish past the hit path: a miss, a first hit in a new epoch, an
   // expired entry, a persistent VIP, a non-IPv4-fast packet.
@@ -140,8 +134,11 @@ class Pipeline {
   void NewEpoch(const shm::SlotView& t);
   void SetStateTimeouts();
 
-  // First half, no flow-table access: parse and VIP lookup. Returns true
-  // when the packet needs a backend (p filled), else sets *verdict.
+  // First half, no flow-table access: parse, and the VIP lookup but for
+  // an IPv4 fast-parsed packet to another VIP than the cached one
+  // (p->vip = kVipLater: Finish looks it up if the hit path does not take
+  // the packet). Returns true when the
+  // packet may need a backend (p filled), else sets *verdict.
   bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                Prepared* p, Verdict* verdict);
   // Prepare's IPv4 fast half, from the compact key.
@@ -227,7 +224,18 @@ class Pipeline {
   const dsrlb_slot_header* epoch_hdr_ = nullptr;
   uint64_t epoch_generation_ = 0;
   uint64_t epoch_checksum_ = 0;
-  uint16_t epoch_ = 0;  // 16-bit: FlowTable's marks; 0 = never validated
+  uint16_t epoch_ = 0;  // 1 .. kEpochMax; 0 = never validated
+  // An entry's mark (FlowTable::mark) is the epoch it was validated in;
+  // with kPersistentMark added for an entry of a persistent VIP, which the
+  // hit path leaves to the general one (its client's affinity is kept
+  // alive there). So a hit needs no VIP lookup: mark == epoch says its VIP
+  // is active and not persistent in this epoch's table.
+  static constexpr uint16_t kPersistentMark = 0x8000;
+  static constexpr uint16_t kEpochMax = kPersistentMark - 1;
+  uint16_t MarkFor(const Prepared& p) const {
+    return static_cast<uint16_t>(
+        epoch_ | ((p.vip_flags & DSRLB_VIP_PERSISTENT) ? kPersistentMark : 0));
+  }
   uint8_t src_mac_[6] = {};
   uint64_t src_mac_hi_ = 0;  // src_mac_ as HitPath wants it
   uint32_t src_mac_lo_ = 0;

@@ -4,6 +4,8 @@
 # pipeline_bench's MeasuredBursts() (bursts of 32 over frames built
 # beforehand), hit path (10 flows, all known) and miss path (every packet a
 # new flow). Usage: perf/dataplane/instructions.sh [BUILD_DIR]
+# DSRLB_PIPELINE_ARGS: more pipeline_bench arguments for both runs, e.g.
+# "--vips 4096 --flows 10000" (flows spread over 4,096 VIPs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BENCH=${DSRLB_PIPELINE_BENCH:-${1:-build}/perf/dataplane/pipeline_bench}
@@ -13,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 for mode in hit miss; do
   valgrind --tool=callgrind --callgrind-out-file="$out/$mode.out" \
     --collect-atstart=no --toggle-collect='*MeasuredBursts*' \
-    "$BENCH" --measure "$mode" >"$out/$mode.log" 2>&1
+    "$BENCH" --measure "$mode" ${DSRLB_PIPELINE_ARGS:-} >"$out/$mode.log" 2>&1
   packets=$(grep -oE 'measured [a-z]+: [0-9]+' "$out/$mode.log" | grep -oE '[0-9]+$')
   ir=$(grep -E '^(summary|totals):' "$out/$mode.out" | head -1 | awk '{print $2}')
   awk -v m="$mode" -v ir="$ir" -v p="$packets" 'BEGIN {

@@ -5,6 +5,9 @@
 // to the usual anchors: Katran ~100 ns/packet, Maglev ~350 ns/packet.
 // `--measure hit|miss` runs one fixed workload inside MeasuredBursts() for
 // perf/dataplane/instructions.sh (callgrind: instructions per packet).
+// `--vips N` spreads the flows round-robin over N VIPs (4 backends each,
+// M = 1021: the rings' size does not change the instructions of a hit)
+// instead of one, as traffic to many services arrives.
 #include <time.h>
 #include <unistd.h>
 
@@ -58,8 +61,11 @@ const uint8_t kTemplate[kFrameLen] = {2,    0xbb, 0,    0,    0,   1,
                                       'o',  'a',  'd',  '.',  '.', '.'};
 static_assert(sizeof(kTemplate) == kFrameLen);
 
-// Flow f: source 198.18.x.y, port from f; packet i of a run belongs to a
-// pseudo-random flow so the flow table sees no locality.
+// VIPs of the table (--vips): 10.0.0.1 + i.
+uint32_t g_vips = 1;
+
+// Flow f: source 198.18.x.y, port from f, VIP f % g_vips; packet i of a run
+// belongs to a pseudo-random flow so the flow table sees no locality.
 void SetFlow(uint8_t* frame, uint32_t f) {
   std::memcpy(frame, kTemplate, 12);         // the pipeline rewrote the MACs
   const uint32_t sport = 1024 + (f & 0xff);  // distinct for f < 2^24
@@ -67,6 +73,44 @@ void SetFlow(uint8_t* frame, uint32_t f) {
   frame[29] = static_cast<uint8_t>(f >> 8);
   frame[34] = static_cast<uint8_t>(sport >> 8);
   frame[35] = static_cast<uint8_t>(sport);
+  if (g_vips > 1) {
+    const uint32_t vip = 0x0a000001u + f % g_vips;
+    for (int i = 0; i < 4; i++)
+      frame[30 + i] = static_cast<uint8_t>(vip >> (24 - 8 * i));
+  }
+}
+
+dsrlb::IpAddress V4(uint32_t a) {
+  dsrlb::IpAddress ip;
+  ip.family = DSRLB_AF_INET;
+  for (int i = 0; i < 4; i++)
+    ip.bytes[i] = static_cast<uint8_t>(a >> (24 - 8 * i));
+  return ip;
+}
+
+// --vips N: N VIPs of 4 backends each (10.2.0.0 + 4 i + b + 1), M = 1021.
+dsrlb::tables::TableSpec ManyVips(uint32_t n) {
+  dsrlb::tables::TableSpec spec;
+  for (uint32_t i = 0; i < n; i++) {
+    dsrlb::tables::VipSpec vip;
+    vip.address = V4(0x0a000001u + i);
+    vip.port = 80;
+    vip.ring_size = 1021;
+    for (uint32_t b = 0; b < 4; b++) {
+      dsrlb::tables::BackendSpec be;
+      const uint32_t a = 0x0a020000u + 4 * i + b + 1;
+      be.address = V4(a);
+      be.mac = {2,
+                0xbe,
+                static_cast<uint8_t>(a >> 16),
+                static_cast<uint8_t>(a >> 8),
+                static_cast<uint8_t>(a),
+                0};
+      vip.backends.push_back(be);
+    }
+    spec.vips.push_back(vip);
+  }
+  return spec;
 }
 
 // The README's sizing rule: the next power of two >= 2 x flows (>= 1024).
@@ -90,9 +134,13 @@ struct Bench {
   const dsrlb::shm::SlotView* table = nullptr;
   uint64_t counters[DSRLB_CTR_MAX] = {};
   uint64_t drops[DSRLB_DROP_MAX] = {};
-  std::vector<dsrlb_pkt_bytes> vips = std::vector<dsrlb_pkt_bytes>(256);
-  std::vector<dsrlb_pkt_bytes> backends = std::vector<dsrlb_pkt_bytes>(4096);
-  std::vector<dsrlb_conn_counts> conns = std::vector<dsrlb_conn_counts>(4096);
+  // Per-VIP and per-backend counters, as many as the stats region has.
+  std::vector<dsrlb_pkt_bytes> vips =
+      std::vector<dsrlb_pkt_bytes>(DSRLB_MAX_VIPS);
+  std::vector<dsrlb_pkt_bytes> backends =
+      std::vector<dsrlb_pkt_bytes>(DSRLB_MAX_BACKENDS);
+  std::vector<dsrlb_conn_counts> conns =
+      std::vector<dsrlb_conn_counts>(DSRLB_MAX_BACKENDS);
   std::vector<uint8_t> pool = std::vector<uint8_t>(kPool * kFrameLen);
   uint64_t now = 1'000'000'000ull;  // never goes back: stamps stay valid
 
@@ -108,9 +156,12 @@ struct Bench {
       vip.backends.push_back(be);
     }
     spec.vips.push_back(vip);
+    if (g_vips > 1) spec = ManyVips(g_vips);
     std::string path =
         "/dev/shm/dsrlb-pipeline-bench-" + std::to_string(getpid());
-    auto w = dsrlb::shm::TableWriter::Create(path, {});
+    auto w = dsrlb::shm::TableWriter::Create(
+        path,
+        dsrlb::tables::GrownGeometry(dsrlb::tables::NeededGeometry(spec)));
     if (!w.ok()) std::abort();
     writer.emplace(std::move(*w));
     unlink(path.c_str());
@@ -121,8 +172,9 @@ struct Bench {
   }
 
   LcoreCounters Counters() {
-    return {counters, drops, vips.data(), backends.data(),
-            256,      4096,  conns.data()};
+    return {counters,        drops,          vips.data(),
+            backends.data(), DSRLB_MAX_VIPS, DSRLB_MAX_BACKENDS,
+            conns.data()};
   }
 
   // Runs `packets` packets in bursts; returns the time of the whole loop,
@@ -243,11 +295,14 @@ int Measure(Bench& b, const std::string& mode, uint32_t flows) {
   const bool hit = mode == "hit";
   const uint64_t packets = hit ? 64 * 1024 : 32 * 1024;
   if (!hit) flows = static_cast<uint32_t>(packets);
-  std::vector<std::vector<uint8_t>> frames(hit ? 4096 : packets,
+  // hit: every flow in the frames (at least 4096 frames), so that more
+  // than 4096 flows put the burst on its prefetch passes.
+  const size_t hit_frames = std::clamp<size_t>(flows, 4096, 1u << 16);
+  std::vector<std::vector<uint8_t>> frames(hit ? hit_frames : packets,
                                            std::vector<uint8_t>(kFrameLen));
   for (uint32_t i = 0; i < frames.size(); i++) {
     std::memcpy(frames[i].data(), kTemplate, kFrameLen);
-    SetFlow(frames[i].data(), hit ? FlowOf(i, flows) : i);
+    SetFlow(frames[i].data(), hit && flows <= 4096 ? FlowOf(i, flows) : i);
   }
   // Frame pointers laid out beforehand: the loop adds nothing per packet.
   std::vector<uint8_t*> ptrs(packets);
@@ -358,14 +413,18 @@ int main(int argc, char** argv) {
     if (a == "--flows" && i + 1 < argc)
       only_flows = static_cast<uint32_t>(std::atol(argv[++i]));
     if (a == "--measure" && i + 1 < argc) measure = argv[++i];
+    if (a == "--vips" && i + 1 < argc)
+      g_vips = std::max(1u, static_cast<uint32_t>(std::atol(argv[++i])));
   }
   Bench b;
   if (!measure.empty())
     return Measure(b, measure, only_flows ? only_flows : 10);
-  std::printf(
-      "== dsrlb pipeline alone: 64-byte TCP to one VIP, 100 backends, "
-      "M=65537, bursts of %u ==\n",
-      kBurst);
+  std::printf("== dsrlb pipeline alone: 64-byte TCP to %s, bursts of %u ==\n",
+              g_vips > 1 ? (std::to_string(g_vips) +
+                            " VIPs round-robin, 4 backends each, M=1021")
+                               .c_str()
+                         : "one VIP, 100 backends, M=65537",
+              kBurst);
   std::printf(
       "(ns/pkt excludes writing the tuple into the test frame, "
       "measured apart; steady = fastest of 5 runs; thread CPU time)\n");
