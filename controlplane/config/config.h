@@ -271,6 +271,17 @@ struct VrrpSyncGroup {
   SourceLocation where;  // last, so positional initializers stay valid
 };
 
+// dsrlb's own `bgp` block (keepalived has none): BGP mode. The address of
+// every virtual server that no vrrp_instance lists is announced as a host
+// route (/32, /128) through a GoBGP speaker's gRPC API while this host can
+// serve it (controlplane/bgp/README.md).
+struct Bgp {
+  std::string speaker;                 // HOST:PORT of gobgpd's gRPC API
+  std::optional<IpAddress> next_hop;   // for IPv4 VIPs
+  std::optional<IpAddress> next_hop6;  // for IPv6 VIPs
+  SourceLocation where;
+};
+
 struct Config {
   GlobalDefs global;
   std::vector<VrrpScript> vrrp_scripts;
@@ -278,6 +289,7 @@ struct Config {
   std::vector<VrrpSyncGroup> vrrp_sync_groups;
   std::vector<VirtualServer> virtual_servers;
   std::vector<std::string> files;  // every file read, includes too
+  std::optional<Bgp> bgp;          // a `bgp` block was written
 };
 
 }  // namespace dsrlb::config

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controlplane/config/sections.h"
 
 namespace dsrlb::config {
 namespace {
@@ -166,6 +167,7 @@ std::string DescribeConfig(const Config& config) {
     absl::StrAppend(&out, "vrrp_script ", s.name, ": '", s.script, "' every ",
                     Seconds(s.interval), ", weight ", s.weight, "\n");
   }
+  absl::StrAppend(&out, DescribeBgp(config));
   return out;
 }
 

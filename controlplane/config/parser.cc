@@ -86,6 +86,13 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
          return absl::OkStatus();
        },
        true},
+      {"bgp",
+       [&](const Node& n) {
+         Bgp b;
+         RETURN_IF_ERROR(ParseBgp(n, &b));
+         config.bgp = std::move(b);
+         return absl::OkStatus();
+       }},
   };
   for (Keyword& k : RefusedWithAdvice("the top level")) kw.push_back(k);
   RETURN_IF_ERROR(DispatchBlock(
@@ -99,6 +106,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   ApplyCrossDefaults(notes, &config);
   RETURN_IF_ERROR(FinishGlobalDefs(top, notes, &config));
   RETURN_IF_ERROR(ValidateConfig(config, notes));
+  RETURN_IF_ERROR(ValidateBgp(config));
   return config;
 }
 
