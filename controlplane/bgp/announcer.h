@@ -38,6 +38,7 @@ class Announcer {
   const std::map<IpAddress, IpAddress>& announced() const { return announced_; }
   bool speaker_up() const { return speaker_up_; }
   const std::string& target() const { return client_->target(); }
+  const std::set<IpAddress>& own_next_hops() const { return own_next_hops_; }
 
  private:
   bool Verify(const std::map<IpAddress, RouteDecision>& decisions);

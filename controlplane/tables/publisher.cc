@@ -319,7 +319,13 @@ void Publisher::CountShares(const tables::RingReuse& reuse,
     const uint16_t* ring = slot.Ring(static_cast<int>(v));
     for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
       shares_[ring[i]]++;
+    Fingerprint(v, slot);
   }
+}
+
+void Publisher::Fingerprint(uint32_t v, const shm::SlotView& slot) {
+  if (fingerprints_.size() <= v) fingerprints_.resize(v + 1, 0);
+  fingerprints_[v] = tables::RingFingerprint(slot, v, &scratch_);
 }
 
 void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
@@ -329,6 +335,7 @@ void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
   const uint16_t* ring = slot.Ring(static_cast<int>(v));
   for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
     shares_[ring[i]]++;
+  Fingerprint(v, slot);
 }
 
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
@@ -386,6 +393,7 @@ absl::StatusOr<uint64_t> Publisher::PublishPatch(
     for (size_t r = 0; r < vs.real_servers.size(); r++)
       published_.backends[{vs.key, vs.real_servers[r].key}].ring_slots =
           shares_[spec_.vips[p].backends[r].record];
+    published_.ring_fingerprint[vs.key] = fingerprints_[spec_.RecordOf(p)];
   }
   return generation;
 }
@@ -419,7 +427,13 @@ absl::StatusOr<uint64_t> Publisher::PublishFull(
   const std::vector<uint32_t>& share = shares_;
   for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
-    out.vip_index[vs.key] = spec.vip_records[v];
+    const uint32_t record = spec.vip_records[v];
+    out.vip_index[vs.key] = record;
+    // A ring this process did not build (a region it reopened) is
+    // fingerprinted once here.
+    if (fingerprints_.size() <= record || fingerprints_[record] == 0)
+      Fingerprint(record, slot);
+    out.ring_fingerprint[vs.key] = fingerprints_[record];
     for (size_t r = 0; r < vs.real_servers.size(); r++) {
       const uint32_t b = spec.vips[v].backends[r].record;
       out.backends[{vs.key, vs.real_servers[r].key}] =

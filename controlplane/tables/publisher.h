@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/tables/rate_meter.h"
+#include "controlplane/tables/ring_fingerprint.h"
 #include "controlplane/tables/slot_keeper.h"
 #include "controlplane/tables/table_builder.h"
 #include "controlplane/tables/table_inputs.h"
@@ -57,6 +58,8 @@ struct PublishedTable {
     uint32_t ring_slots = 0;
   };
   std::map<std::pair<VsKey, RsKey>, Backend> backends;
+  // tables::RingFingerprint of each virtual server's ring in force.
+  std::map<VsKey, uint64_t> ring_fingerprint;
 };
 
 struct StatsReading {
@@ -134,6 +137,9 @@ class Publisher {
   // Ring shares of the backends of spec_.vips[p] from the slot in force.
   void RecountShares(size_t p, const shm::SlotView& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // fingerprints_[v] from VIP record v's ring in `slot`.
+  void Fingerprint(uint32_t v, const shm::SlotView& slot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Records freed by a removal earlier in this process and now given to a
@@ -158,6 +164,10 @@ class Publisher {
   TableInputs inputs_ ABSL_GUARDED_BY(publish_mu_);
   bool patching_ ABSL_GUARDED_BY(publish_mu_) = true;
   std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
+  // By VIP record: the ring fingerprint of the table in force, updated with
+  // the shares (rings a publish rebuilt).
+  std::vector<uint64_t> fingerprints_ ABSL_GUARDED_BY(publish_mu_);
+  tables::FingerprintScratch scratch_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);
   const std::string table_path_;
