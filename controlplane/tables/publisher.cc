@@ -319,13 +319,21 @@ void Publisher::CountShares(const tables::RingReuse& reuse,
     const uint16_t* ring = slot.Ring(static_cast<int>(v));
     for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
       shares_[ring[i]]++;
-    Fingerprint(v, slot);
   }
 }
 
-void Publisher::Fingerprint(uint32_t v, const shm::SlotView& slot) {
-  if (fingerprints_.size() <= v) fingerprints_.resize(v + 1, 0);
-  fingerprints_[v] = tables::RingFingerprint(slot, v, &scratch_);
+uint64_t Publisher::Fingerprint(uint32_t v, const shm::SlotView& slot,
+                                int active) {
+  // The sequence follows from the ring's inputs: kept while they are the
+  // same, whether the ring was built, copied or left in place.
+  const std::vector<tables::RingRecord>& rings = keeper_.rings(active);
+  const uint64_t inputs = v < rings.size() ? rings[v].fingerprint : 0;
+  if (sequences_.size() <= v) sequences_.resize(v + 1);
+  RingSequence& s = sequences_[v];
+  if (!s.known || inputs == 0 || s.inputs != inputs) {
+    s = {true, inputs, tables::RingSequenceHash(slot, v, &scratch_)};
+  }
+  return tables::RingFingerprint(slot, v, s.hash);
 }
 
 void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
@@ -335,7 +343,6 @@ void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
   const uint16_t* ring = slot.Ring(static_cast<int>(v));
   for (uint32_t i = 0; i < slot.RingSize(static_cast<int>(v)); i++)
     shares_[ring[i]]++;
-  Fingerprint(v, slot);
 }
 
 absl::StatusOr<uint64_t> Publisher::Publish(const StateSnapshot& snapshot) {
@@ -385,6 +392,10 @@ absl::StatusOr<uint64_t> Publisher::PublishPatch(
     RecountShares(p, slot);
     recounted.push_back(p);
   }
+  std::vector<uint64_t> prints;
+  for (size_t p : changed)
+    prints.push_back(
+        Fingerprint(spec_.RecordOf(p), slot, static_cast<int>(generation & 1)));
   absl::MutexLock lock(&published_mu_);
   published_.generation = generation;
   published_.state_version = snapshot.version;
@@ -393,8 +404,10 @@ absl::StatusOr<uint64_t> Publisher::PublishPatch(
     for (size_t r = 0; r < vs.real_servers.size(); r++)
       published_.backends[{vs.key, vs.real_servers[r].key}].ring_slots =
           shares_[spec_.vips[p].backends[r].record];
-    published_.ring_fingerprint[vs.key] = fingerprints_[spec_.RecordOf(p)];
   }
+  for (size_t p = 0; p < changed.size(); p++)
+    published_.ring_fingerprint[snapshot.virtual_servers[changed[p]].key] =
+        prints[p];
   return generation;
 }
 
@@ -429,11 +442,8 @@ absl::StatusOr<uint64_t> Publisher::PublishFull(
     const VirtualServerState& vs = snapshot.virtual_servers[v];
     const uint32_t record = spec.vip_records[v];
     out.vip_index[vs.key] = record;
-    // A ring this process did not build (a region it reopened) is
-    // fingerprinted once here.
-    if (fingerprints_.size() <= record || fingerprints_[record] == 0)
-      Fingerprint(record, slot);
-    out.ring_fingerprint[vs.key] = fingerprints_[record];
+    out.ring_fingerprint[vs.key] =
+        Fingerprint(record, slot, static_cast<int>(generation & 1));
     for (size_t r = 0; r < vs.real_servers.size(); r++) {
       const uint32_t b = spec.vips[v].backends[r].record;
       out.backends[{vs.key, vs.real_servers[r].key}] =

@@ -137,8 +137,9 @@ class Publisher {
   // Ring shares of the backends of spec_.vips[p] from the slot in force.
   void RecountShares(size_t p, const shm::SlotView& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
-  // fingerprints_[v] from VIP record v's ring in `slot`.
-  void Fingerprint(uint32_t v, const shm::SlotView& slot)
+  // tables::RingFingerprint of VIP record v in `slot`, the slot in force
+  // (`active`), its sequence hash kept in sequences_.
+  uint64_t Fingerprint(uint32_t v, const shm::SlotView& slot, int active)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
@@ -164,9 +165,13 @@ class Publisher {
   TableInputs inputs_ ABSL_GUARDED_BY(publish_mu_);
   bool patching_ ABSL_GUARDED_BY(publish_mu_) = true;
   std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
-  // By VIP record: the ring fingerprint of the table in force, updated with
-  // the shares (rings a publish rebuilt).
-  std::vector<uint64_t> fingerprints_ ABSL_GUARDED_BY(publish_mu_);
+  // By VIP record: the sequence hash of its ring and the ring inputs
+  // (RingRecord::fingerprint) it was computed for.
+  struct RingSequence {
+    bool known = false;
+    uint64_t inputs = 0, hash = 0;
+  };
+  std::vector<RingSequence> sequences_ ABSL_GUARDED_BY(publish_mu_);
   tables::FingerprintScratch scratch_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);

@@ -1,5 +1,6 @@
-// RingFingerprint: the header words, then each entry's backend identity
-// folded in order (an empty entry, backend 0, folds 0).
+// RingSequenceHash folds each entry's backend identity in order (an empty
+// entry, backend 0, folds 0); RingFingerprint hashes it with the header
+// words.
 #include "controlplane/tables/ring_fingerprint.h"
 
 #include <algorithm>
@@ -46,19 +47,24 @@ void FingerprintScratch::NextRing() {
   }
 }
 
-uint64_t RingFingerprint(const shm::SlotView& slot, uint32_t v,
-                         FingerprintScratch* scratch) {
+uint64_t RingSequenceHash(const shm::SlotView& slot, uint32_t v,
+                          FingerprintScratch* scratch) {
   scratch->NextRing();
-  const dsrlb_vip& vip = slot.vips[v];
-  const uint64_t persistent = (vip.flags & DSRLB_VIP_PERSISTENT) != 0;
-  const uint64_t head[4] = {
-      slot.hdr->hash_seed, slot.hdr->hash_function, vip.ring_size,
-      persistent | (uint64_t{vip.persistence_prefix_len} << 8)};
-  uint64_t h = dsrlb_hash_words(kFingerprintSeed, head, 4);
+  uint64_t h = kFingerprintSeed;
   const uint16_t* ring = slot.Ring(static_cast<int>(v));
-  for (uint32_t i = 0; i < vip.ring_size; i++)
+  for (uint32_t i = 0; i < slot.vips[v].ring_size; i++)
     h = dsrlb_mix64(h ^ scratch->Identity(slot, ring[i])) + kGolden;
   return dsrlb_mix64(h);
+}
+
+uint64_t RingFingerprint(const shm::SlotView& slot, uint32_t v,
+                         uint64_t sequence_hash) {
+  const dsrlb_vip& vip = slot.vips[v];
+  const uint64_t persistent = (vip.flags & DSRLB_VIP_PERSISTENT) != 0;
+  const uint64_t words[5] = {
+      slot.hdr->hash_seed, slot.hdr->hash_function, vip.ring_size,
+      persistent | (uint64_t{vip.persistence_prefix_len} << 8), sequence_hash};
+  return dsrlb_hash_words(kFingerprintSeed, words, 5);
 }
 
 std::string FingerprintText(uint64_t fingerprint) {

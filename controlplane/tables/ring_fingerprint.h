@@ -29,10 +29,16 @@ class FingerprintScratch {
   uint32_t epoch_ = 0;
 };
 
-// The fingerprint of VIP record `v` of `slot` (a published, valid slot).
 // DSRLB_HASH_MIX64_V1 throughout (dsrlb_shm.h): the same on every host.
+// The sequence: which real server each entry of VIP record `v`'s ring in
+// `slot` (a published, valid slot) names, in order. It follows from the
+// ring's inputs alone (RingRecord::fingerprint), so it can be kept.
+uint64_t RingSequenceHash(const shm::SlotView& slot, uint32_t v,
+                          FingerprintScratch* scratch);
+// The fingerprint: the sequence with the rest of what picks an entry (hash
+// function and seed, ring size, persistence), read from `slot`.
 uint64_t RingFingerprint(const shm::SlotView& slot, uint32_t v,
-                         FingerprintScratch* scratch);
+                         uint64_t sequence_hash);
 
 // 16 lowercase hex digits, as dsrlbctl shows it.
 std::string FingerprintText(uint64_t fingerprint);
