@@ -8,8 +8,9 @@ two real servers (weights 1 and 2) and a client:
 - 300 new connections from the client: every scheduler carries some
   (each at least 10%), the real servers share them 1:2 within 10 points;
 - 30 long downloads: a scheduler SIGKILLed (all its processes) leaves the
-  router, then a fourth joins; every download completes byte-exact (those
-  ECMP moves to another scheduler keep their real server: same rings);
+  router, a fourth joins, another loses its link (gone within the BFD
+  bound); every download completes byte-exact (those ECMP moves to another
+  scheduler keep their real server: same rings);
 - a scheduler whose dataplane dies, or that no real server can serve, is
   withdrawn from the router, and announced again once it recovers; a
   restarted gobgpd gets the route back; a graceful stop withdraws first.
@@ -42,6 +43,9 @@ CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'vip_client.py
 # withdrawal reaches the router's kernel in about 0.1 s. A loaded CI host
 # gets a margin.
 DATAPLANE_WITHDRAW_S = 1.1 + 0.1 + 0.2 + 1.5
+# BFD on the router (scripts/bgp_cluster.sh): 100 ms x 3, then the route
+# leaves its kernel (about 20 ms here); a loaded CI host gets a margin.
+BFD_BOUND_S = 0.3 + 0.7
 
 
 class BgpCase(harness.E2ETestCase):
@@ -141,7 +145,7 @@ class SpreadTest(BgpCase):
 class StreamsTest(BgpCase):
     BIG_BYTES = 1 << 20
     STREAMS = 30
-    RATE = 64 * 1024  # 16 s a stream: under way until lvs4 has joined
+    RATE = 40 * 1024  # 26 s a stream: under way until lvs1 has lost its link
 
     def write_big_file(self):
         data = random.Random(10).randbytes(self.BIG_BYTES)
@@ -161,7 +165,7 @@ class StreamsTest(BgpCase):
         pids = harness.run(['ip', 'netns', 'pids', '%s-%s' % (self.prefix, lvs)]).split()
         subprocess.run(['kill', '-9'] + pids)
 
-    def test_streams_survive_a_killed_scheduler_and_a_joining_one(self):
+    def test_streams_survive_a_killed_scheduler_a_joining_one_and_a_lost_link(self):
         sha = self.write_big_file()
         proc = self.streams(sha)
         time.sleep(1.5)  # every stream under way, on all three schedulers
@@ -174,6 +178,21 @@ class StreamsTest(BgpCase):
                               'lvs4 to join the router', 30)
         print('a fourth scheduler started -> on the router: %.3f s' % took)
         self.assertTrue(proc.alive(), 'the streams ended before lvs4 joined')
+        # A link lost without a word: the switch drops every frame to and
+        # from lvs1, no carrier changes; only BFD tells the router (the BGP
+        # hold time is 3 s).
+        port = '%s-lvs1' % self.prefix
+        nft = ('add table bridge bgptest\n'
+               'add chain bridge bgptest lost { type filter hook forward priority 0; }\n'
+               'add rule bridge bgptest lost iifname "%s" drop\n'
+               'add rule bridge bgptest lost oifname "%s" drop\n' % (port, port))
+        r = subprocess.run(['ip', 'netns', 'exec', self.prefix + '-sw', 'nft', '-f', '-'],
+                           input=nft, capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        took = self.wait_hops({HOP['lvs2'], '10.10.0.14'}, 'lvs1 to leave the router', 5)
+        print('link of a scheduler down -> route gone at the router: %.3f s' % took)
+        self.assertLess(took, BFD_BOUND_S)
+        self.assertTrue(proc.alive(), 'the streams ended before lvs1 lost its link')
         out, _ = proc.popen.communicate(timeout=120)
         result = json.loads(out.strip().splitlines()[-1])['streams']
         bad = [r for r in result if r['exit'] != 0]
