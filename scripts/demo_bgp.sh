@@ -19,10 +19,10 @@ for _ in $(seq 300); do
 done
 echo "--- the router's route to the VIP (FRR bgpd, maximum-paths, BFD):"
 scripts/bgp_cluster.sh routes "$P"
-echo "--- ring fingerprints (equal: every scheduler picks the same server):"
-for l in lvs1 lvs2 lvs3; do
-  echo "$l: $(ctl $l list --details | grep -o 'ring=[0-9a-f]*')"
-done
+echo "--- dsrlbctl rings: the three schedulers' ring fingerprints (same: each"
+echo "    sends a flow to the same real server, whichever ECMP picks):"
+build/controlplane/ctl/dsrlbctl --socket "$RUN/lvs1/control.sock" \
+  --socket "$RUN/lvs2/control.sock" --socket "$RUN/lvs3/control.sock" rings
 declare -A before
 for l in lvs1 lvs2 lvs3; do before[$l]=$(conns $l); done
 echo "--- 30 new connections from $P-client (the body names the server):"
