@@ -210,6 +210,8 @@ CONF
 start_bfd() {  # start_bfd LVS
   local lvs=$1 n d addr
   n=$(ns "$lvs"); d=$RUN/$lvs; addr=$(addr_of "$lvs")
+  # What a killed zebra or bfdd left would stop the new ones.
+  rm -f "$d/zserv.api" "$d/bfdd.sock" "$d"/zebra.{pid,vty} "$d"/bfdd.{pid,vty}
   echo "hostname $n" >"$d/zebra.conf"
   cat >"$d/bfdd.conf" <<CONF
 bfd

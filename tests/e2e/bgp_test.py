@@ -117,6 +117,16 @@ class BgpCase(harness.E2ETestCase):
         harness.wait_for(lambda: self.hops() == set(want), what, timeout, 0.01)
         return time.monotonic() - start
 
+    def bfd_up(self, peer):
+        """The router's BFD session with `peer` is up (it comes up a second
+        or two after the BGP session; until then only the hold timer
+        notices a lost link)."""
+        def up():
+            r = self.in_ns('rtr', 'vtysh', '--vty_socket', self.run_dir + '/rtr', '-c',
+                           'show bfd peers brief', timeout=10)
+            return re.search(r'\s%s\s+up\b' % re.escape(peer), r.stdout)
+        harness.wait_for(up, 'BFD with %s up on the router' % peer, 20, 0.1)
+
     def control_log(self, lvs):
         with open('%s/%s/control.log' % (self.run_dir, lvs), errors='replace') as f:
             return f.read()
@@ -181,6 +191,7 @@ class StreamsTest(BgpCase):
         # A link lost without a word: the switch drops every frame to and
         # from lvs1, no carrier changes; only BFD tells the router (the BGP
         # hold time is 3 s).
+        self.bfd_up(HOP['lvs1'])
         port = '%s-lvs1' % self.prefix
         nft = ('add table bridge bgptest\n'
                'add chain bridge bgptest lost { type filter hook forward priority 0; }\n'
