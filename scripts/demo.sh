@@ -3,17 +3,24 @@
 # cluster in network namespaces with dsrlb-control + dsrlb-dataplane (xdp
 # mode) in dsrlb-lvs1 (MASTER) and dsrlb-lvs2 (BACKUP), scripts/cluster.sh.
 #   scripts/demo.sh        set up, build, start, show it working
-#   scripts/demo.sh down   stop it all
+#   scripts/demo.sh bgp    the same in BGP mode (scripts/bgp_cluster.sh): an
+#                          FRR router with ECMP and BFD, three schedulers
+#                          active-active with gobgpd each (namespaces dsrlbgp-*)
+#   scripts/demo.sh down   stop it all (both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=dsrlb
-if [ "${1:-}" = down ]; then exec scripts/cluster.sh down "$P"; fi
+if [ "${1:-}" = down ]; then
+  scripts/bgp_cluster.sh down dsrlbgp
+  exec scripts/cluster.sh down "$P"
+fi
 
 bash scripts/setup.sh
 [ -d build ] || meson setup build
 ninja -C build controlplane/daemon/dsrlb-control controlplane/ctl/dsrlbctl \
   dataplane/dsrlb-dataplane dataplane/xdp/dsrlb_xdp.bpf.o \
   controlplane/tools/dsrlb-region
+if [ "${1:-}" = bgp ]; then exec scripts/demo_bgp.sh; fi
 DSRLB_STATUS_LISTEN=127.0.0.1:8080 scripts/cluster.sh up "$P"
 
 ctl="ip netns exec $P-lvs1 build/controlplane/ctl/dsrlbctl --socket /dev/shm/$P-run/lvs1-control.sock"

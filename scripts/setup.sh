@@ -28,6 +28,9 @@ PACKAGES=(
   # the Debian package (scripts/package.sh) and its test (tests/package:
   # debootstrap's clean root, systemd-analyze verify)
   debhelper dpkg-dev debootstrap systemd
+  # BGP mode: GoBGP's .proto files (built into dsrlb-control), gobgpd and
+  # its CLI for the tests, FRR for the router of the BGP tests and demo
+  gobgpd golang-github-osrg-gobgp-dev frr
 )
 
 missing=()
@@ -46,6 +49,16 @@ fi
 # keepalived's package starts a system instance; tests run their own.
 if command -v systemctl >/dev/null && systemctl is-active -q keepalived 2>/dev/null; then
   systemctl stop keepalived || true
+fi
+# So do gobgpd's and FRR's (a system bgpd on port 179, zebra on the host's
+# routes): the BGP tests and demo run theirs in namespaces.
+if command -v systemctl >/dev/null; then
+  for unit in gobgpd frr; do
+    if systemctl is-enabled -q "$unit" 2>/dev/null ||
+       systemctl is-active -q "$unit" 2>/dev/null; then
+      systemctl disable --now "$unit" || true
+    fi
+  done
 fi
 
 if [ ! -f build/build.ninja ]; then

@@ -241,6 +241,11 @@ pb::VirtualServer ToProto(const VirtualServerState& vs,
   out.set_active(active);
   for (const RealServerState& rs : vs.real_servers)
     *out.add_real_servers() = ToProto(vs, rs, ctx);
+  if (ctx.published != nullptr) {
+    auto fp = ctx.published->ring_fingerprint.find(vs.key);
+    if (fp != ctx.published->ring_fingerprint.end())
+      out.set_ring_fingerprint(fp->second);
+  }
   if (ctx.published != nullptr && ctx.stats != nullptr) {
     auto it = ctx.published->vip_index.find(vs.key);
     if (it != ctx.published->vip_index.end())

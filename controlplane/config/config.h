@@ -316,6 +316,17 @@ struct VrrpSyncGroup {
   SourceLocation where;  // last, so positional initializers stay valid
 };
 
+// dsrlb's own `bgp` block (keepalived has none): BGP mode. The address of
+// every virtual server that no vrrp_instance lists is announced as a host
+// route (/32, /128) through a GoBGP speaker's gRPC API while this host can
+// serve it (controlplane/bgp/README.md).
+struct Bgp {
+  std::string speaker;                 // HOST:PORT of gobgpd's gRPC API
+  std::optional<IpAddress> next_hop;   // for IPv4 VIPs
+  std::optional<IpAddress> next_hop6;  // for IPv6 VIPs
+  SourceLocation where;
+};
+
 struct Config {
   GlobalDefs global;
   std::vector<VrrpScript> vrrp_scripts;
@@ -327,6 +338,7 @@ struct Config {
   std::vector<IpRoute> static_routes;
   std::vector<IpRule> static_rules;
   std::vector<std::string> files;  // every file read, includes too
+  std::optional<Bgp> bgp;          // a `bgp` block was written
 };
 
 }  // namespace dsrlb::config

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controlplane/config/sections.h"
 
 namespace dsrlb::config {
 namespace {
@@ -186,6 +187,7 @@ std::string DescribeConfig(const Config& config) {
                     Seconds(s.interval), ", weight ", s.weight, "\n");
   }
   absl::StrAppend(&out, DescribeRoutesAndRules(config));
+  absl::StrAppend(&out, DescribeBgp(config));
   return out;
 }
 

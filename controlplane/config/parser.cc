@@ -86,6 +86,13 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
          return absl::OkStatus();
        },
        true},
+      {"bgp",
+       [&](const Node& n) {
+         Bgp b;
+         RETURN_IF_ERROR(ParseBgp(n, &b));
+         config.bgp = std::move(b);
+         return absl::OkStatus();
+       }},
   };
   kw.push_back({"static_ipaddress", [&](const Node& n) {
                   return ParseStaticAddresses(n, &config.static_ipaddress);
@@ -108,6 +115,7 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   ApplyCrossDefaults(notes, &config);
   RETURN_IF_ERROR(FinishGlobalDefs(top, notes, &config));
   RETURN_IF_ERROR(ValidateConfig(config, notes));
+  RETURN_IF_ERROR(ValidateBgp(config));
   return config;
 }
 

@@ -115,6 +115,13 @@ absl::Status ParseRules(const Node& n, std::vector<IpRule>* out,
 // Checks across sections once everything is read.
 absl::Status ValidateConfig(const Config& config, const ParseNotes& notes);
 
+// dsrlb's bgp block (bgp.cc), and its check across the file: every virtual
+// server in BGP mode has a next hop of its family.
+absl::Status ParseBgp(const Node& n, Bgp* out);
+absl::Status ValidateBgp(const Config& config);
+// --check's line for the bgp block ("" without one).
+std::string DescribeBgp(const Config& config);
+
 }  // namespace dsrlb::config
 
 #endif  // DSRLB_CONTROLPLANE_CONFIG_SECTIONS_H_

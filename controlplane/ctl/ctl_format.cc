@@ -6,6 +6,7 @@
 // counts; rates are dsrlb-control's, or the difference of two listings.
 #include "controlplane/ctl/ctl_format.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -178,6 +179,9 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
       if (vs.persistence_timeout_s() > 0)
         absl::StrAppend(&out, " persistent ", vs.persistence_timeout_s());
       if (!vs.active()) out += " inactive";
+      if (options.details)
+        absl::StrAppend(
+            &out, " ring=", absl::Hex(vs.ring_fingerprint(), absl::kZeroPad16));
       out += "\n";
     } else {
       out += absl::StrFormat(
@@ -205,6 +209,44 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
       }
       out += "\n";
     }
+  }
+  return out;
+}
+
+std::string FormatRings(
+    const std::vector<std::string>& names,
+    const std::vector<v1::ListVirtualServersResponse>& lists,
+    std::vector<std::string>* differ) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); i++)
+    absl::StrAppend(&out, "[", i + 1, "] ", names[i], "\n");
+  // Virtual servers in first-seen order, each with one fingerprint per list.
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<std::string>> prints;
+  for (size_t i = 0; i < lists.size(); i++) {
+    for (const v1::VirtualServer& vs : lists[i].virtual_servers()) {
+      std::string key = FormatVsKey(vs.key());
+      auto [it, added] =
+          prints.try_emplace(key, std::vector<std::string>(lists.size(), "-"));
+      if (added) keys.push_back(key);
+      it->second[i] =
+          absl::StrCat(absl::Hex(vs.ring_fingerprint(), absl::kZeroPad16));
+    }
+  }
+  for (const std::string& key : keys) {
+    const std::vector<std::string>& p = prints[key];
+    const bool same =
+        std::all_of(p.begin(), p.end(),
+                    [&](const std::string& f) { return f == p[0]; }) &&
+        p[0] != "-";
+    absl::StrAppend(&out, absl::StrFormat("%-33s ", key),
+                    same ? "same " + p[0] : "DIFFER");
+    if (!same) {
+      differ->push_back(key);
+      for (size_t i = 0; i < p.size(); i++)
+        absl::StrAppend(&out, " [", i + 1, "] ", p[i]);
+    }
+    out += "\n";
   }
   return out;
 }

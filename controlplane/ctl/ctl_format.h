@@ -3,6 +3,7 @@
 #define DSRLB_CONTROLPLANE_CTL_CTL_FORMAT_H_
 
 #include <string>
+#include <vector>
 
 #include "dsrlb.pb.h"
 
@@ -24,6 +25,15 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
 std::string FormatEvent(const v1::Event& event);
 std::string FormatCounters(const v1::GetCountersResponse& counters);
 std::string FormatVrrp(const v1::GetVrrpStateResponse& vrrp);
+// `dsrlbctl rings` over several schedulers (names[i] answered lists[i]):
+// a legend of the schedulers, then one line per virtual server, "same"
+// with the fingerprint when every scheduler has that ring, else "DIFFER"
+// with each one's ("-" where it has no such virtual server). The key of
+// each virtual server that differs is appended to `differ`.
+std::string FormatRings(
+    const std::vector<std::string>& names,
+    const std::vector<v1::ListVirtualServersResponse>& lists,
+    std::vector<std::string>* differ);
 // "TCP 10.0.0.1:80" from an API key.
 std::string FormatVsKey(const v1::VirtualServerKey& key);
 std::string FormatHostPort(const std::string& address, uint32_t port);

@@ -41,6 +41,7 @@ const char kUsageText[] =
     "  weight -t|-u VIP:PORT -r RIP:PORT -w WEIGHT\n"
     "  drain|undrain -t|-u VIP:PORT -r RIP:PORT\n"
     "  watch | reload | counters | vrrp\n"
+    "  rings   (several schedulers: do their rings agree? exit 1 if not)\n"
     "Name several schedulers (repeat --socket/--server) to make a change on\n"
     "each of them: a cluster's nodes then agree on drains and weights.\n"
     "IPv6: [2001:db8::1]:80. A real server without a port takes the virtual\n"
@@ -420,15 +421,15 @@ std::string CheckCommand(const std::vector<std::string>& args,
   const std::string& cmd = args[0];
   static const char* kCommands[] = {"list",   "add",      "edit",    "remove",
                                     "weight", "drain",    "undrain", "watch",
-                                    "reload", "counters", "vrrp"};
+                                    "reload", "counters", "vrrp",    "rings"};
   bool known = false;
   for (const char* k : kCommands) known |= cmd == k;
   if (!known) return "unknown command " + cmd;
   if (cmd == "list") {
     if (std::string err = ParseListArgs(args, list); !err.empty()) return err;
   }
-  const bool no_args =
-      cmd == "watch" || cmd == "reload" || cmd == "counters" || cmd == "vrrp";
+  const bool no_args = cmd == "watch" || cmd == "reload" || cmd == "counters" ||
+                       cmd == "vrrp" || cmd == "rings";
   if (no_args && args.size() > 1)
     return cmd + " takes no arguments (got " + args[1] + ")";
   const bool reads =
@@ -484,6 +485,37 @@ int RunOn(const Endpoint& ep, const std::vector<std::string>& args,
   return ctl.Change(cmd, args);
 }
 
+// Every scheduler's listing, then one comparison; a scheduler that cannot
+// be read counts as a difference (its rings are unknown).
+int Rings(const Targets& targets) {
+  std::vector<std::string> names;
+  std::vector<v1::ListVirtualServersResponse> lists;
+  int worst = kOk;
+  for (const Endpoint& ep : targets.endpoints) {
+    auto stub = Connect(ep);
+    if (const int* code = std::get_if<int>(&stub)) {
+      worst = std::max(worst, *code);
+      continue;
+    }
+    grpc::ClientContext ctx;
+    v1::ListVirtualServersResponse list;
+    grpc::Status s = std::get<0>(stub)->ListVirtualServers(
+        &ctx, v1::ListVirtualServersRequest(), &list);
+    if (!s.ok()) {
+      worst = std::max(worst, Failed(s, ep));
+      continue;
+    }
+    names.push_back(ep.address);
+    lists.push_back(std::move(list));
+  }
+  std::vector<std::string> differ;
+  std::fputs(dsrlb::api::FormatRings(names, lists, &differ).c_str(), stdout);
+  for (const std::string& key : differ)
+    std::fprintf(stderr, "dsrlbctl: the schedulers' rings differ for %s\n",
+                 key.c_str());
+  return std::max(worst, differ.empty() ? kOk : kServerError);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -498,6 +530,7 @@ int main(int argc, char** argv) {
   ListArgs list;
   if (std::string err = CheckCommand(args, targets, &list); !err.empty())
     return Usage(err);
+  if (args[0] == "rings") return Rings(targets);
   // Every scheduler named gets the change, even after one fails; the exit
   // code is the worst seen, and each failure names its scheduler.
   int worst = kOk;

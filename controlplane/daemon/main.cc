@@ -8,6 +8,7 @@
 
 #include "controlplane/config/config_check.h"
 #include "controlplane/config/parser.h"
+#include "controlplane/daemon/bgp_part.h"
 #include "controlplane/daemon/daemon.h"
 #include "controlplane/daemon/daemon_options.h"
 #include "controlplane/daemon/health_part.h"
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   std::vector<dsrlb::api::DaemonPartFactory> parts = {
-      dsrlb::api::MakeHealthPart, dsrlb::api::MakeVrrpPart};
+      dsrlb::api::MakeHealthPart, dsrlb::api::MakeVrrpPart,
+      dsrlb::api::MakeBgpPart};
   auto daemon = dsrlb::api::Daemon::Start(*std::move(options), parts);
   if (!daemon.ok()) return Fatal(std::string(daemon.status().message()));
   for (;;) {

@@ -322,6 +322,20 @@ void Publisher::CountShares(const tables::RingReuse& reuse,
   }
 }
 
+uint64_t Publisher::Fingerprint(uint32_t v, const shm::SlotView& slot,
+                                int active) {
+  // The sequence follows from the ring's inputs: kept while they are the
+  // same, whether the ring was built, copied or left in place.
+  const std::vector<tables::RingRecord>& rings = keeper_.rings(active);
+  const uint64_t inputs = v < rings.size() ? rings[v].fingerprint : 0;
+  if (sequences_.size() <= v) sequences_.resize(v + 1);
+  RingSequence& s = sequences_[v];
+  if (!s.known || inputs == 0 || s.inputs != inputs) {
+    s = {true, inputs, tables::RingSequenceHash(slot, v, &scratch_)};
+  }
+  return tables::RingFingerprint(slot, v, s.hash);
+}
+
 void Publisher::RecountShares(size_t p, const shm::SlotView& slot) {
   const uint32_t v = spec_.RecordOf(p);
   for (const tables::BackendSpec& b : spec_.vips[p].backends)
@@ -422,6 +436,10 @@ void Publisher::PublishedAfterPatch(const StateSnapshot& lookup,
     RecountShares(c.position, slot);
     recounted.push_back(c);
   }
+  std::vector<uint64_t> prints;
+  for (const VsAt& c : changed)
+    prints.push_back(Fingerprint(spec_.RecordOf(c.position), slot,
+                                 static_cast<int>(generation & 1)));
   absl::MutexLock lock(&published_mu_);
   published_.generation = generation;
   published_.state_version = lookup.version;
@@ -431,6 +449,8 @@ void Publisher::PublishedAfterPatch(const StateSnapshot& lookup,
       published_.backends[{vs.key, vs.real_servers[r].key}].ring_slots =
           shares_[spec_.vips[c.position].backends[r].record];
   }
+  for (size_t i = 0; i < changed.size(); i++)
+    published_.ring_fingerprint[changed[i].vs->key] = prints[i];
 }
 
 absl::StatusOr<uint64_t> Publisher::PublishFull(
@@ -462,7 +482,10 @@ absl::StatusOr<uint64_t> Publisher::PublishFull(
   const std::vector<uint32_t>& share = shares_;
   for (size_t v = 0; v < snapshot.virtual_servers.size(); v++) {
     const VirtualServerState& vs = snapshot.virtual_servers[v];
-    out.vip_index[vs.key] = spec.vip_records[v];
+    const uint32_t record = spec.vip_records[v];
+    out.vip_index[vs.key] = record;
+    out.ring_fingerprint[vs.key] =
+        Fingerprint(record, slot, static_cast<int>(generation & 1));
     for (size_t r = 0; r < vs.real_servers.size(); r++) {
       const uint32_t b = spec.vips[v].backends[r].record;
       out.backends[{vs.key, vs.real_servers[r].key}] =

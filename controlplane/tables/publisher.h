@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "controlplane/model/lb_state.h"
 #include "controlplane/tables/rate_meter.h"
+#include "controlplane/tables/ring_fingerprint.h"
 #include "controlplane/tables/slot_keeper.h"
 #include "controlplane/tables/table_builder.h"
 #include "controlplane/tables/table_inputs.h"
@@ -58,6 +59,8 @@ struct PublishedTable {
     uint32_t ring_slots = 0;
   };
   std::map<std::pair<VsKey, RsKey>, Backend> backends;
+  // tables::RingFingerprint of each virtual server's ring in force.
+  std::map<VsKey, uint64_t> ring_fingerprint;
 };
 
 struct StatsReading {
@@ -165,6 +168,10 @@ class Publisher {
   // Ring shares of the backends of spec_.vips[p] from the slot in force.
   void RecountShares(size_t p, const shm::SlotView& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // tables::RingFingerprint of VIP record v in `slot`, the slot in force
+  // (`active`), its sequence hash kept in sequences_.
+  uint64_t Fingerprint(uint32_t v, const shm::SlotView& slot, int active)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
   // Maps the stats region when it appears or was replaced (new inode).
   void RefreshStats() ABSL_LOCKS_EXCLUDED(stats_mu_);
   // Records freed by a removal earlier in this process and now given to a
@@ -191,6 +198,14 @@ class Publisher {
   // Virtual servers whose inputs the last publish compared (LastWork).
   uint32_t compared_ ABSL_GUARDED_BY(publish_mu_) = 0;
   std::vector<uint32_t> shares_ ABSL_GUARDED_BY(publish_mu_);
+  // By VIP record: the sequence hash of its ring and the ring inputs
+  // (RingRecord::fingerprint) it was computed for.
+  struct RingSequence {
+    bool known = false;
+    uint64_t inputs = 0, hash = 0;
+  };
+  std::vector<RingSequence> sequences_ ABSL_GUARDED_BY(publish_mu_);
+  tables::FingerprintScratch scratch_ ABSL_GUARDED_BY(publish_mu_);
   std::map<std::pair<VsKey, RsKey>, uint32_t> backend_records_
       ABSL_GUARDED_BY(publish_mu_);
   const std::string table_path_;
