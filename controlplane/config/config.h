@@ -26,8 +26,8 @@ struct SourceLocation {
 struct StatusPageConfig {
   std::string host = "127.0.0.1";  // `listen PORT` alone: localhost
   int port = 8080;
-  std::string user, password;      // empty user: no authentication
-  int refresh_s = 5;               // the page's meta refresh; 0 = none
+  std::string user, password;  // empty user: no authentication
+  int refresh_s = 5;           // the page's meta refresh; 0 = none
   SourceLocation where;
 };
 

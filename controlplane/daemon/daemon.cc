@@ -158,7 +158,8 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
     status_page_ = config.global.status_page;
     // Credentials and refresh follow a reload; the listening address is
     // the one the daemon started with.
-    if (status_server_ != nullptr) status_server_->SetAccess(PageAccessOf(status_page_));
+    if (status_server_ != nullptr)
+      status_server_->SetAccess(PageAccessOf(status_page_));
   }
   for (const auto& part : parts_) {
     if (absl::Status st = part->Apply(config); !st.ok()) {
@@ -213,14 +214,14 @@ absl::Status Daemon::StartStatusServer() {
   }
   if (port < 0) return absl::OkStatus();
   std::unique_ptr<stats::StatsServer> server;
-  ASSIGN_OR_RETURN(server, stats::StatsServer::Start(
-                               host, port, [this] { return StatusSnapshot(); },
-                               access));
-  Log(absl::StrCat("status page http://",
-                   host.find(':') == std::string::npos ? host
-                                                       : "[" + host + "]",
-                   ":", server->port(), "/",
-                   access.auth.user.empty() ? "" : " (basic authentication)"));
+  ASSIGN_OR_RETURN(
+      server, stats::StatsServer::Start(
+                  host, port, [this] { return StatusSnapshot(); }, access));
+  Log(absl::StrCat(
+      "status page http://",
+      host.find(':') == std::string::npos ? host : "[" + host + "]", ":",
+      server->port(), "/",
+      access.auth.user.empty() ? "" : " (basic authentication)"));
   absl::MutexLock lock(&router_id_mu_);
   status_server_ = std::move(server);
   return absl::OkStatus();

@@ -293,7 +293,8 @@ absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
   if (r.health != next) {
     if (next == Health::kDown) r.checks.down_transitions++;
     if (r.health == Health::kDown)
-      r.checks.closed_downtime_ms += std::max<int64_t>(0, now - r.last_change_unix_ms);
+      r.checks.closed_downtime_ms +=
+          std::max<int64_t>(0, now - r.last_change_unix_ms);
     r.health = next;
     r.last_change_unix_ms = now;
     // Posted under mu_ (the hub never calls back), before the quorum

@@ -31,7 +31,7 @@ using Mac = std::array<uint8_t, 6>;
 struct CheckStats {
   uint64_t checks = 0;  // finished attempts, retries included
   uint64_t failures = 0;
-  uint64_t down_transitions = 0;  // health up (or unchecked) -> down
+  uint64_t down_transitions = 0;   // health up (or unchecked) -> down
   int64_t closed_downtime_ms = 0;  // down spells that ended
   bool last_ok = false;
   int64_t last_duration_us = 0;

@@ -19,8 +19,7 @@ bool SameText(absl::string_view a, absl::string_view b) {
 
 }  // namespace
 
-bool BasicAuthAllows(absl::string_view authorization,
-                     const Credentials& want) {
+bool BasicAuthAllows(absl::string_view authorization, const Credentials& want) {
   if (want.user.empty()) return true;
   authorization = absl::StripAsciiWhitespace(authorization);
   constexpr absl::string_view kScheme = "basic ";

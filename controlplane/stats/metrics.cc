@@ -118,9 +118,7 @@ const RsMetric kRsMetrics[] = {
      [](const v1::RealServer& r) -> double { return r.bytes(); }},
     {"dsrlb_real_server_active_connections", "gauge",
      "TCP connections in ESTABLISHED (ipvsadm ActiveConn).",
-     [](const v1::RealServer& r) -> double {
-       return r.active_connections();
-     }},
+     [](const v1::RealServer& r) -> double { return r.active_connections(); }},
     {"dsrlb_real_server_inactive_connections", "gauge",
      "Other connections: SYN_RECV, closing, UDP (ipvsadm InActConn).",
      [](const v1::RealServer& r) -> double {

@@ -26,8 +26,7 @@ constexpr char kCsvType[] = "text/csv; charset=utf-8";
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<StatsServer>> StatsServer::Start(
-    const std::string& host, int port, SnapshotFn snapshot,
-    PageAccess access) {
+    const std::string& host, int port, SnapshotFn snapshot, PageAccess access) {
   std::unique_ptr<StatsServer> s(new StatsServer());
   s->snapshot_ = std::move(snapshot);
   s->access_ = std::move(access);
@@ -46,14 +45,14 @@ absl::StatusOr<std::unique_ptr<StatsServer>> StatsServer::Start(
 }
 
 void StatsServer::Route() {
-  server_->Get("/", [this](const httplib::Request& req,
-                           httplib::Response& res) {
-    if (!Authorized(req, res)) return;
-    if (req.has_param("csv"))  // HAProxy's ";csv" as a query: "/?csv"
-      res.set_content(Csv(QueryOf(req)), kCsvType);
-    else
-      res.set_content(Page(QueryOf(req)), "text/html; charset=utf-8");
-  });
+  server_->Get(
+      "/", [this](const httplib::Request& req, httplib::Response& res) {
+        if (!Authorized(req, res)) return;
+        if (req.has_param("csv"))  // HAProxy's ";csv" as a query: "/?csv"
+          res.set_content(Csv(QueryOf(req)), kCsvType);
+        else
+          res.set_content(Page(QueryOf(req)), "text/html; charset=utf-8");
+      });
   server_->Get("/;csv",
                [this](const httplib::Request& req, httplib::Response& res) {
                  if (!Authorized(req, res)) return;
@@ -88,8 +87,7 @@ bool StatsServer::Authorized(const httplib::Request& req,
     absl::MutexLock lock(&mu_);
     want = access_.auth;
   }
-  if (BasicAuthAllows(req.get_header_value("Authorization"), want))
-    return true;
+  if (BasicAuthAllows(req.get_header_value("Authorization"), want)) return true;
   res.status = 401;
   res.set_header("WWW-Authenticate", "Basic realm=\"dsrlb status\"");
   res.set_content("401 Unauthorized\n", "text/plain");

@@ -177,14 +177,13 @@ void AppendServers(const Snapshot& now, std::string* h) {
     if (rows[r].total) {
       if (r > 0) *h += "</table>\n";
       const v1::VirtualServer& vs = now.servers.virtual_servers(vs_index++);
-      absl::StrAppend(
-          h, "<h2>", HtmlEscape(VsName(vs)),
-          vs.active() ? "" : " (backup: not forwarding)",
-          vs.persistence_timeout_s()
-              ? absl::StrCat(" &middot; persistent ",
-                             vs.persistence_timeout_s(), "s")
-              : "",
-          "</h2>\n<table>");
+      absl::StrAppend(h, "<h2>", HtmlEscape(VsName(vs)),
+                      vs.active() ? "" : " (backup: not forwarding)",
+                      vs.persistence_timeout_s()
+                          ? absl::StrCat(" &middot; persistent ",
+                                         vs.persistence_timeout_s(), "s")
+                          : "",
+                      "</h2>\n<table>");
       AppendColumnHeads(h);
     }
     AppendRow(rows[r], h);

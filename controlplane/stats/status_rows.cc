@@ -87,12 +87,13 @@ void AppendCheck(absl::Time now, const v1::RealServer& rs,
   c->push_back(Text(rs.last_check_ok() ? "ok" : "failed"));
   c->push_back(Text(rs.last_check_result()));
   const double ms = rs.last_check_duration_us() / 1000.0;
-  c->push_back(Cell{absl::StrFormat("%.3f", ms), absl::StrFormat("%.0fms", ms),
-                    false});
+  c->push_back(
+      Cell{absl::StrFormat("%.3f", ms), absl::StrFormat("%.0fms", ms), false});
   c->push_back(Seconds(AgeSeconds(now, rs.last_check_unix_ms())));
 }
 
-std::vector<Cell> RealServerCells(const Snapshot& s, const v1::VirtualServer& vs,
+std::vector<Cell> RealServerCells(const Snapshot& s,
+                                  const v1::VirtualServer& vs,
                                   const v1::RealServer& rs,
                                   uint64_t ring_total) {
   std::vector<Cell> c;
@@ -122,7 +123,8 @@ std::vector<Cell> RealServerCells(const Snapshot& s, const v1::VirtualServer& vs
   c.push_back(PerSecond(rs.packets_per_second()));
   c.push_back(Volume(rs.bytes()));
   c.push_back(PerSecond(rs.bytes_per_second()));
-  c.push_back(rs.mac().empty() ? Cell{"", "unresolved", true, true} : Text(rs.mac()));
+  c.push_back(rs.mac().empty() ? Cell{"", "unresolved", true, true}
+                               : Text(rs.mac()));
   c.push_back(Text(rs.reason()));
   return c;
 }

@@ -31,8 +31,8 @@ struct Cell {
 };
 
 struct StatusRow {
-  bool total = false;  // the virtual server's row
-  std::string css;     // vs, up, down, drain, nomac
+  bool total = false;       // the virtual server's row
+  std::string css;          // vs, up, down, drain, nomac
   std::vector<Cell> cells;  // one per kColumns entry
 };
 

@@ -476,7 +476,8 @@ StatsReading Publisher::ReadStats() {
   uint64_t hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_ACQUIRE);
   uint64_t now = shm::MonotonicNs();
   r.alive = h->running != 0 && now >= hb && now - hb < kAliveNs;
-  r.heartbeat_age_ms = now >= hb ? static_cast<int64_t>((now - hb) / 1000000) : 0;
+  r.heartbeat_age_ms =
+      now >= hb ? static_cast<int64_t>((now - hb) / 1000000) : 0;
   ReadLcores(absl::Now(), &r);
   return r;
 }

@@ -63,10 +63,10 @@ struct PublishedTable {
 struct LcoreReading {
   uint32_t lcore_id = 0;
   uint64_t generation = 0;
-  uint64_t heartbeat = 0;         // its loop iterations
-  int64_t heartbeat_age_ms = 0;   // since a ReadStats saw `heartbeat` move
+  uint64_t heartbeat = 0;        // its loop iterations
+  int64_t heartbeat_age_ms = 0;  // since a ReadStats saw `heartbeat` move
   uint64_t rx_packets = 0;
-  uint64_t drops = 0;             // all reasons
+  uint64_t drops = 0;  // all reasons
 };
 
 struct StatsReading {

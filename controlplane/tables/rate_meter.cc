@@ -17,10 +17,11 @@ void RateMeter::RaisePeaks(const shm::StatsTotals& totals, bool rates_fresh) {
     rates_.peaks.resize(totals.conns.size());
   for (size_t b = 0; b < totals.conns.size(); b++) {
     Peak& p = rates_.peaks[b];
-    p.connections =
-        std::max(p.connections, totals.conns[b].active + totals.conns[b].inactive);
+    p.connections = std::max(p.connections,
+                             totals.conns[b].active + totals.conns[b].inactive);
     if (rates_fresh && b < rates_.backends.size())
-      p.conns_per_second = std::max(p.conns_per_second, rates_.backends[b].conns);
+      p.conns_per_second =
+          std::max(p.conns_per_second, rates_.backends[b].conns);
   }
 }
 

@@ -51,9 +51,8 @@ TEST_F(CheckReports, RetriesAndUnchangedResultsAreReportedToo) {
 TEST_F(CheckReports, PassingServerIsReportedEveryDelayLoopWithoutEvents) {
   Listener server;
   ASSERT_TRUE(monitor_
-                  .Apply(OneServer(server.port,
-                                   {TcpChecker(server.port, 1,
-                                               absl::Seconds(1))}))
+                  .Apply(OneServer(server.port, {TcpChecker(server.port, 1,
+                                                            absl::Seconds(1))}))
                   .ok());
   At(absl::Seconds(30));  // attempts at 0, 10, 20 and 30 s
   ASSERT_EQ(reports_.size(), 4u);

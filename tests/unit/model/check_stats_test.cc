@@ -55,7 +55,7 @@ TEST_F(CheckStatsTest, EveryAttemptIsCountedAndIsTheLastCheck) {
   EXPECT_EQ(rs.checks.last_duration_us, 3000);
   EXPECT_EQ(rs.last_check_result, "connection refused");
   EXPECT_EQ(rs.last_check_unix_ms, 1795000010000);
-  EXPECT_EQ(rs.health, Health::kUp);  // a failed attempt is not a verdict
+  EXPECT_EQ(rs.health, Health::kUp);     // a failed attempt is not a verdict
   EXPECT_EQ(state_.Version(), version);  // nothing to publish
 }
 

@@ -46,8 +46,8 @@ TEST(StatusPage, EscapesWhatServersAndChecksReport) {
 TEST(StatusPage, RatesAreTheApisNotRecomputed) {
   std::string page = RenderStatusPage(SampleSnapshot(kNow, 6000));
   // web1: packets 6000 at 100/s, bytes 20480 (20.0K) at 51200/s.
-  EXPECT_THAT(page,
-              HasSubstr("<td>6000</td><td>100</td><td>20.0K</td><td>51200</td>"));
+  EXPECT_THAT(
+      page, HasSubstr("<td>6000</td><td>100</td><td>20.0K</td><td>51200</td>"));
 }
 
 TEST(StatusPage, HidesZeroDropsButShowsNonZeroOnes) {
