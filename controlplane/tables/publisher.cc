@@ -495,7 +495,10 @@ void Publisher::ReadLcores(absl::Time now, StatsReading* r) {
     x.generation = __atomic_load_n(&l->seen_generation, __ATOMIC_ACQUIRE);
     x.heartbeat = __atomic_load_n(&l->heartbeat, __ATOMIC_RELAXED);
     auto& [beat, moved] = lcore_beats_[i];
-    if (x.heartbeat != beat) beat = x.heartbeat, moved = now;
+    if (x.heartbeat != beat) {
+      beat = x.heartbeat;
+      moved = now;
+    }
     x.heartbeat_age_ms = absl::ToInt64Milliseconds(now - moved);
     x.rx_packets = stats_->counters(i)[DSRLB_CTR_RX_PACKETS];
     for (int d = 0; d < DSRLB_DROP_MAX; d++) x.drops += stats_->drops(i)[d];
