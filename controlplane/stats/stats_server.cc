@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<StatsServer>> StatsServer::Start(
     const std::string& host, int port, SnapshotFn snapshot, PageAccess access) {
   std::unique_ptr<StatsServer> s(new StatsServer());
   s->snapshot_ = std::move(snapshot);
-  s->access_ = std::move(access);
+  s->SetAccess(std::move(access));
   s->server_ = std::make_unique<httplib::Server>();
   s->Route();
   int bound = port == 0 ? s->server_->bind_to_any_port(host)
