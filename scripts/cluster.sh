@@ -13,7 +13,9 @@
 # Environment: DSRLB_BUILD (build directory, default build),
 # DSRLB_CONTROL / DSRLB_DATAPLANE (the binaries, default in DSRLB_BUILD; the
 # e2e test passes meson's paths), DSRLB_STATUS_LISTEN (each dsrlb-control's
-# status page inside its namespace, default 127.0.0.1:8080; empty = off).
+# status page inside its namespace, default 127.0.0.1:8080; empty = only what
+# the configuration's status_page block says), DSRLB_CONF_DIR (where
+# case2_lvs1.conf and case2_lvs2.conf are read, default scripts/examples).
 # Files (regions, sockets, logs, pids) live in /dev/shm/PREFIX-run/.
 set -euo pipefail
 
@@ -24,6 +26,7 @@ BUILD=${DSRLB_BUILD:-$here/../build}
 CONTROL=${DSRLB_CONTROL:-$BUILD/controlplane/daemon/dsrlb-control}
 DATAPLANE=${DSRLB_DATAPLANE:-$BUILD/dataplane/dsrlb-dataplane}
 STATUS=${DSRLB_STATUS_LISTEN-127.0.0.1:8080}
+CONF_DIR=${DSRLB_CONF_DIR:-$here/examples}
 RUN=/dev/shm/$P-run
 
 count() { grep -c "$2" "$1" 2>/dev/null || true; }
@@ -42,7 +45,7 @@ wait_log() {  # wait_log SECONDS FILE PATTERN PID BEFORE
 
 start_control() {  # start_control LVS
   local lvs=$1 ns=$P-$1 r=$RUN/$1
-  local conf=$here/examples/case2_$lvs.conf before
+  local conf=$CONF_DIR/case2_$lvs.conf before
   mkdir -p "$RUN"
   before=$(count "$r-control.log" "serving")
   ip netns exec "$ns" "$CONTROL" --config "$conf" --state-file "$r-state.json" \

@@ -20,6 +20,7 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   python3 python3-grpcio python3-grpc-tools python3-scapy python3-aiosmtpd
+  python3-prometheus-client
   keepalived iproute2 iputils-ping tcpdump curl procps psmisc openssl ethtool
   # benchmarks (perf/): l3fwd's source for throughput.sh, callgrind
   dpdk-doc valgrind

@@ -2,6 +2,7 @@
 #include "controlplane/api/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "controlplane/model/effective_state.h"
 #include "dataplane/shm/dsrlb_shm.h"
 
@@ -101,6 +102,22 @@ void SetCounters(const StatsReading& stats, uint32_t record,
     out->set_packets_per_second(r.packets);
     out->set_bytes_per_second(r.bytes);
   }
+  if (record < stats.rates.peaks.size()) {
+    out->set_max_connections(stats.rates.peaks[record].connections);
+    out->set_max_connections_per_second(
+        stats.rates.peaks[record].conns_per_second);
+  }
+}
+
+// What the health checks did, at `now_ms`.
+void SetCheckStats(const RealServerState& rs, int64_t now_ms,
+                   pb::RealServer* out) {
+  out->set_checks(rs.checks.checks);
+  out->set_check_failures(rs.checks.failures);
+  out->set_down_transitions(rs.checks.down_transitions);
+  out->set_downtime_ms(rs.DowntimeMs(now_ms));
+  out->set_last_check_ok(rs.checks.last_ok);
+  out->set_last_check_duration_us(rs.checks.last_duration_us);
 }
 
 // A virtual server's: packets and bytes from its VIP record, connections
@@ -200,6 +217,7 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
   out.set_last_check_result(rs.last_check_result);
   out.set_last_check_unix_ms(rs.last_check_unix_ms);
   out.set_last_change_unix_ms(rs.last_change_unix_ms);
+  SetCheckStats(rs, absl::ToUnixMillis(absl::Now()), &out);
   const NeighborState* n = nullptr;
   if (ctx.snapshot != nullptr) {
     auto it = ctx.snapshot->neighbors.find(rs.key.address);

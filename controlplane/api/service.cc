@@ -223,6 +223,16 @@ absl::Status DsrlbService::DoCounters(v1::GetCountersResponse* out) {
   out->set_stats_region_present(r.present);
   out->set_dataplane_alive(r.alive);
   for (uint64_t g : r.lcore_generations) out->add_lcore_generations(g);
+  out->set_dataplane_heartbeat_age_ms(r.heartbeat_age_ms);
+  for (const LcoreReading& l : r.lcores) {
+    v1::Lcore* x = out->add_lcores();
+    x->set_lcore_id(l.lcore_id);
+    x->set_generation(l.generation);
+    x->set_heartbeat(l.heartbeat);
+    x->set_heartbeat_age_ms(l.heartbeat_age_ms);
+    x->set_rx_packets(l.rx_packets);
+    x->set_drops(l.drops);
+  }
   if (deps_.monitor != nullptr) {
     const PlaneHealth h = deps_.monitor->Get();
     out->set_tables_stale(h.tables_stale);

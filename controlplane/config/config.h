@@ -21,6 +21,16 @@ struct SourceLocation {
   int column = 0;
 };
 
+// global_defs { status_page { listen ADDR:PORT  auth USER:PASS  refresh S } }
+// (a dsrlb addition): dsrlb-control's HTML status page, CSV and /metrics.
+struct StatusPageConfig {
+  std::string host = "127.0.0.1";  // `listen PORT` alone: localhost
+  int port = 8080;
+  std::string user, password;  // empty user: no authentication
+  int refresh_s = 5;           // the page's meta refresh; 0 = none
+  SourceLocation where;
+};
+
 struct GlobalDefs {
   std::string router_id;
   std::vector<std::string> notification_email;
@@ -46,6 +56,7 @@ struct GlobalDefs {
   // Refuse a script that would run as root from a path a non-root user can
   // change (enable_script_security).
   bool enable_script_security = false;
+  std::optional<StatusPageConfig> status_page;
 };
 
 enum class CheckerKind {

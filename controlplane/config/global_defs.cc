@@ -198,7 +198,8 @@ absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* g, ParseNotes* notes) {
   RETURN_IF_ERROR(ExpectBlock(n));
   std::vector<Keyword> kw = GlobalKeywords(g, notes);
   for (std::vector<Keyword> more :
-       {ScriptKeywords(g), VrrpGlobalKeywords(g, notes)}) {
+       {ScriptKeywords(g), VrrpGlobalKeywords(g, notes),
+        std::vector<Keyword>{StatusPageKeyword(g)}}) {
     kw.insert(kw.end(), more.begin(), more.end());
   }
   return DispatchBlock(n.children, "global_defs", kw,

@@ -61,6 +61,9 @@ struct VsGroup {
   SourceLocation where;
 };
 
+// global_defs' status_page { listen ... auth ... refresh ... } block.
+Keyword StatusPageKeyword(GlobalDefs* g);
+
 absl::Status ParseGlobalDefs(const Node& n, GlobalDefs* out, ParseNotes* notes);
 absl::Status ParseVirtualServer(const Node& n, VirtualServer* out);
 absl::Status ParseVirtualServerGroup(const Node& n, VsGroup* out);

@@ -29,6 +29,15 @@ void Log(const std::string& line) {
   std::fprintf(stderr, "dsrlb-control: %s\n", line.c_str());
 }
 
+stats::PageAccess PageAccessOf(
+    const std::optional<config::StatusPageConfig>& c) {
+  stats::PageAccess a;
+  if (!c.has_value()) return a;
+  a.auth = stats::Credentials{c->user, c->password};
+  a.refresh_s = c->refresh_s;
+  return a;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(
@@ -146,6 +155,11 @@ absl::StatusOr<ReloadSummary> Daemon::ApplyConfig(
   {
     absl::MutexLock lock(&router_id_mu_);
     router_id_ = config.global.router_id;
+    status_page_ = config.global.status_page;
+    // Credentials and refresh follow a reload; the listening address is
+    // the one the daemon started with.
+    if (status_server_ != nullptr)
+      status_server_->SetAccess(PageAccessOf(status_page_));
   }
   for (const auto& part : parts_) {
     if (absl::Status st = part->Apply(config); !st.ok()) {
@@ -170,7 +184,14 @@ void Daemon::Stop() {
     LogLines(monitor_.PublishResult(
         publisher_->Publish(state_.Snapshot()).status()));
   guard_.Remove();
-  status_server_.reset();
+  {
+    // Destroyed outside the lock: a request in flight takes it.
+    std::unique_ptr<stats::StatsServer> gone;
+    {
+      absl::MutexLock lock(&router_id_mu_);
+      gone = std::move(status_server_);
+    }
+  }
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     server_.reset();
@@ -179,16 +200,30 @@ void Daemon::Stop() {
 }
 
 absl::Status Daemon::StartStatusServer() {
-  if (options_.status_port < 0) return absl::OkStatus();
+  // --status-listen wins over the configuration's `listen`.
+  std::string host = options_.status_host;
+  int port = options_.status_port;
+  stats::PageAccess access;
+  {
+    absl::MutexLock lock(&router_id_mu_);
+    if (port < 0 && status_page_.has_value()) {
+      host = status_page_->host;
+      port = status_page_->port;
+    }
+    access = PageAccessOf(status_page_);
+  }
+  if (port < 0) return absl::OkStatus();
+  std::unique_ptr<stats::StatsServer> server;
   ASSIGN_OR_RETURN(
-      status_server_,
-      stats::StatsServer::Start(options_.status_host, options_.status_port,
-                                [this] { return StatusSnapshot(); }));
-  Log(absl::StrCat("status page http://",
-                   options_.status_host.find(':') == std::string::npos
-                       ? options_.status_host
-                       : "[" + options_.status_host + "]",
-                   ":", status_server_->port(), "/"));
+      server, stats::StatsServer::Start(
+                  host, port, [this] { return StatusSnapshot(); }, access));
+  Log(absl::StrCat(
+      "status page http://",
+      host.find(':') == std::string::npos ? host : "[" + host + "]", ":",
+      server->port(), "/",
+      access.auth.user.empty() ? "" : " (basic authentication)"));
+  absl::MutexLock lock(&router_id_mu_);
+  status_server_ = std::move(server);
   return absl::OkStatus();
 }
 

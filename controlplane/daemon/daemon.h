@@ -90,7 +90,11 @@ class Daemon {
   std::unique_ptr<grpc::Server> server_;
   absl::Mutex router_id_mu_;
   std::string router_id_ ABSL_GUARDED_BY(router_id_mu_);  // global_defs
-  std::unique_ptr<stats::StatsServer> status_server_;
+  // global_defs' status_page block, if any (listen, auth, refresh).
+  std::optional<config::StatusPageConfig> status_page_
+      ABSL_GUARDED_BY(router_id_mu_);
+  std::unique_ptr<stats::StatsServer> status_server_
+      ABSL_GUARDED_BY(router_id_mu_);
   const v1::ListVirtualServersRequest list_all_;
   const v1::GetVrrpStateRequest vrrp_all_;
   const v1::GetCountersRequest counters_all_;

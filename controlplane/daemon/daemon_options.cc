@@ -54,10 +54,12 @@ const char* DaemonUsage() {
          "  --hash-seed N        flow hash seed, the same on every scheduler "
          "(default 0)\n"
          "  --static-neighbor IP=MAC  pin a real server's MAC (no ARP)\n"
-         "  --status-listen HOST:PORT  serve the HTML status page (/) and "
-         "Prometheus\n"
-         "                       metrics (/metrics) over plain HTTP (port 0: "
-         "any free)\n";
+         "  --status-listen HOST:PORT  serve the HTML status page (/), its CSV "
+         "(/;csv) and\n"
+         "                       Prometheus metrics (/metrics) over plain HTTP "
+         "(port 0:\n"
+         "                       any free); overrides global_defs' "
+         "status_page listen\n";
 }
 
 namespace {

@@ -33,6 +33,12 @@ class HealthPart : public DaemonPart {
                                      ? std::optional<uint32_t>(e.weight)
                                      : std::nullopt);
         }) {
+    // Every attempt, for the last check and the counts (the status page).
+    thread_.SetCheckCallback([state](const health::CheckReport& r) {
+      (void)state->RecordCheck(r.vs, r.rs,
+                               CheckOutcome{r.ok, r.text, r.duration,
+                                            absl::ToUnixMillis(r.wall_time)});
+    });
     // Called with the state's lock held: only hand the script over.
     state_->SetQuorumListener([this](const QuorumChange& change) {
       std::fprintf(stderr, "dsrlb-control: virtual server %s: %s\n",

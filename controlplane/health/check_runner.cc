@@ -47,10 +47,12 @@ void CheckRunner::ScheduleNext(absl::Duration delay) {
 
 void CheckRunner::RunAttempt() {
   attempts_++;
+  attempt_started_ = loop_->clock()->Now();
   check_->Start([this](CheckResult result) { OnResult(std::move(result)); });
 }
 
 void CheckRunner::OnResult(CheckResult result) {
+  result.duration = loop_->clock()->Now() - attempt_started_;
   bool changed = false;
   if (result.ok) {
     retry_it_ = 0;

@@ -63,6 +63,7 @@ class CheckRunner {
   int attempts_ = 0;
   EventLoop::TimerId timer_ = 0;
   bool suspended_ = false;
+  absl::Time attempt_started_;  // the monitor's clock
 };
 
 }  // namespace dsrlb::health

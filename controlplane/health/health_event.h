@@ -29,6 +29,20 @@ struct CheckResult {
   std::string text;  // "HTTP status 500, expected 2xx", "TCP connect ... ok"
   // MISC_CHECK with misc_dynamic: the weight the script asked for.
   std::optional<uint32_t> weight;
+  // From the attempt's start to its end on the monitor's clock (set by
+  // CheckRunner).
+  absl::Duration duration;
+};
+
+// One finished attempt of one real server's checker: every attempt, also
+// those that change nothing (for the status page's counts and last check).
+struct CheckReport {
+  VsKey vs;
+  RsKey rs;
+  bool ok = false;
+  std::string text;
+  absl::Duration duration;
+  absl::Time wall_time;  // absl::Now() when it ended
 };
 
 // A real server changed state. Everything the daemon needs to update its

@@ -177,6 +177,7 @@ void HealthMonitor::OnResult(RealServerHealth& server,
     absl::MutexLock lock(&mu_);
     WriteSnapshot(server);
   }
+  ReportCheck(server, result);
   if (!rs_changed && !weight_changed) return;
   HealthEvent event = MakeEvent(server);
   event.reason = result.text;
@@ -185,6 +186,20 @@ void HealthMonitor::OnResult(RealServerHealth& server,
   if (rs_changed)
     alerts_->OnChange(global_, server.rs_config(), event, by.AlertName());
   Emit(event);
+}
+
+void HealthMonitor::ReportCheck(const RealServerHealth& server,
+                                const CheckResult& result) {
+  if (!check_callback_) return;
+  CheckReport report{server.vs(), server.rs(),     result.ok,
+                     result.text, result.duration, absl::Now()};
+  check_callback_(report);
+  auto f = followers_.find(server.vs());
+  if (f == followers_.end()) return;
+  for (const VsKey& vs : f->second) {
+    report.vs = vs;
+    check_callback_(report);
+  }
 }
 
 void HealthMonitor::RunScript(const std::string& command) {

@@ -33,6 +33,8 @@ class RealServerAlerts;
 class HealthMonitor {
  public:
   using Callback = std::function<void(const HealthEvent&)>;
+  // Every finished attempt, before the Callback of a change it causes.
+  using CheckCallback = std::function<void(const CheckReport&)>;
   using Key = std::pair<VsKey, RsKey>;
 
   HealthMonitor(EventLoop* loop, Callback callback);
@@ -62,6 +64,10 @@ class HealthMonitor {
   // while it is not held and resume, at once, when it is. An address never
   // given is held (as LbState: a VIP no VRRP instance names is active).
   void SetVipHeld(const IpAddress& address, bool held);
+  // On the loop's thread; before Apply() to see every attempt.
+  void SetCheckCallback(CheckCallback callback) {
+    check_callback_ = std::move(callback);
+  }
 
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const;
   std::map<Key, RealServerState> States() const;
@@ -77,6 +83,8 @@ class HealthMonitor {
   // The callback, for `event` and for each group member that follows its
   // virtual server.
   void Emit(const HealthEvent& event);
+  // check_callback_, for the server and each group member following it.
+  void ReportCheck(const RealServerHealth& server, const CheckResult& result);
   // snapshot_ from servers_ (and their group followers).
   void RefreshSnapshot(bool clear) ABSL_LOCKS_EXCLUDED(mu_);
   void WriteSnapshot(const RealServerHealth& server)
@@ -86,6 +94,7 @@ class HealthMonitor {
 
   EventLoop* loop_;
   Callback callback_;
+  CheckCallback check_callback_;
   config::GlobalDefs global_;
   std::unique_ptr<CurlDriver> curl_;
   std::unique_ptr<RealServerAlerts> alerts_;

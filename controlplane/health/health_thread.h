@@ -44,6 +44,13 @@ class HealthThread {
   void SetVipHeld(const IpAddress& address, bool held) {
     loop_.Post([this, address, held] { monitor_->SetVipHeld(address, held); });
   }
+  // Any thread but the health thread, before Apply(): every finished
+  // attempt (HealthMonitor::SetCheckCallback), on the health thread.
+  void SetCheckCallback(HealthMonitor::CheckCallback callback) {
+    loop_.Post([this, callback = std::move(callback)]() mutable {
+      monitor_->SetCheckCallback(std::move(callback));
+    });
+  }
   // Any thread.
   std::optional<RealServerState> State(const VsKey& vs, const RsKey& rs) const {
     return monitor_->State(vs, rs);

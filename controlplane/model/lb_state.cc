@@ -95,6 +95,7 @@ absl::StatusOr<ReloadSummary> LbState::ApplyConfig(
           rs.last_check_result = o.last_check_result;
           rs.last_check_unix_ms = o.last_check_unix_ms;
           rs.last_change_unix_ms = o.last_change_unix_ms;
+          rs.checks = o.checks;
           // The health monitor keeps misc_dynamic's weight unless the
           // configured weight changed.
           if (o.weight == rs.weight) rs.check_weight = o.check_weight;
@@ -290,6 +291,10 @@ absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
   const bool weight_changed = r.check_weight != check_weight;
   r.check_weight = check_weight;
   if (r.health != next) {
+    if (next == Health::kDown) r.checks.down_transitions++;
+    if (r.health == Health::kDown)
+      r.checks.closed_downtime_ms +=
+          std::max<int64_t>(0, now - r.last_change_unix_ms);
     r.health = next;
     r.last_change_unix_ms = now;
     // Posted under mu_ (the hub never calls back), before the quorum
@@ -311,6 +316,28 @@ absl::Status LbState::SetHealth(const VsKey& vs, const RsKey& rs, bool up,
   ChangedVs(v);
   UpdateQuorum(v, false);
   return absl::OkStatus();
+}
+
+absl::Status LbState::RecordCheck(const VsKey& vs, const RsKey& rs,
+                                  const CheckOutcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  auto found = FindRs(vs, rs);
+  if (!found.ok()) return found.status();
+  RealServerState& r = **found;
+  r.last_check_result = outcome.text;
+  r.last_check_unix_ms = outcome.unix_ms;
+  r.checks.checks++;
+  if (!outcome.ok) r.checks.failures++;
+  r.checks.last_ok = outcome.ok;
+  r.checks.last_duration_us = absl::ToInt64Microseconds(outcome.duration);
+  return absl::OkStatus();
+}
+
+int64_t RealServerState::DowntimeMs(int64_t now_ms) const {
+  int64_t total = checks.closed_downtime_ms;
+  if (health == Health::kDown)
+    total += std::max<int64_t>(0, now_ms - last_change_unix_ms);
+  return total;
 }
 
 void LbState::SetVipActive(const IpAddress& address, bool active) {

@@ -26,6 +26,25 @@ namespace dsrlb::api {
 
 using Mac = std::array<uint8_t, 6>;
 
+// What a real server's health checks did since dsrlb-control started
+// (HAProxy's Chk, Dwn and Dwntme); a reload keeps it.
+struct CheckStats {
+  uint64_t checks = 0;  // finished attempts, retries included
+  uint64_t failures = 0;
+  uint64_t down_transitions = 0;   // health up (or unchecked) -> down
+  int64_t closed_downtime_ms = 0;  // down spells that ended
+  bool last_ok = false;
+  int64_t last_duration_us = 0;
+};
+
+// One finished check attempt (LbState::RecordCheck).
+struct CheckOutcome {
+  bool ok = false;
+  std::string text;
+  absl::Duration duration;
+  int64_t unix_ms = 0;  // when it ended
+};
+
 struct RealServerState {
   RsKey key;
   uint32_t weight = 1;
@@ -36,6 +55,7 @@ struct RealServerState {
   std::string last_check_result;
   int64_t last_check_unix_ms = 0;
   int64_t last_change_unix_ms = 0;
+  CheckStats checks;
   // MISC_CHECK misc_dynamic: the weight the script's exit code set; it
   // replaces `weight` while set.
   std::optional<uint32_t> check_weight;
@@ -45,6 +65,8 @@ struct RealServerState {
   bool sorry = false;
 
   uint32_t Weight() const { return check_weight.value_or(weight); }
+  // Total time down at `now_ms`, the current spell included.
+  int64_t DowntimeMs(int64_t now_ms) const;
 };
 
 struct VirtualServerState {
@@ -181,6 +203,12 @@ class LbState {
   absl::Status SetHealth(const VsKey& vs, const RsKey& rs, bool up,
                          const std::string& reason,
                          std::optional<uint32_t> check_weight = std::nullopt)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for the health monitor: every finished attempt, also those that
+  // change nothing (last check, counts). Not a change of the state: the
+  // version stays and no table is built. NotFound for an unknown server.
+  absl::Status RecordCheck(const VsKey& vs, const RsKey& rs,
+                           const CheckOutcome& outcome)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Told of every quorum change, in order, while the state's lock is held:
   // it must not call back into the state (post the work elsewhere).

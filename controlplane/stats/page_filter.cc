@@ -60,6 +60,16 @@ Snapshot FilterPage(const Snapshot& snapshot, const PageQuery& query,
   return out;
 }
 
+Snapshot FilterAll(const Snapshot& snapshot, const std::string& vs_filter) {
+  Snapshot out = snapshot;
+  if (vs_filter.empty()) return out;
+  out.servers.clear_virtual_servers();
+  for (const v1::VirtualServer& vs : snapshot.servers.virtual_servers())
+    if (Name(vs).find(vs_filter) != std::string::npos)
+      *out.servers.add_virtual_servers() = vs;
+  return out;
+}
+
 std::string PageNavigation(const PageQuery& query, size_t matched,
                            size_t total) {
   const size_t pages =

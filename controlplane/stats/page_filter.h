@@ -22,6 +22,9 @@ struct PageQuery {
 Snapshot FilterPage(const Snapshot& snapshot, const PageQuery& query,
                     size_t* matched);
 
+// `snapshot` with every virtual server that matches `vs` (no paging).
+Snapshot FilterAll(const Snapshot& snapshot, const std::string& vs);
+
 // The form and page links, HTML-escaped, for the top of the page.
 std::string PageNavigation(const PageQuery& query, size_t matched,
                            size_t total);

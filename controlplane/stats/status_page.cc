@@ -2,9 +2,9 @@
 // a table per virtual server, a row per real server, colour by state).
 #include "controlplane/stats/status_page.h"
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "controlplane/stats/status_rows.h"
 
 namespace dsrlb::stats {
 namespace {
@@ -25,27 +25,6 @@ tr.fault td{background:#ff9090}
 p.fault{background:#ff9090;padding:4px}
 .legend span{display:inline-block;padding:1px 6px;margin-right:4px;border:1px solid #999}
 )";
-
-std::string HealthText(const v1::RealServer& rs) {
-  if (rs.draining()) return "DRAIN";
-  switch (rs.health()) {
-    case v1::HEALTH_STATE_UP:
-      return "UP";
-    case v1::HEALTH_STATE_DOWN:
-      return "DOWN";
-    case v1::HEALTH_STATE_UNCHECKED:
-      return "no check";
-    default:
-      return "?";
-  }
-}
-
-std::string RowClass(const v1::RealServer& rs) {
-  if (rs.health() == v1::HEALTH_STATE_DOWN) return "down";
-  if (rs.draining() || rs.weight() == 0) return "drain";
-  if (rs.mac().empty()) return "nomac";
-  return "up";
-}
 
 // A failing part (issue 9), one line each; nothing while all is well.
 std::string PartsHealth(const v1::GetCountersResponse& c) {
@@ -70,48 +49,11 @@ std::string PartsHealth(const v1::GetCountersResponse& c) {
   return out;
 }
 
-std::string VrrpText(v1::VrrpState s) {
-  switch (s) {
-    case v1::VRRP_STATE_INIT:
-      return "INIT";
-    case v1::VRRP_STATE_BACKUP:
-      return "BACKUP";
-    case v1::VRRP_STATE_MASTER:
-      return "MASTER";
-    case v1::VRRP_STATE_FAULT:
-      return "FAULT";
-    default:
-      return "?";
-  }
-}
-
 std::string Age(absl::Time now, int64_t unix_ms) {
   if (unix_ms <= 0) return "-";
   absl::Duration d = now - absl::FromUnixMillis(unix_ms);
   if (d < absl::ZeroDuration()) d = absl::ZeroDuration();
-  int64_t s = absl::ToInt64Seconds(d);
-  if (s < 60) return absl::StrCat(s, "s");
-  if (s < 3600) return absl::StrFormat("%dm%02ds", s / 60, s % 60);
-  if (s < 86400) return absl::StrFormat("%dh%02dm", s / 3600, s % 3600 / 60);
-  return absl::StrFormat("%dd%02dh", s / 86400, s % 86400 / 3600);
-}
-
-std::string Bytes(uint64_t b) {
-  if (b < 10240) return absl::StrCat(b);
-  if (b < 10ull << 20) return absl::StrFormat("%.1fK", b / 1024.0);
-  if (b < 10ull << 30) return absl::StrFormat("%.1fM", b / 1048576.0);
-  return absl::StrFormat("%.1fG", b / 1073741824.0);
-}
-
-std::string Key(const v1::VirtualServerKey& vs, const v1::RealServerKey* rs) {
-  return absl::StrCat(vs.address(), "|", vs.port(), "|", vs.protocol(), "|",
-                      rs ? rs->address() : "", "|", rs ? rs->port() : 0);
-}
-
-std::string HostPort(const std::string& addr, uint32_t port) {
-  bool v6 = addr.find(':') != std::string::npos;
-  return absl::StrCat(v6 ? "[" : "", addr, v6 ? "]" : "", ":",
-                      port == 0 ? std::string("*") : absl::StrCat(port));
+  return DurationText(absl::ToInt64Seconds(d));
 }
 
 }  // namespace
@@ -145,32 +87,6 @@ std::string HtmlEscape(absl::string_view text) {
 
 namespace {
 
-// Packet counts of the previous snapshot, for rates.
-class Rates {
- public:
-  Rates(const Snapshot& now, const Snapshot* previous) {
-    if (previous == nullptr) return;
-    interval_s_ = absl::ToDoubleSeconds(now.taken - previous->taken);
-    for (const auto& vs : previous->servers.virtual_servers()) {
-      before_[Key(vs.key(), nullptr)] = vs.packets();
-      for (const auto& rs : vs.real_servers())
-        before_[Key(vs.key(), &rs.key())] = rs.packets();
-    }
-  }
-
-  // Packets per second since the previous snapshot, or "-".
-  std::string Of(const std::string& key, uint64_t packets) const {
-    auto it = before_.find(key);
-    if (interval_s_ <= 0 || it == before_.end() || packets < it->second)
-      return "-";
-    return absl::StrFormat("%.0f", (packets - it->second) / interval_s_);
-  }
-
- private:
-  absl::flat_hash_map<std::string, uint64_t> before_;
-  double interval_s_ = 0;
-};
-
 // Head, title, generation, dataplane liveness and the colour legend.
 void AppendHeader(const Snapshot& now, int refresh_s, std::string* h) {
   *h += "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">";
@@ -189,6 +105,12 @@ void AppendHeader(const Snapshot& now, int refresh_s, std::string* h) {
       " &middot; table generation ", now.counters.table_generation(),
       " &middot; dataplane ",
       now.counters.dataplane_alive() ? "alive" : "<b>NOT RUNNING</b>",
+      now.counters.dataplane_heartbeat_age_ms() >= 0
+          ? absl::StrCat(" (heartbeat ",
+                         now.counters.dataplane_heartbeat_age_ms(), "ms ago)")
+          : "",
+      " &middot; <a href=\"/;csv\">CSV</a> &middot; "
+      "<a href=\"/metrics\">metrics</a>",
       "</p>\n<p class=\"legend\"><span style=\"background:#c0ffc0\">up</span>"
       "<span style=\"background:#ff9090\">down</span>"
       "<span style=\"background:#fff080\">drain / weight 0</span>"
@@ -228,48 +150,63 @@ void AppendVrrpTable(const Snapshot& now, std::string* h) {
   *h += "</table>\n";
 }
 
-// A virtual server's table: a total row, then a row per real server.
-void AppendVirtualServer(const Snapshot& now, const v1::VirtualServer& vs,
-                         const Rates& rates, std::string* h) {
-  std::string proto = vs.key().protocol() == v1::PROTOCOL_UDP ? "UDP" : "TCP";
-  absl::StrAppend(h, "<h2>", proto, " ",
-                  HtmlEscape(HostPort(vs.key().address(), vs.key().port())),
-                  vs.active() ? "" : " (backup: not forwarding)",
-                  vs.persistence_timeout_s()
-                      ? absl::StrCat(" &middot; persistent ",
-                                     vs.persistence_timeout_s(), "s")
-                      : "",
-                  "</h2>\n");
+// The header row: every column but the virtual server's (its heading).
+void AppendColumnHeads(std::string* h) {
+  *h += "<tr>";
+  for (size_t i = 1; i < kColumns.size(); i++)
+    absl::StrAppend(h, "<th title=\"", kColumns[i].csv, "\">",
+                    HtmlEscape(kColumns[i].html), "</th>");
+  *h += "</tr>\n";
+}
+
+void AppendRow(const StatusRow& row, std::string* h) {
+  absl::StrAppend(h, "<tr class=\"", row.css, "\">");
+  for (size_t i = 1; i < row.cells.size(); i++) {
+    const Cell& c = row.cells[i];
+    absl::StrAppend(h, c.left ? "<td class=l>" : "<td>", c.em ? "<i>" : "",
+                    HtmlEscape(c.shown), c.em ? "</i>" : "", "</td>");
+  }
+  *h += "</tr>\n";
+}
+
+// A table per virtual server: its total row, then a row per real server.
+void AppendServers(const Snapshot& now, std::string* h) {
+  const std::vector<StatusRow> rows = StatusRows(now);
+  int vs_index = 0;
+  for (size_t r = 0; r < rows.size(); r++) {
+    if (rows[r].total) {
+      if (r > 0) *h += "</table>\n";
+      const v1::VirtualServer& vs = now.servers.virtual_servers(vs_index++);
+      absl::StrAppend(h, "<h2>", HtmlEscape(VsName(vs)),
+                      vs.active() ? "" : " (backup: not forwarding)",
+                      vs.persistence_timeout_s()
+                          ? absl::StrCat(" &middot; persistent ",
+                                         vs.persistence_timeout_s(), "s")
+                          : "",
+                      "</h2>\n<table>");
+      AppendColumnHeads(h);
+    }
+    AppendRow(rows[r], h);
+  }
+  if (!rows.empty()) *h += "</table>\n";
+}
+
+// The dataplane's worker lcores: generation, heartbeat age, packets, drops.
+void AppendLcores(const Snapshot& now, std::string* h) {
+  const auto& c = now.counters;
+  if (c.lcores_size() == 0) return;
   *h +=
-      "<table><tr><th>Server</th><th>Status</th><th>Last "
-      "check</th><th>LastChk</th>"
-      "<th>Wght</th><th>Eff</th><th>Ring</th><th>Pkts</th><th>Pkt/s</th>"
-      "<th>Bytes</th><th>Last chg</th><th>MAC</th></tr>\n";
-  absl::StrAppendFormat(h,
-                        "<tr class=vs><td class=l>Total</td><td "
-                        "class=l>%s</td><td></td><td></td>"
-                        "<td></td><td></td><td></td><td>%d</td><td>%s</"
-                        "td><td>%s</td><td></td><td></td></tr>\n",
-                        vs.active() ? "ACTIVE" : "BACKUP", vs.packets(),
-                        rates.Of(Key(vs.key(), nullptr), vs.packets()),
-                        Bytes(vs.bytes()));
-  for (const auto& rs : vs.real_servers()) {
-    std::string last_change = Age(now.taken, rs.last_change_unix_ms());
-    if (rs.health() == v1::HEALTH_STATE_DOWN && last_change != "-")
-      last_change = "down " + last_change;
+      "<h2>Lcores</h2>\n<table><tr><th>Lcore</th><th>Generation</th>"
+      "<th>Heartbeat</th><th>Heartbeat age</th><th>Rx pkts</th>"
+      "<th>Drops</th></tr>\n";
+  for (const v1::Lcore& l : c.lcores()) {
+    const bool stale = l.generation() != c.table_generation();
     absl::StrAppendFormat(
         h,
-        "<tr class=\"%s\"><td class=l>%s</td><td class=l>%s</td><td "
-        "class=l>%s</td>"
-        "<td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
-        "<td>%s</td><td>%s</td><td class=l>%s</td></tr>\n",
-        RowClass(rs), HtmlEscape(HostPort(rs.key().address(), rs.key().port())),
-        HealthText(rs), HtmlEscape(rs.last_check_result()),
-        Age(now.taken, rs.last_check_unix_ms()), rs.weight(),
-        rs.effective_weight(), rs.ring_slots(), rs.packets(),
-        rates.Of(Key(vs.key(), &rs.key()), rs.packets()), Bytes(rs.bytes()),
-        last_change,
-        rs.mac().empty() ? "<i>unresolved</i>" : HtmlEscape(rs.mac()));
+        "<tr class=\"%s\"><td>%d</td><td>%d</td><td>%d</td><td>%dms</td>"
+        "<td>%d</td><td>%d</td></tr>\n",
+        stale ? "drain" : "up", l.lcore_id(), l.generation(), l.heartbeat(),
+        l.heartbeat_age_ms(), l.rx_packets(), l.drops());
   }
   *h += "</table>\n";
 }
@@ -288,15 +225,12 @@ void AppendCounters(const Snapshot& now, std::string* h) {
 
 }  // namespace
 
-std::string RenderStatusPage(const Snapshot& now, const Snapshot* previous,
-                             int refresh_s) {
-  const Rates rates(now, previous);
+std::string RenderStatusPage(const Snapshot& now, int refresh_s) {
   std::string h;
   AppendHeader(now, refresh_s, &h);
   AppendVrrpTable(now, &h);
-  for (const auto& vs : now.servers.virtual_servers()) {
-    AppendVirtualServer(now, vs, rates, &h);
-  }
+  AppendServers(now, &h);
+  AppendLcores(now, &h);
   AppendCounters(now, &h);
   return h;
 }

@@ -186,6 +186,8 @@ void Publisher::RebaseReusedRecords(
     if (conns_base_.size() <= r) conns_base_.resize(r + 1, 0);
     conns_base_[r] = now.conns[r].new_conns;
   }
+  absl::MutexLock rate_lock(&rate_mu_);
+  rate_meter_.ResetPeaks(backends);
 }
 
 std::vector<uint32_t> Publisher::AssignRecords(const StateSnapshot& snapshot) {
@@ -552,13 +554,35 @@ StatsReading Publisher::ReadStats() {
   uint64_t hb = __atomic_load_n(&h->heartbeat_ns, __ATOMIC_ACQUIRE);
   uint64_t now = shm::MonotonicNs();
   r.alive = h->running != 0 && now >= hb && now - hb < kAliveNs;
+  r.heartbeat_age_ms =
+      now >= hb ? static_cast<int64_t>((now - hb) / 1000000) : 0;
+  ReadLcores(absl::Now(), &r);
+  return r;
+}
+
+void Publisher::ReadLcores(absl::Time now, StatsReading* r) {
+  const dsrlb_stats_header* h = stats_->header();
+  absl::MutexLock lock(&rate_mu_);
+  if (lcore_beats_.size() < h->max_lcores)
+    lcore_beats_.resize(h->max_lcores, {0, now});
   for (uint32_t i = 0; i < h->max_lcores; i++) {
     const dsrlb_lcore_stats* l = stats_->lcore(i);
-    if (l->flags & DSRLB_LCORE_ACTIVE)
-      r.lcore_generations.push_back(
-          __atomic_load_n(&l->seen_generation, __ATOMIC_ACQUIRE));
+    if (!(l->flags & DSRLB_LCORE_ACTIVE)) continue;
+    LcoreReading x;
+    x.lcore_id = l->lcore_id;
+    x.generation = __atomic_load_n(&l->seen_generation, __ATOMIC_ACQUIRE);
+    x.heartbeat = __atomic_load_n(&l->heartbeat, __ATOMIC_RELAXED);
+    auto& [beat, moved] = lcore_beats_[i];
+    if (x.heartbeat != beat) {
+      beat = x.heartbeat;
+      moved = now;
+    }
+    x.heartbeat_age_ms = absl::ToInt64Milliseconds(now - moved);
+    x.rx_packets = stats_->counters(i)[DSRLB_CTR_RX_PACKETS];
+    for (int d = 0; d < DSRLB_DROP_MAX; d++) x.drops += stats_->drops(i)[d];
+    r->lcore_generations.push_back(x.generation);
+    r->lcores.push_back(x);
   }
-  return r;
 }
 
 }  // namespace dsrlb::api

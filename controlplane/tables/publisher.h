@@ -63,6 +63,16 @@ struct PublishedTable {
   std::map<VsKey, uint64_t> ring_fingerprint;
 };
 
+// One worker lcore as the stats region shows it.
+struct LcoreReading {
+  uint32_t lcore_id = 0;
+  uint64_t generation = 0;
+  uint64_t heartbeat = 0;        // its loop iterations
+  int64_t heartbeat_age_ms = 0;  // since a ReadStats saw `heartbeat` move
+  uint64_t rx_packets = 0;
+  uint64_t drops = 0;  // all reasons
+};
+
 struct StatsReading {
   bool present = false;  // a stats region is mapped
   shm::StatsTotals totals;
@@ -70,6 +80,8 @@ struct StatsReading {
   Rates rates;
   bool alive = false;  // dataplane running with a moving heartbeat
   std::vector<uint64_t> lcore_generations;
+  std::vector<LcoreReading> lcores;  // the active ones, as lcore_generations
+  int64_t heartbeat_age_ms = -1;     // the main lcore's; -1: no region
 };
 
 class Publisher {
@@ -177,6 +189,10 @@ class Publisher {
   // Records freed by a removal earlier in this process and now given to a
   // newcomer: their counters so far are the old server's, so the newcomer
   // counts from what they read now.
+  // The active lcores of the mapped region into `r`, with their heartbeat
+  // ages (lcore_beats_).
+  void ReadLcores(absl::Time now, StatsReading* r)
+      ABSL_SHARED_LOCKS_REQUIRED(stats_mu_) ABSL_LOCKS_EXCLUDED(rate_mu_);
   void RebaseReusedRecords(
       const std::map<VsKey, uint32_t>& vips_before,
       const std::map<std::pair<VsKey, RsKey>, uint32_t>& backends_before)
@@ -222,6 +238,9 @@ class Publisher {
   // Fed by every ReadStats (the daemon's, every 100 ms, and the API's).
   absl::Mutex rate_mu_;
   RateMeter rate_meter_ ABSL_GUARDED_BY(rate_mu_);
+  // Per lcore block: the heartbeat last seen and when it moved.
+  std::vector<std::pair<uint64_t, absl::Time>> lcore_beats_
+      ABSL_GUARDED_BY(rate_mu_);
   std::set<uint32_t> freed_vips_ ABSL_GUARDED_BY(publish_mu_);
   std::set<uint32_t> freed_backends_ ABSL_GUARDED_BY(publish_mu_);
 

@@ -17,10 +17,17 @@ struct Rate {
   double bytes = 0;
 };
 
+// A backend's highest values seen (HAProxy's session Max and rate Max).
+struct Peak {
+  uint64_t connections = 0;  // active + inactive
+  double conns_per_second = 0;
+};
+
 // Rates by record, as StatsTotals holds the counters.
 struct Rates {
   std::vector<Rate> vips;      // packets and bytes only: conns are per backend
   std::vector<Rate> backends;  // by backend record
+  std::vector<Peak> peaks;     // by backend record
 };
 
 // Not thread-safe: the owner serializes Observe and rates().
@@ -35,10 +42,16 @@ class RateMeter {
   // are then the difference to that reading over the time between. A
   // counter that went down (a new stats region, a record rebased for a
   // newcomer) gives 0 for that interval.
+  // Every reading also raises the peaks (connections at once, the rate
+  // when it is computed).
   void Observe(absl::Time now, const shm::StatsTotals& totals);
   const Rates& rates() const { return rates_; }
+  // Records given to another server start their peaks over.
+  void ResetPeaks(const std::vector<uint32_t>& backend_records);
 
  private:
+  void RaisePeaks(const shm::StatsTotals& totals, bool rates_fresh);
+
   bool have_base_ = false;
   absl::Time base_time_;
   shm::StatsTotals base_;

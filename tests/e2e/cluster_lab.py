@@ -32,6 +32,8 @@ DATAPLANE_DEAD_S = 1.1
 class ClusterCase(harness.E2ETestCase):
     SCRIPTS = BUILD = CONTROL = DATAPLANE = CTL = None  # set by the test module
     BIG_BYTES = 1 << 20
+    # More environment for scripts/cluster.sh (DSRLB_CONF_DIR, ...).
+    CLUSTER_ENV = {}
 
     def setUp(self):
         self.lab = lab = self.new_lab()
@@ -56,6 +58,7 @@ class ClusterCase(harness.E2ETestCase):
     def cluster(self, *args, timeout=180):
         env = dict(os.environ, DSRLB_BUILD=self.BUILD, DSRLB_CONTROL=self.CONTROL,
                    DSRLB_DATAPLANE=self.DATAPLANE, DSRLB_STATUS_LISTEN='127.0.0.1:8080')
+        env.update(self.CLUSTER_ENV)
         return subprocess.run([os.path.join(self.SCRIPTS, 'cluster.sh')] + list(args),
                               env=env, capture_output=True, text=True, timeout=timeout)
 

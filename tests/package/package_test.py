@@ -179,6 +179,13 @@ class PackageTest(harness.E2ETestCase):
             self.assertTrue(r.stdout.startswith('usage: ' + os.path.basename(binary)),
                             '%s --help printed %r' % (binary, r.stdout[:200]))
 
+    def test_man_pages_are_in_the_package(self):
+        listing = sh(['dpkg-deb', '-c', self.deb])
+        for page in ['usr/share/man/man8/dsrlb-control.8.gz',
+                     'usr/share/man/man8/dsrlb-dataplane.8.gz',
+                     'usr/share/man/man1/dsrlbctl.1.gz']:
+            self.assertIn('./' + page, listing)
+
     def test_units_verify(self):
         out = sh(['systemd-analyze', 'verify', '--root', self.root] +
                  [self.path(UNIT_DIR + '/' + u) for u in UNITS])

@@ -14,7 +14,7 @@ int main() {
         packets += 2500;
         return dsrlb::stats::SampleSnapshot(absl::Now(), packets);
       },
-      /*refresh_s=*/0);
+      dsrlb::stats::PageAccess{{}, 0});
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n",
                  std::string(server.status().message()).c_str());
