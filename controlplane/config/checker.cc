@@ -80,11 +80,17 @@ absl::Status ParseUrl(const Node& n, HttpUrl* url) {
          url->digest = d;
          return absl::OkStatus();
        }},
+      {"virtualhost",
+       [&](const Node& s) {
+         RETURN_IF_ERROR(ExpectArgs(s, 1, 1, "virtualhost HOST"));
+         url->virtualhost = s.args[0].text;
+         return absl::OkStatus();
+       }},
   };
   RETURN_IF_ERROR(
       DispatchBlock(n.children, "url", kw,
                     {"regex", "regex_no_match", "regex_options", "regex_stack",
-                     "regex_min_offset", "regex_max_offset", "virtualhost"}));
+                     "regex_min_offset", "regex_max_offset"}));
   if (!have_path) {
     return ErrorAt(n.keyword.where, "'url' block needs a 'path'");
   }

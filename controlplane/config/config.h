@@ -85,6 +85,9 @@ struct HttpUrl {
   // `status_code 200-299 401`: any listed code passes; empty: any 2xx.
   std::vector<StatusCodeRange> status_codes;
   std::string digest;  // lowercase hex MD5 of the body, or empty
+  // This url's own Host header (keepalived 2.2.7's `url { virtualhost }`),
+  // over the checker's, the real server's and the virtual server's.
+  std::string virtualhost;
 
   bool AcceptsStatus(long code) const {
     if (status_codes.empty()) return code >= 200 && code <= 299;

@@ -35,6 +35,20 @@ void ApplyCrossDefaults(const ParseNotes& notes, Config* c) {
   }
 }
 
+// A top-level block that may repeat: each one parsed into one more element
+// of `out`.
+template <typename T, typename Parse>
+Keyword Repeated(absl::string_view name, std::vector<T>* out, Parse parse) {
+  return {name,
+          [out, parse](const Node& n) {
+            T item;
+            RETURN_IF_ERROR(parse(n, &item));
+            out->push_back(std::move(item));
+            return absl::OkStatus();
+          },
+          true};
+}
+
 absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
   ASSIGN_OR_RETURN(std::vector<Node> top, BuildTree(expanded.tokens));
   Config config;
@@ -46,46 +60,17 @@ absl::StatusOr<Config> ParseExpanded(ExpandedTokens expanded) {
        [&](const Node& n) {
          return ParseGlobalDefs(n, &config.global, &notes);
        }},
-      {"vrrp_script",
-       [&](const Node& n) {
-         VrrpScript s;
-         RETURN_IF_ERROR(ParseVrrpScript(n, &s));
-         config.vrrp_scripts.push_back(std::move(s));
-         return absl::OkStatus();
-       },
-       true},
-      {"vrrp_instance",
-       [&](const Node& n) {
-         VrrpInstance v;
-         RETURN_IF_ERROR(ParseVrrpInstance(n, &v, &notes));
-         config.vrrp_instances.push_back(std::move(v));
-         return absl::OkStatus();
-       },
-       true},
-      {"vrrp_sync_group",
-       [&](const Node& n) {
-         VrrpSyncGroup g;
-         RETURN_IF_ERROR(ParseVrrpSyncGroup(n, &g, &notes));
-         config.vrrp_sync_groups.push_back(std::move(g));
-         return absl::OkStatus();
-       },
-       true},
-      {"virtual_server_group",
-       [&](const Node& n) {
-         VsGroup g;
-         RETURN_IF_ERROR(ParseVirtualServerGroup(n, &g));
-         groups.push_back(std::move(g));
-         return absl::OkStatus();
-       },
-       true},
-      {"virtual_server",
-       [&](const Node& n) {
-         VirtualServer vs;
-         RETURN_IF_ERROR(ParseVirtualServer(n, &vs));
-         config.virtual_servers.push_back(std::move(vs));
-         return absl::OkStatus();
-       },
-       true},
+      Repeated("vrrp_script", &config.vrrp_scripts, ParseVrrpScript),
+      Repeated("vrrp_instance", &config.vrrp_instances,
+               [&](const Node& n, VrrpInstance* v) {
+                 return ParseVrrpInstance(n, v, &notes);
+               }),
+      Repeated("vrrp_sync_group", &config.vrrp_sync_groups,
+               [&](const Node& n, VrrpSyncGroup* g) {
+                 return ParseVrrpSyncGroup(n, g, &notes);
+               }),
+      Repeated("virtual_server_group", &groups, ParseVirtualServerGroup),
+      Repeated("virtual_server", &config.virtual_servers, ParseVirtualServer),
       {"bgp",
        [&](const Node& n) {
          Bgp b;

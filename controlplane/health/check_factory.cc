@@ -18,7 +18,7 @@ namespace dsrlb::health {
 namespace {
 
 auto UrlTie(const config::HttpUrl& u) {
-  return std::tie(u.path, u.status_codes, u.digest);
+  return std::tie(u.path, u.status_codes, u.digest, u.virtualhost);
 }
 
 bool SameUrls(const std::vector<config::HttpUrl>& a,

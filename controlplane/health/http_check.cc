@@ -92,9 +92,11 @@ void HttpCheck::Fetch() {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (!target_.virtualhost.empty()) {
-    headers_ = curl_slist_append(
-        headers_, absl::StrCat("Host: ", target_.virtualhost).c_str());
+  const std::string& host =
+      url.virtualhost.empty() ? target_.virtualhost : url.virtualhost;
+  if (!host.empty()) {
+    headers_ =
+        curl_slist_append(headers_, absl::StrCat("Host: ", host).c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
   }
   std::string interface;

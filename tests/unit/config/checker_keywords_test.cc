@@ -52,6 +52,21 @@ TEST(PingCheckKeywordsTest, ConnectionAndRetryKeywordsAreRead) {
   EXPECT_FALSE(p.retry_after_delay_loop);
 }
 
+TEST(HttpGetKeywordsTest, VirtualhostIsReadPerUrlAndForTheChecker) {
+  auto c = Checkers(
+      "    HTTP_GET {\n"
+      "      url {\n        path /a\n        virtualhost a.example\n      }\n"
+      "      url {\n        path /b\n      }\n"
+      "      virtualhost c.example\n"
+      "    }\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->size(), 1u);
+  ASSERT_EQ((*c)[0].urls.size(), 2u);
+  EXPECT_EQ((*c)[0].urls[0].virtualhost, "a.example");
+  EXPECT_EQ((*c)[0].urls[1].virtualhost, "");
+  EXPECT_EQ((*c)[0].virtualhost, "c.example");
+}
+
 TEST(UdpCheckKeywordsTest, HexStringsReadAsKeepalivedDocumentsThem) {
   // keepalived.conf(5): "Ab12f 3 456 546443123" is AB 12 0F 03 45 06 54 64 43
   // 12 03; x or X in require_reply ignores those 4 bits.

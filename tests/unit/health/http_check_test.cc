@@ -194,6 +194,16 @@ TEST_F(HttpCheckTest, VirtualhostIsSentAsHostHeader) {
   EXPECT_TRUE(State().last_check_ok) << State().last_check_text;
 }
 
+TEST_F(HttpCheckTest, AUrlsOwnVirtualhostWinsOverTheCheckers) {
+  HttpTestServer server;
+  config::HttpUrl url = Url("/vhost", 200);
+  url.virtualhost = "www.example.test";
+  config::Checker c = HttpChecker(server.port(), {url});
+  c.virtualhost = "other.example.test";  // would get a 404 from /vhost
+  ApplyAndCheck(server.port(), c);
+  EXPECT_TRUE(State().last_check_ok) << State().last_check_text;
+}
+
 TEST_F(HttpCheckTest, WithoutVirtualhostTheHostIsTheAddress) {
   HttpTestServer server;
   ApplyAndCheck(server.port(),
