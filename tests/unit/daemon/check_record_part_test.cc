@@ -12,23 +12,7 @@
 namespace dsrlb::api {
 namespace {
 
-using health::testing::Ip;
 using health::testing::Listener;
-
-config::Config OneServer(uint16_t port) {
-  config::Config cfg;
-  config::VirtualServer vs;
-  vs.address = Ip("10.255.0.1");
-  vs.port = 80;
-  vs.delay_loop = absl::Milliseconds(50);
-  config::RealServer rs;
-  rs.address = Ip("127.0.0.1");
-  rs.port = port;
-  rs.checkers.push_back(health::testing::TcpChecker(port, 0, absl::Seconds(1)));
-  vs.real_servers.push_back(rs);
-  cfg.virtual_servers.push_back(vs);
-  return cfg;
-}
 
 RealServerState Server(const LbState& state) {
   return state.Snapshot().virtual_servers[0].real_servers[0];
@@ -39,7 +23,10 @@ TEST(HealthPartChecks, AServerThatStaysUpShowsEveryCheck) {
   ASSERT_GT(server.port, 0);
   EventHub events;
   LbState state(&events);
-  const config::Config cfg = OneServer(server.port);
+  const config::Config cfg = health::testing::OneServer(
+      server.port,
+      {health::testing::TcpChecker(server.port, 0, absl::Seconds(1))},
+      absl::Milliseconds(50));
   ASSERT_TRUE(state.ApplyConfig(cfg).ok());
   auto part = MakeHealthPart(&state);
   ASSERT_TRUE(part.ok());
