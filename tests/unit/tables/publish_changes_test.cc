@@ -17,6 +17,7 @@
 #include "controlplane/tables/publisher.h"
 #include "dataplane/shm/mapped_file.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/unit/tables/vip_bytes.h"
 
 namespace dsrlb::api {
 namespace {
@@ -44,33 +45,12 @@ std::vector<uint8_t> Bytes(const void* p, size_t n) {
   return {b, b + n};
 }
 
-// What a reader acts on for VIP record v: the record, its backend records
-// (in record order) and its ring.
-std::vector<uint8_t> VipBytes(const shm::SlotView& s, uint32_t v) {
-  std::vector<uint8_t> out = Bytes(&s.vips[v], sizeof(dsrlb_vip));
-  for (uint32_t b = 1; b < s.hdr->num_backends; b++) {
-    if (s.backends[b].vip != v || s.backends[b].family == 0) continue;
-    std::vector<uint8_t> rec = Bytes(&s.backends[b], sizeof(dsrlb_backend));
-    out.insert(out.end(), rec.begin(), rec.end());
-  }
-  std::vector<uint8_t> ring =
-      Bytes(s.Ring(static_cast<int>(v)), 2 * s.RingSize(static_cast<int>(v)));
-  out.insert(out.end(), ring.begin(), ring.end());
-  return out;
-}
-
-std::vector<std::vector<uint8_t>> AllVipBytes(const shm::SlotView& s) {
-  std::vector<std::vector<uint8_t>> out;
-  for (uint32_t v = 0; v < s.hdr->num_vips; v++) out.push_back(VipBytes(s, v));
-  return out;
-}
-
 // The whole slot a reader validates, but for the generation (and the
 // checksum, which folds it in): header from hash_seed on, VIP index,
 // every VIP's bytes, and the checksum's record and ring sums.
 struct SlotBytes {
   std::vector<uint8_t> header, index;
-  std::vector<std::vector<uint8_t>> vips;
+  std::vector<VipBytes> vips;
   uint64_t record_sum = 0, ring_sum = 0;
 };
 
@@ -80,7 +60,7 @@ SlotBytes SlotBytesOf(const shm::SlotView& s) {
   out.header = Bytes(reinterpret_cast<const uint8_t*>(s.hdr) + from,
                      sizeof(dsrlb_slot_header) - from);
   out.index = Bytes(s.vip_index, 2 * s.geometry.vip_index_size);
-  out.vips = AllVipBytes(s);
+  out.vips = AllBytes(s);
   out.record_sum = s.RecordSum();
   out.ring_sum = s.RingSum();
   return out;
@@ -174,8 +154,8 @@ class PublishChangesTest : public ::testing::Test {
 };
 
 TEST_F(PublishChangesTest, OneWeightChangeTouchesOneVirtualServerOnly) {
-  const auto target_before = AllVipBytes(region_->Inactive());
-  const auto active_before = AllVipBytes(region_->Current());
+  const auto target_before = AllBytes(region_->Inactive());
+  const auto active_before = AllBytes(region_->Current());
   ASSERT_TRUE(state_.SetWeight(Vs(17), Rs(17, 2), 7).ok());
   PublishChanges();
 
@@ -189,7 +169,7 @@ TEST_F(PublishChangesTest, OneWeightChangeTouchesOneVirtualServerOnly) {
   EXPECT_EQ(w.backends_written, uint32_t{kRs});
   const PublishedTable p = publisher_->Published();
   const uint32_t changed = p.vip_index.at(Vs(17));
-  const auto after = AllVipBytes(region_->Current());
+  const auto after = AllBytes(region_->Current());
   ASSERT_EQ(after.size(), size_t{kVs});
   for (uint32_t v = 0; v < after.size(); v++) {
     if (v == changed) {
@@ -199,7 +179,7 @@ TEST_F(PublishChangesTest, OneWeightChangeTouchesOneVirtualServerOnly) {
     }
   }
   // The slot readers left is not touched.
-  EXPECT_EQ(AllVipBytes(region_->Inactive()), active_before);
+  EXPECT_EQ(AllBytes(region_->Inactive()), active_before);
   EXPECT_EQ(p.state_version, state_.Version());
   ExpectSameAsFreshFullBuild();
 }

@@ -15,6 +15,7 @@
 #include "controlplane/tables/publisher.h"
 #include "dataplane/shm/mapped_file.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/unit/tables/vip_bytes.h"
 
 namespace dsrlb::api {
 namespace {
@@ -29,33 +30,6 @@ VsKey Vs(int v) {
 RsKey Rs(int v, int r) {
   return RsKey{Ip("172.16." + std::to_string(v) + "." + std::to_string(r + 1)),
                80};
-}
-
-// The bytes a reader acts on for one VIP record: the record, its backend
-// records and its ring.
-struct VipBytes {
-  std::vector<uint8_t> vip, backends, ring;
-  bool operator==(const VipBytes&) const = default;
-};
-
-VipBytes BytesOf(const shm::SlotView& s, uint32_t v) {
-  VipBytes out;
-  const auto* p = reinterpret_cast<const uint8_t*>(&s.vips[v]);
-  out.vip.assign(p, p + sizeof(dsrlb_vip));
-  for (uint32_t b = 1; b < s.hdr->num_backends; b++) {
-    if (s.backends[b].vip != v || s.backends[b].family == 0) continue;
-    const auto* q = reinterpret_cast<const uint8_t*>(&s.backends[b]);
-    out.backends.insert(out.backends.end(), q, q + sizeof(dsrlb_backend));
-  }
-  const auto* r = reinterpret_cast<const uint8_t*>(s.Ring(static_cast<int>(v)));
-  out.ring.assign(r, r + 2 * s.RingSize(static_cast<int>(v)));
-  return out;
-}
-
-std::vector<VipBytes> AllBytes(const shm::SlotView& s) {
-  std::vector<VipBytes> out;
-  for (uint32_t v = 0; v < s.hdr->num_vips; v++) out.push_back(BytesOf(s, v));
-  return out;
 }
 
 class PublishPatchTest : public ::testing::Test {
