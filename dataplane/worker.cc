@@ -34,17 +34,34 @@ struct TscClock {
 
 }  // namespace
 
+// Sends a burst that was forwarded whole, as received (no per-packet look
+// at the verdicts: the common case); what the port would not take is
+// dropped as drop_tx_full. `bytes`: the burst's bytes (rx_bytes).
+__attribute__((always_inline)) static inline void TransmitAll(WorkerContext& w,
+                                                              rte_mbuf** rx,
+                                                              uint16_t n,
+                                                              uint64_t bytes) {
+  const uint16_t sent = rte_eth_tx_burst(w.port, w.queue, rx, n);
+  if (sent < n) {
+    // The unsent ones are still ours: their bytes come off the total.
+    for (uint16_t i = sent; i < n; i++) bytes -= rx[i]->pkt_len;
+    w.drops[DSRLB_DROP_TX_FULL] += n - sent;
+    rte_pktmbuf_free_bulk(rx + sent, n - sent);
+  }
+  w.counters[DSRLB_CTR_TX_PACKETS] += sent;
+  w.counters[DSRLB_CTR_TX_BYTES] += bytes;
+}
+
 // Sends the burst's forwarded frames, frees the others (the pipeline
 // counted them) and what the port would not take (drop_tx_full).
-__attribute__((always_inline)) static inline void Transmit(
-    WorkerContext& w, rte_mbuf** rx, const Verdict* verdicts, uint16_t n) {
+static void Transmit(WorkerContext& w, rte_mbuf** rx, const Verdict* verdicts,
+                     uint16_t n) {
   rte_mbuf* tx[kBurst];
-  uint32_t tx_len[kBurst];
-  uint16_t nf = 0;
   uint64_t tx_bytes = 0;
+  uint16_t nf = 0;
   for (uint16_t i = 0; i < n; i++) {
     if (verdicts[i] == Verdict::kForward) {
-      tx_len[nf] = rx[i]->pkt_len;
+      tx_bytes += rx[i]->pkt_len;
       tx[nf++] = rx[i];
     } else {
       // kDrop was counted by the pipeline; kException too (as
@@ -52,16 +69,7 @@ __attribute__((always_inline)) static inline void Transmit(
       rte_pktmbuf_free(rx[i]);
     }
   }
-  if (nf == 0) return;
-  // What was sent belongs to the driver now: sizes come from before.
-  uint16_t sent = rte_eth_tx_burst(w.port, w.queue, tx, nf);
-  for (uint16_t i = 0; i < sent; i++) tx_bytes += tx_len[i];
-  w.counters[DSRLB_CTR_TX_PACKETS] += sent;
-  w.counters[DSRLB_CTR_TX_BYTES] += tx_bytes;
-  if (sent < nf) {
-    w.drops[DSRLB_DROP_TX_FULL] += nf - sent;
-    rte_pktmbuf_free_bulk(tx + sent, nf - sent);
-  }
+  if (nf != 0) TransmitAll(w, tx, nf, tx_bytes);
 }
 
 int WorkerMain(void* arg) {
@@ -115,9 +123,12 @@ int WorkerMain(void* arg) {
     ctr[DSRLB_CTR_RX_PACKETS] += n;
     ctr[DSRLB_CTR_RX_BYTES] += rx_bytes;
 
-    w.pipeline->ProcessBurst(table, frames, lens, n, now_ns, verdicts);
-
-    Transmit(w, rx, verdicts, n);
+    const uint32_t forwarded =
+        w.pipeline->ProcessBurst(table, frames, lens, n, now_ns, verdicts);
+    if (forwarded == n)
+      TransmitAll(w, rx, n, rx_bytes);
+    else
+      Transmit(w, rx, verdicts, n);
   }
 
   tables.Release();

@@ -708,16 +708,18 @@ Verdict Pipeline::Process(const shm::SlotView* table, uint8_t* frame,
   return v;
 }
 
-void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
-                              const uint32_t* lens, uint32_t n, uint32_t now,
-                              Verdict* verdicts) {
+uint32_t Pipeline::ProcessOnePass(const shm::SlotView& t,
+                                  uint8_t* const* frames, const uint32_t* lens,
+                                  uint32_t n, uint32_t now, Verdict* verdicts) {
   HitPath h = StartHits(t);
+  uint32_t slow_forwarded = 0;
   for (uint32_t i = 0; i < n; i++) {
     uint8_t* frame = frames[i];
     const uint32_t len = lens[i];
     FastTuple ft;
     if (!ParseIpv4Fast(frame, len, &ft)) {
       verdicts[i] = SlowParsed(t, frame, len, now);
+      slow_forwarded += verdicts[i] == Verdict::kForward;
       continue;
     }
     const V4Key k = KeyOfTuple(ft);
@@ -734,16 +736,20 @@ void Pipeline::ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
     }
     verdicts[i] =
         SlowV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), frame, len, now);
+    slow_forwarded += verdicts[i] == Verdict::kForward;
   }
+  const uint32_t forwarded = static_cast<uint32_t>(h.hits) + slow_forwarded;
   Fold(&h);
+  return forwarded;
 }
 
-void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
-                            const uint32_t* lens, uint32_t n, uint64_t now_ns,
-                            Verdict* verdicts) {
+uint32_t Pipeline::ProcessBurst(const shm::SlotView* table,
+                                uint8_t* const* frames, const uint32_t* lens,
+                                uint32_t n, uint64_t now_ns,
+                                Verdict* verdicts) {
   if (table == nullptr) {
     for (uint32_t i = 0; i < n; i++) verdicts[i] = Drop(DSRLB_DROP_NO_TABLE);
-    return;
+    return 0;
   }
   Enter(*table);
   const uint32_t now = FlowTable::Now(now_ns);
@@ -756,6 +762,7 @@ void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
   Prepared prep[kChunk];
   bool needs[kChunk];
   HitPath h = StartHits(*table);
+  uint32_t forwarded = 0;
   for (uint32_t base = 0; base < n; base += kChunk) {
     const uint32_t m = n - base < kChunk ? n - base : kChunk;
     for (uint32_t i = 0; i < m; i++) {
@@ -765,12 +772,15 @@ void Pipeline::ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
     }
     for (uint32_t i = 0; i < m; i++)
       if (needs[i]) flows_->PrefetchEntry(prep[i].hash);
-    for (uint32_t i = 0; i < m; i++)
-      if (needs[i])
-        verdicts[base + i] =
-            Finish(*table, prep[i], frames[base + i], lens[base + i], now, &h);
+    for (uint32_t i = 0; i < m; i++) {
+      if (!needs[i]) continue;
+      verdicts[base + i] =
+          Finish(*table, prep[i], frames[base + i], lens[base + i], now, &h);
+      forwarded += verdicts[base + i] == Verdict::kForward;
+    }
   }
   Fold(&h);
+  return forwarded;
 }
 
 }  // namespace dsrlb::dataplane

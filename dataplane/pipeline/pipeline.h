@@ -38,10 +38,12 @@ class Pipeline {
   Verdict Process(const shm::SlotView* table, uint8_t* frame, uint32_t len,
                   uint64_t now_ns);
 
-  // verdicts[i] for frames[i]; same counting as Process.
-  void ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
-                    const uint32_t* lens, uint32_t n, uint64_t now_ns,
-                    Verdict* verdicts);
+  // verdicts[i] for frames[i]; same counting as Process. Returns how many
+  // verdicts are kForward (the worker sends a burst forwarded whole
+  // without looking at each verdict).
+  uint32_t ProcessBurst(const shm::SlotView* table, uint8_t* const* frames,
+                        const uint32_t* lens, uint32_t n, uint64_t now_ns,
+                        Verdict* verdicts);
 
   // Removes flows idle past their timeout from the next `buckets` buckets
   // of the flow table (round robin), uncounting their connections; the
@@ -183,10 +185,11 @@ class Pipeline {
                           const FlowKey& akey, uint64_t ah, uint32_t now);
   void AffinityKey(const shm::SlotView& t, const Prepared& p, FlowKey* akey,
                    uint64_t* ah) const;
-  // Prepare + Finish in one pass, for tables that fit in the cache.
-  void ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
-                      const uint32_t* lens, uint32_t n, uint32_t now,
-                      Verdict* verdicts);
+  // Prepare + Finish in one pass, for tables that fit in the cache; returns
+  // how many were forwarded.
+  uint32_t ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
+                          const uint32_t* lens, uint32_t n, uint32_t now,
+                          Verdict* verdicts);
   uint32_t FlowTimeout(uint8_t proto) const {
     return proto == 6 ? tcp_timeout_ : udp_timeout_;
   }

@@ -217,9 +217,16 @@ void PipelineRows(Bench& b, uint32_t only_flows) {
   struct Config {
     uint32_t flows, table;
   };
-  for (Config c : {Config{10, RuleSize(10)}, Config{10, 1u << 21},
-                   Config{10000, RuleSize(10000)}, Config{10000, 1u << 21},
-                   Config{1000000, RuleSize(1000000)}}) {
+  std::vector<Config> configs = {Config{10, RuleSize(10)}, Config{10, 1u << 21},
+                                 Config{10000, RuleSize(10000)},
+                                 Config{10000, 1u << 21},
+                                 Config{1000000, RuleSize(1000000)}};
+  // Any other --flows N: one row, the table sized by the rule.
+  if (only_flows != 0 &&
+      std::none_of(configs.begin(), configs.end(),
+                   [&](const Config& c) { return c.flows == only_flows; }))
+    configs.push_back(Config{only_flows, RuleSize(only_flows)});
+  for (Config c : configs) {
     const uint32_t flows = c.flows, kTable = c.table;
     if (only_flows != 0 && flows != only_flows) continue;
     FlowTable table(kTable);

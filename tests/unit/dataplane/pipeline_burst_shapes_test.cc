@@ -102,12 +102,14 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity, uint32_t prefill,
     lens.push_back(static_cast<uint32_t>(f.size()));
   }
   std::vector<Verdict> got(frames.size());
-  // Uneven bursts, as a NIC hands them over.
+  // Uneven bursts, as a NIC hands them over. `returned`: what ProcessBurst
+  // says it forwarded (the worker sends a burst whole on it).
+  uint64_t returned = 0;
   for (size_t at = 0, n = 1; at < frames.size(); at += n, n = n % 40 + 7) {
     const size_t len = std::min(n, frames.size() - at);
-    burst.pipeline().ProcessBurst(burst.table(), ptrs.data() + at,
-                                  lens.data() + at, static_cast<uint32_t>(len),
-                                  kSecond, got.data() + at);
+    returned += burst.pipeline().ProcessBurst(
+        burst.table(), ptrs.data() + at, lens.data() + at,
+        static_cast<uint32_t>(len), kSecond, got.data() + at);
   }
   for (size_t i = 0; i < frames.size(); i++) {
     EXPECT_EQ(got[i], expected[i]) << "frame " << i;
@@ -132,6 +134,7 @@ void ExpectBurstMatchesOneByOne(uint32_t flow_capacity, uint32_t prefill,
       forwarded_bytes += frames[i].size();
     }
   ASSERT_GT(forwarded, 0u);
+  EXPECT_EQ(returned, forwarded);
   uint64_t vip_packets = 0, vip_bytes = 0, be_packets = 0, be_bytes = 0;
   for (uint32_t v = 0; v < PipelineEnv::kMaxVips; v++) {
     EXPECT_EQ(burst.vip_stats(v).packets, single.vip_stats(v).packets) << v;
