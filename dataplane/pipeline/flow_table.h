@@ -149,9 +149,33 @@ class FlowTable {
     FlowEntry* HitV4(uint32_t src, uint32_t dst, uint64_t tail, uint64_t hash,
                      uint32_t now, uint16_t mark) const {
       const uint32_t b = static_cast<uint32_t>(hash) & mask_;
+      return Probe</*kRecheckTags=*/false>(
+          b, TagMatches(buckets_[b], Sig(hash)), Sig(hash), src, dst, tail, now,
+          mark);
+    }
+    // HitV4 over the ways PrefetchEntries named earlier in the burst (bit w
+    // = way w), without comparing the bucket's tags again: each way's own
+    // tag is checked (the burst may have freed or reused the way since).
+    // An entry the burst inserted since is not seen: the caller's general
+    // path finds it.
+    FlowEntry* HitV4Ways(uint32_t src, uint32_t dst, uint64_t tail,
+                         uint64_t hash, uint32_t ways, uint32_t now,
+                         uint16_t mark) const {
+      return Probe</*kRecheckTags=*/true>(static_cast<uint32_t>(hash) & mask_,
+                                          ways, Sig(hash), src, dst, tail, now,
+                                          mark);
+    }
+
+   private:
+    friend class FlowTable;
+    template <bool kRecheckTags>
+    FlowEntry* Probe(uint32_t b, uint32_t ways, uint16_t sig, uint32_t src,
+                     uint32_t dst, uint64_t tail, uint32_t now,
+                     uint16_t mark) const {
       Bucket& bucket = buckets_[b];
-      for (uint32_t m = TagMatches(bucket, Sig(hash)); m != 0; m &= m - 1) {
+      for (uint32_t m = ways; m != 0; m &= m - 1) {
         const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
+        if (kRecheckTags && bucket.sig[w] != sig) continue;
         FlowEntry& e = entries_[b * kWays + w];
         if (((Load32(e.key.src) ^ src) | (Load32(e.key.dst) ^ dst) |
              (Word(e.key, 4) ^ tail)) != 0)
@@ -163,9 +187,6 @@ class FlowTable {
       }
       return nullptr;
     }
-
-   private:
-    friend class FlowTable;
     Bucket* buckets_;
     FlowEntry* entries_;
     uint32_t mask_;
@@ -242,15 +263,17 @@ class FlowTable {
   void PrefetchBucket(uint64_t hash) const {
     __builtin_prefetch(&buckets_[BucketOf(hash)]);
   }
-  // Hints the entries whose tag matches `hash` (bucket should be cached by
-  // now: call after PrefetchBucket, a few packets later).
-  void PrefetchEntry(uint64_t hash) const {
+  // Hints the entries whose tag matches `hash` into cache and returns their
+  // ways (bit w = way w) for HitV4Ways; the bucket should be cached by now
+  // (PrefetchBucket a few packets before).
+  uint32_t PrefetchEntries(uint64_t hash) const {
     const uint32_t b = BucketOf(hash);
-    for (uint32_t m = TagMatches(buckets_[b], Sig(hash)); m != 0; m &= m - 1)
+    const uint32_t ways = TagMatches(buckets_[b], Sig(hash));
+    for (uint32_t m = ways; m != 0; m &= m - 1)
       __builtin_prefetch(
           &entries_[b * kWays + static_cast<uint32_t>(__builtin_ctz(m))]);
+    return ways;
   }
-
   uint32_t capacity() const { return capacity_; }
   // Whether the lines the table's flows live on are more than a core's
   // cache is likely to hold, so that prefetching them ahead of use pays:

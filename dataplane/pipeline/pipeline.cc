@@ -99,10 +99,6 @@ inline bool ParseIpv4Fast(const uint8_t* f, uint32_t len, FastTuple* t) {
   return true;
 }
 
-uint8_t TcpFlags(const FastTuple& ft) {
-  return static_cast<uint8_t>(ft.tcp_word >> 8);
-}
-
 // The compact IPv4 key of a fast-parsed frame: two words from the loaded
 // bytes (the ports swapped to host order in one go), hashed from registers.
 struct V4Key {
@@ -490,37 +486,6 @@ DSRLB_HOT bool Pipeline::AcceptVip(Prepared* p, Verdict* verdict) {
   return true;
 }
 
-DSRLB_HOT bool Pipeline::Prepare(const shm::SlotView& t, const uint8_t* frame,
-                                 uint32_t len, Prepared* p, Verdict* verdict) {
-  FastTuple ft;
-  if (!ParseIpv4Fast(frame, len, &ft))
-    return PrepareParsed(t, frame, len, p, verdict);
-  // The VIP of a run (the cached one) at once, as before; another is looked
-  // up by Finish, and only if the flow table has no entry marked for the
-  // hit path: a hit finds its VIP in its backend's record (a lookup per
-  // packet cost ~150 instructions whenever consecutive packets went to
-  // different VIPs; callgrind, pipeline_bench --vips 4096). The cache is
-  // read before the stores through p, which may alias it.
-  const uint64_t cache_key = vip_cache_key_;
-  const int cached = vip_cache_index_;
-  const uint32_t cached_flags = vip_cache_flags_;
-  const V4Key k = KeyOfTuple(ft);
-  p->addrs = k.addrs;
-  p->tail = k.tail;
-  p->hash = k.hash;
-  p->v4 = true;
-  p->icmp_error = false;
-  p->tcp_flags = TcpFlags(ft);
-  if (VipCacheKey(ft.dst, k.tail) != cache_key) {
-    p->vip = kVipLater;
-    return true;
-  }
-  p->vip = cached;
-  p->vip_flags = cached_flags;
-  if ((cached_flags & DSRLB_VIP_ACTIVE) != 0) return true;
-  return AcceptVip(p, verdict);
-}
-
 DSRLB_HOT bool Pipeline::PrepareV4(const shm::SlotView& t, uint64_t addrs,
                                    uint64_t tail, uint64_t hash,
                                    uint8_t tcp_flags, Prepared* p,
@@ -605,17 +570,19 @@ DSRLB_HOT Pipeline::HitPath Pipeline::StartHits(const shm::SlotView& t) {
   h.epoch = epoch_;
   h.src_mac_hi = src_mac_hi_;
   h.src_mac_lo = src_mac_lo_;
-  h.hits = 0;
+  h.hits = h.slow_forwarded = 0;
   h.run_vip = -1;
   h.run_start = h.run_bytes = 0;
   return h;
 }
 
-DSRLB_HOT void Pipeline::Fold(HitPath* h) {
+DSRLB_HOT uint32_t Pipeline::Fold(HitPath* h) {
   SwitchVipRun(h, -1);
   counters_.counters[DSRLB_CTR_FORWARDED] += h->hits;
   counters_.counters[DSRLB_CTR_FLOW_HIT] += h->hits;
-  h->hits = h->run_start = 0;
+  const uint64_t forwarded = h->hits + h->slow_forwarded;
+  h->hits = h->run_start = h->slow_forwarded = 0;
+  return static_cast<uint32_t>(forwarded);
 }
 
 DSRLB_COLD void Pipeline::SwitchVipRun(HitPath* h, int vip) {
@@ -651,28 +618,6 @@ DSRLB_HOT void Pipeline::ForwardHit(HitPath* h, uint16_t b, uint8_t* frame,
   }
 }
 
-DSRLB_HOT Verdict Pipeline::Finish(const shm::SlotView& t, const Prepared& p,
-                                   uint8_t* frame, uint32_t len, uint32_t now,
-                                   HitPath* h) {
-  // The hit path: an IPv4 flow whose entry was validated in this epoch for
-  // the hit path (mark == epoch: its VIP active and not persistent), by a
-  // packet that cannot change its connection state.
-  if (!p.v4) return FinishSlow(t, p, frame, len, now);
-  if ((p.tcp_flags & kTcpSynFinRst) == 0) {
-    if (const FlowEntry* e =
-            h->flows.HitV4(static_cast<uint32_t>(p.addrs),
-                           static_cast<uint32_t>(p.addrs >> 32), p.tail, p.hash,
-                           now, h->epoch)) {
-      ForwardHit(h, e->backend, frame, len);
-      return Verdict::kForward;
-    }
-  }
-  // Prepare may have left the VIP to here.
-  if (p.vip == kVipLater)
-    return SlowV4(t, p.addrs, p.tail, p.hash, p.tcp_flags, frame, len, now);
-  return FinishSlow(t, p, frame, len, now);
-}
-
 DSRLB_COLD Verdict Pipeline::FinishSlow(const shm::SlotView& t,
                                         const Prepared& p, uint8_t* frame,
                                         uint32_t len, uint32_t now) {
@@ -697,50 +642,101 @@ DSRLB_COLD Verdict Pipeline::FinishSlow(const shm::SlotView& t,
 
 Verdict Pipeline::Process(const shm::SlotView* table, uint8_t* frame,
                           uint32_t len, uint64_t now_ns) {
-  if (table == nullptr) return Drop(DSRLB_DROP_NO_TABLE);
-  Enter(*table);
-  Prepared p;
   Verdict v;
-  if (!Prepare(*table, frame, len, &p, &v)) return v;
-  HitPath h = StartHits(*table);
-  v = Finish(*table, p, frame, len, FlowTable::Now(now_ns), &h);
-  Fold(&h);
+  ProcessBurst(table, &frame, &len, 1, now_ns, &v);
   return v;
+}
+
+DSRLB_HOT bool Pipeline::ParseV4(const uint8_t* frame, uint32_t len,
+                                 FastV4* f) {
+  FastTuple ft;
+  if (!ParseIpv4Fast(frame, len, &ft)) return false;
+  const V4Key k = KeyOfTuple(ft);
+  f->addrs = k.addrs;
+  f->tail = k.tail;
+  f->hash = k.hash;
+  f->tcp_word = ft.tcp_word;
+  return true;
+}
+
+template <bool kPrefetched>
+DSRLB_HOT Verdict Pipeline::DecideV4(const shm::SlotView& t, const FastV4& f,
+                                     uint32_t ways, uint8_t* frame,
+                                     uint32_t len, uint32_t now, HitPath* h) {
+  if ((f.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
+    const uint32_t src = static_cast<uint32_t>(f.addrs);
+    const uint32_t dst = static_cast<uint32_t>(f.addrs >> 32);
+    if (const FlowEntry* e =
+            kPrefetched
+                ? h->flows.HitV4Ways(src, dst, f.tail, f.hash, ways, now,
+                                     h->epoch)
+                : h->flows.HitV4(src, dst, f.tail, f.hash, now, h->epoch)) {
+      ForwardHit(h, e->backend, frame, len);
+      return Verdict::kForward;
+    }
+  }
+  return CountSlow(
+      h, SlowV4(t, f.addrs, f.tail, f.hash,
+                static_cast<uint8_t>(f.tcp_word >> 8), frame, len, now));
 }
 
 uint32_t Pipeline::ProcessOnePass(const shm::SlotView& t,
                                   uint8_t* const* frames, const uint32_t* lens,
                                   uint32_t n, uint32_t now, Verdict* verdicts) {
   HitPath h = StartHits(t);
-  uint32_t slow_forwarded = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t* frame = frames[i];
-    const uint32_t len = lens[i];
-    FastTuple ft;
-    if (!ParseIpv4Fast(frame, len, &ft)) {
-      verdicts[i] = SlowParsed(t, frame, len, now);
-      slow_forwarded += verdicts[i] == Verdict::kForward;
-      continue;
-    }
-    const V4Key k = KeyOfTuple(ft);
-    // The hit path, all in registers: an entry marked for it in this epoch
-    // (VIP active and not persistent; no VIP lookup), no SYN, FIN or RST
-    // (those may change the connection's state: the general path tracks it).
-    if ((ft.tcp_word & uint32_t{kTcpSynFinRst} << 8) == 0) {
-      if (const FlowEntry* e =
-              h.flows.HitV4(ft.src, ft.dst, k.tail, k.hash, now, h.epoch)) {
-        ForwardHit(&h, e->backend, frame, len);
-        verdicts[i] = Verdict::kForward;
-        continue;
+    FastV4 f;
+    verdicts[i] = ParseV4(frames[i], lens[i], &f)
+                      ? DecideV4<false>(t, f, 0, frames[i], lens[i], now, &h)
+                      : CountSlow(&h, SlowParsed(t, frames[i], lens[i], now));
+  }
+  return Fold(&h);
+}
+
+uint32_t Pipeline::ProcessPrefetched(const shm::SlotView& t,
+                                     uint8_t* const* frames,
+                                     const uint32_t* lens, uint32_t n,
+                                     uint32_t now, Verdict* verdicts) {
+  // Three passes over up to kChunk packets so that their flow-table misses
+  // overlap instead of queueing: parse + key + hash + prefetch the bucket,
+  // then prefetch the entries whose tags match, then decide as the one-pass
+  // shape does (in packet order, so a flow's second packet in a burst sees
+  // what its first one inserted). Frames the IPv4 fast parse does not take
+  // are prepared (parse, VIP) in the first pass and prefetched alike.
+  enum Kind : uint8_t { kFast, kPrepared, kDecided };
+  FastV4 fast[kChunk];
+  uint32_t ways[kChunk];
+  Kind kind[kChunk];
+  Prepared prep[kChunk];
+  HitPath h = StartHits(t);
+  for (uint32_t base = 0; base < n; base += kChunk) {
+    const uint32_t m = n - base < kChunk ? n - base : kChunk;
+    uint8_t* const* fr = frames + base;
+    const uint32_t* ln = lens + base;
+    Verdict* vd = verdicts + base;
+    for (uint32_t i = 0; i < m; i++) {
+      if (ParseV4(fr[i], ln[i], &fast[i])) {
+        kind[i] = kFast;
+        flows_->PrefetchBucket(fast[i].hash);
+      } else if (PrepareParsed(t, fr[i], ln[i], &prep[i], &vd[i])) {
+        kind[i] = kPrepared;
+        flows_->PrefetchBucket(prep[i].hash);
+      } else {
+        kind[i] = kDecided;  // dropped or for the kernel: vd[i] is set
       }
     }
-    verdicts[i] =
-        SlowV4(t, k.addrs, k.tail, k.hash, TcpFlags(ft), frame, len, now);
-    slow_forwarded += verdicts[i] == Verdict::kForward;
+    for (uint32_t i = 0; i < m; i++)
+      if (kind[i] != kDecided)
+        ways[i] = flows_->PrefetchEntries(kind[i] == kFast ? fast[i].hash
+                                                           : prep[i].hash);
+    for (uint32_t i = 0; i < m; i++) {
+      if (kind[i] == kFast)
+        vd[i] = DecideV4<true>(t, fast[i], ways[i], fr[i], ln[i], now, &h);
+      else if (kind[i] == kPrepared)
+        vd[i] = CountSlow(&h, FinishSlow(t, prep[i], fr[i], ln[i], now));
+    }
   }
-  const uint32_t forwarded = static_cast<uint32_t>(h.hits) + slow_forwarded;
-  Fold(&h);
-  return forwarded;
+  return Fold(&h);
 }
 
 uint32_t Pipeline::ProcessBurst(const shm::SlotView* table,
@@ -755,32 +751,7 @@ uint32_t Pipeline::ProcessBurst(const shm::SlotView* table,
   const uint32_t now = FlowTable::Now(now_ns);
   if (!flows_->prefetch_pays())
     return ProcessOnePass(*table, frames, lens, n, now, verdicts);
-  // Three passes over up to kChunk packets so that their flow-table misses
-  // overlap instead of queueing: parse + VIP + hash + prefetch the bucket,
-  // then prefetch the matching entry, then decide (in packet order, so a
-  // flow's second packet in a burst sees what its first one inserted).
-  Prepared prep[kChunk];
-  bool needs[kChunk];
-  HitPath h = StartHits(*table);
-  uint32_t forwarded = 0;
-  for (uint32_t base = 0; base < n; base += kChunk) {
-    const uint32_t m = n - base < kChunk ? n - base : kChunk;
-    for (uint32_t i = 0; i < m; i++) {
-      needs[i] = Prepare(*table, frames[base + i], lens[base + i], &prep[i],
-                         &verdicts[base + i]);
-      if (needs[i]) flows_->PrefetchBucket(prep[i].hash);
-    }
-    for (uint32_t i = 0; i < m; i++)
-      if (needs[i]) flows_->PrefetchEntry(prep[i].hash);
-    for (uint32_t i = 0; i < m; i++) {
-      if (!needs[i]) continue;
-      verdicts[base + i] =
-          Finish(*table, prep[i], frames[base + i], lens[base + i], now, &h);
-      forwarded += verdicts[base + i] == Verdict::kForward;
-    }
-  }
-  Fold(&h);
-  return forwarded;
+  return ProcessPrefetched(*table, frames, lens, n, now, verdicts);
 }
 
 }  // namespace dsrlb::dataplane

@@ -59,7 +59,6 @@ class Pipeline {
 
  private:
   static constexpr uint32_t kChunk = 32;
-  static constexpr int kVipLater = -2;
 
   Verdict Drop(dsrlb_drop reason) {
     counters_.drops[reason]++;
@@ -70,7 +69,16 @@ class Pipeline {
     counters_.counters[DSRLB_CTR_EXCEPTION]++;
     return Verdict::kException;
   }
-  // A packet between the two halves of its processing.
+  // An IPv4 fast-parsed frame (untagged, no options, not a fragment,
+  // well-formed TCP or UDP): its compact key, hashed. No initializers: the
+  // prefetching shape keeps 32 on its stack, filled per burst.
+  struct FastV4 {
+    uint64_t addrs;     // source bytes | destination bytes << 32
+    uint64_t tail;      // FlowKeyTail(sport, dport, AF_INET, proto, kFlow)
+    uint64_t hash;      // FlowTable::HashV4(addrs, tail)
+    uint32_t tcp_word;  // TCP header bytes 12-13 as loaded (flags at 8-15)
+  };
+  // A packet between the two halves of the general path, VIP found.
   // No initializers: ProcessBurst keeps 32 on its stack, filled per burst.
   // The IPv4 fast path keeps its key compact (two words, `v4`); every other
   // packet carries a whole FlowKey. KeyOf() gives the whole key either way.
@@ -78,7 +86,7 @@ class Pipeline {
     uint64_t addrs;  // v4: source bytes | destination bytes << 32
     uint64_t tail;   // v4: FlowKeyTail(...)
     uint64_t hash;   // FlowTable::Hash(key)
-    int vip;         // kVipLater: not looked up yet (Prepare)
+    int vip;
     uint32_t vip_flags;
     bool v4;
     bool icmp_error;
@@ -101,9 +109,10 @@ class Pipeline {
     dsrlb_pkt_bytes* vip_stats;
     uint32_t max_backends, max_vips;
     uint16_t epoch;
-    uint64_t src_mac_hi;  // source MAC bytes 0-1 at bits 48-63 (frame 6-7)
-    uint32_t src_mac_lo;  // source MAC bytes 2-5 (frame bytes 8-11)
-    uint64_t hits;        // forwarded by a flow-table hit
+    uint64_t src_mac_hi;      // source MAC bytes 0-1 at bits 48-63 (frame 6-7)
+    uint32_t src_mac_lo;      // source MAC bytes 2-5 (frame bytes 8-11)
+    uint64_t hits;            // forwarded by a flow-table hit
+    uint64_t slow_forwarded;  // forwarded past the hit path (CountSlow)
     // Per-VIP counts of hits, by runs of one VIP: run_vip's packets are
     // the hits since run_start, its bytes run_bytes.
     int run_vip;  // -1: none yet
@@ -111,8 +120,14 @@ class Pipeline {
   };
   // Once per burst, after Enter: the hit path's locals.
   HitPath StartHits(const shm::SlotView& t);
-  // End of a burst: hits and the VIP run into the stats region.
-  void Fold(HitPath* h);
+  // End of a burst: hits and the VIP run into the stats region. Returns
+  // how many the burst forwarded.
+  uint32_t Fold(HitPath* h);
+  // A verdict of the general path, counted in h if forwarded.
+  static Verdict CountSlow(HitPath* h, Verdict v) {
+    h->slow_forwarded += v == Verdict::kForward;
+    return v;
+  }
   // Ends h's VIP run (its counts into the stats region), starts one for vip.
   void SwitchVipRun(HitPath* h, int vip);
   // A forwarded hit: MACs rewritten from the entry's backend, counted in h
@@ -136,14 +151,18 @@ class Pipeline {
   void NewEpoch(const shm::SlotView& t);
   void SetStateTimeouts();
 
-  // First half, no flow-table access: parse, and the VIP lookup but for
-  // an IPv4 fast-parsed packet to another VIP than the cached one
-  // (p->vip = kVipLater: Finish looks it up if the hit path does not take
-  // the packet). Returns true when the
-  // packet may need a backend (p filled), else sets *verdict.
-  bool Prepare(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
-               Prepared* p, Verdict* verdict);
-  // Prepare's IPv4 fast half, from the compact key.
+  // The IPv4 fast parse and compact key; false: the frame is not one
+  // (SlowParsed / PrepareParsed take it).
+  static bool ParseV4(const uint8_t* frame, uint32_t len, FastV4* f);
+  // A fast-parsed frame, decided: the hit path all in registers (an entry
+  // marked for it in this epoch: VIP active and not persistent, so no VIP
+  // lookup; no SYN, FIN or RST, which may change the connection's state),
+  // else SlowV4. kPrefetched: `ways` are the flow-table ways to probe
+  // (HitV4Ways, from PrefetchEntries); else the tags are compared here.
+  template <bool kPrefetched>
+  Verdict DecideV4(const shm::SlotView& t, const FastV4& f, uint32_t ways,
+                   uint8_t* frame, uint32_t len, uint32_t now, HitPath* h);
+  // The general path's IPv4 first half (VIP lookup), from the compact key.
   bool PrepareV4(const shm::SlotView& t, uint64_t addrs, uint64_t tail,
                  uint64_t hash, uint8_t tcp_flags, Prepared* p,
                  Verdict* verdict);
@@ -154,7 +173,9 @@ class Pipeline {
                  uint32_t now);
   Verdict SlowParsed(const shm::SlotView& t, uint8_t* frame, uint32_t len,
                      uint32_t now);
-  // Prepare for anything the IPv4 fast path does not take.
+  // The general path's first half (parse, VIP) for anything the IPv4 fast
+  // parse does not take; true when the packet needs a backend (p filled),
+  // else *verdict is set.
   bool PrepareParsed(const shm::SlotView& t, const uint8_t* frame, uint32_t len,
                      Prepared* p, Verdict* verdict);
   // The VIP of a key, -1 if none. The one place that knows how VIPs are
@@ -164,9 +185,6 @@ class Pipeline {
   int FindVip(const shm::SlotView& t, const FlowKey& key, uint32_t* flags);
   // VIP checks common to both parse paths.
   bool AcceptVip(Prepared* p, Verdict* verdict);
-  // Second half: backend choice, MAC rewrite, counters.
-  Verdict Finish(const shm::SlotView& t, const Prepared& p, uint8_t* frame,
-                 uint32_t len, uint32_t now, HitPath* h);
 
   // The backend for p.key (VIP p.vip, active), 0 if none: flow table, then
   // client affinity (persistent VIPs), then the Maglev ring. ICMP errors
@@ -185,8 +203,12 @@ class Pipeline {
                           const FlowKey& akey, uint64_t ah, uint32_t now);
   void AffinityKey(const shm::SlotView& t, const Prepared& p, FlowKey* akey,
                    uint64_t* ah) const;
-  // Prepare + Finish in one pass, for tables that fit in the cache; returns
-  // how many were forwarded.
+  // The two burst shapes (ProcessBurst picks one); each returns how many it
+  // forwarded. One pass, for flows that fit in the cache; three passes
+  // (parse and prefetch buckets, prefetch entries, decide) for more.
+  uint32_t ProcessPrefetched(const shm::SlotView& t, uint8_t* const* frames,
+                             const uint32_t* lens, uint32_t n, uint32_t now,
+                             Verdict* verdicts);
   uint32_t ProcessOnePass(const shm::SlotView& t, uint8_t* const* frames,
                           const uint32_t* lens, uint32_t n, uint32_t now,
                           Verdict* verdicts);
