@@ -10,7 +10,9 @@
 # frees when it has no tx_pcap. One worker lcore (main lcore 0 + worker 1),
 # hugepages (--in-memory; reserved here and released afterwards). dsrlb's
 # flow table is sized by the README's rule (next power of two >= 2 x flows).
-# Then instructions per packet (callgrind, perf/dataplane/instructions.sh)
+# Then instructions per packet (callgrind: perf/dataplane/instructions.sh,
+# the pipeline alone; perf/dataplane/instructions_e2e.sh, the whole
+# forwarding thread of testpmd and dsrlb)
 # and memory per flow. Prints figures; never pass/fail. Run as root from
 # the repository root:
 #   perf/dataplane/throughput.sh [BUILD_DIR]
@@ -173,6 +175,7 @@ echo "memory: 72 bytes per flow-table entry (64 B entry + 8 B of bucket line);" 
 if [ "${DSRLB_BENCH_INSTRUCTIONS:-1}" != 0 ]; then
   if command -v valgrind >/dev/null; then
     perf/dataplane/instructions.sh "$BUILD"
+    perf/dataplane/instructions_e2e.sh "$BUILD"
   else
     echo "instructions per packet: n/a (apt-get install valgrind)"
   fi
