@@ -12,15 +12,9 @@
 # Environment: DSRLB_E2E_FLOWS ("10 10000"), DSRLB_E2E_SECONDS (30 per run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${1:-build}
-DP=$BUILD/dataplane/dsrlb-dataplane
-REGION=$BUILD/controlplane/tools/dsrlb-region
-TESTPMD=$(command -v dpdk-testpmd)
+source perf/dataplane/bench_common.sh
 FLOWS=${DSRLB_E2E_FLOWS:-"10 10000"}
 SECONDS_PER_RUN=${DSRLB_E2E_SECONDS:-30}
-for f in "$DP" "$REGION"; do
-  [ -x "$f" ] || { echo "missing $f: ninja -C $BUILD" >&2; exit 1; }
-done
 command -v valgrind >/dev/null || { echo "needs valgrind" >&2; exit 1; }
 
 work=$(mktemp -d /dev/shm/dsrlb-e2e-XXXXXX)
@@ -32,15 +26,20 @@ cleanup() {
 trap cleanup EXIT
 
 perf/dataplane/bench_table.sh "$REGION" "$work/table" 2 1
-rule_size() { local s=1024; while [ $s -lt $(($1 * 2)) ]; do s=$((s * 2)); done; echo $s; }
 
-# run OUT CMD...: CMD under callgrind (one profile per thread) for
-# SECONDS_PER_RUN seconds, then SIGINT.
+# run OUT READY_RE CMD...: CMD under callgrind (one profile per thread);
+# once its log matches READY_RE (it forwards: under valgrind start-up takes
+# a while), SECONDS_PER_RUN seconds more, then SIGINT.
 run() {
-  local out=$1; shift
+  local out=$1 ready=$2 waited=0; shift 2
   valgrind --tool=callgrind --separate-threads=yes \
     --callgrind-out-file="$out" "$@" >"$out.log" 2>&1 &
   pid=$!
+  while ! grep -qE "$ready" "$out.log" && [ $waited -lt 300 ] &&
+    kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+  done
   sleep "$SECONDS_PER_RUN"
   kill -INT "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -73,14 +72,15 @@ for flows in $FLOWS; do
   mbufs=$((flows + 32768))
   eal=(--no-huge -m 1024 --no-pci --no-shconf --no-telemetry -l 0-1
        --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1")
-  run "$work/testpmd-$flows.cg" "$TESTPMD" "${eal[@]}" -- \
+  run "$work/testpmd-$flows.cg" 'Tx-pps: +[1-9]' "$TESTPMD" "${eal[@]}" -- \
     --forward-mode=macswap --port-topology=loop --total-num-mbufs=$mbufs \
-    --mbuf-size=256 --nb-cores=1
+    --mbuf-size=256 --nb-cores=1 --stats-period=1
   tp=$(grep -oE 'TX-packets: +[0-9]+' "$work/testpmd-$flows.cg.log" |
     grep -oE '[0-9]+' | tail -1)
-  run "$work/dsrlb-$flows.cg" "$DP" "${eal[@]}" -- \
+  run "$work/dsrlb-$flows.cg" 'tx [0-9.]*[1-9][0-9.]* Mpps' "$DP" "${eal[@]}" -- \
     --table-region "$work/table" --stats-region "$work/stats" \
-    --flow-table-size "$(rule_size "$flows")" --mbufs $mbufs --mbuf-size 256
+    --flow-table-size "$(rule_size "$flows")" --mbufs $mbufs --mbuf-size 256 \
+    --stats-interval 1000
   dp=$("$REGION" stats "$work/stats" | awk '$1 == "tx_packets" {print $2}')
   read -r tt td to <<<"$(split "$work/testpmd-$flows.cg")"
   read -r dt dd dw <<<"$(split "$work/dsrlb-$flows.cg")"

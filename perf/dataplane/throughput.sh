@@ -23,18 +23,12 @@
 # patch: skips the build), DSRLB_BENCH_INSTRUCTIONS=0 (skip callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${1:-build}
-DP=$BUILD/dataplane/dsrlb-dataplane
-REGION=$BUILD/controlplane/tools/dsrlb-region
-TESTPMD=$(command -v dpdk-testpmd)
+source perf/dataplane/bench_common.sh
 SAMPLES=${DSRLB_BENCH_SECONDS:-6}
 FLOWS=${DSRLB_BENCH_FLOWS:-"10 10000 1000000"}
 VIPS=${DSRLB_BENCH_VIPS:-"1 4096"}
 MODES=${DSRLB_BENCH_MODES:-"hugepages"}
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-for f in "$DP" "$REGION"; do
-  [ -x "$f" ] || { echo "missing $f: ninja -C $BUILD" >&2; exit 1; }
-done
 
 work=$(mktemp -d /dev/shm/dsrlb-bench-XXXXXX)
 hp_orig=$(cat $HP)
@@ -114,7 +108,6 @@ measure() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else print "n/a"}'; }
 ns() { awk -v a="$1" 'BEGIN {if (a+0 > 0) printf "%.0f", 1000/a; else print "n/a"}'; }
-rule_size() { local s=1024; while [ $s -lt $(($1 * 2)) ]; do s=$((s * 2)); done; echo $s; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (shared machines: compare within one run)"
 echo "Mpps, wall clock (median of $SAMPLES one-second lines) | in brackets: per CPU-second of the forwarding thread"
