@@ -154,14 +154,16 @@ void AppendVrrpTable(const Snapshot& now, std::string* h) {
 void AppendColumnHeads(std::string* h) {
   *h += "<tr>";
   for (size_t i = 1; i < kColumns.size(); i++)
-    absl::StrAppend(h, "<th title=\"", kColumns[i].csv, "\">",
-                    HtmlEscape(kColumns[i].html), "</th>");
+    if (kColumns[i].html != nullptr)
+      absl::StrAppend(h, "<th title=\"", kColumns[i].csv, "\">",
+                      HtmlEscape(kColumns[i].html), "</th>");
   *h += "</tr>\n";
 }
 
 void AppendRow(const StatusRow& row, std::string* h) {
   absl::StrAppend(h, "<tr class=\"", row.css, "\">");
   for (size_t i = 1; i < row.cells.size(); i++) {
+    if (kColumns[i].html == nullptr) continue;
     const Cell& c = row.cells[i];
     absl::StrAppend(h, c.left ? "<td class=l>" : "<td>", c.em ? "<i>" : "",
                     HtmlEscape(c.shown), c.em ? "</i>" : "", "</td>");
