@@ -72,7 +72,8 @@ TEST_F(BgpStatusTest, ListShowsTheReportedStatusOnEveryServerOfTheAddress) {
 
   // No bgp block any more: no status.
   state_.SetBgpStatus({});
-  for (const v1::VirtualServer& v : List().virtual_servers())
+  const v1::ListVirtualServersResponse after = List();
+  for (const v1::VirtualServer& v : after.virtual_servers())
     EXPECT_FALSE(v.has_bgp());
 }
 
