@@ -255,6 +255,7 @@ class WithdrawTest(BgpCase):
         """Every view of lvs agrees: announced or not, the reason starting
         with reason_prefix (empty while announced); returns the CSV's since_s."""
         got = {}
+        start = time.monotonic()
 
         def agree():
             views, got['since'] = self.bgp_views(lvs)
@@ -265,6 +266,8 @@ class WithdrawTest(BgpCase):
             harness.wait_for(agree, what, 3, 0.1)
         except AssertionError as e:
             raise AssertionError('%s: %r' % (e, got.get('views'))) from None
+        print('%s: API, dsrlbctl, CSV, metrics agree in %.2f s' %
+              (what, time.monotonic() - start))
         return got['since']
 
     def kill9(self, lvs, part):
