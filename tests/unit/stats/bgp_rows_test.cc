@@ -77,6 +77,24 @@ TEST(BgpStatusRows, PageShowsTheRouteStateWhereVrrpWouldBe) {
     EXPECT_EQ(row.cells.size(), kColumns.size());
 }
 
+TEST(BgpStatusRows, DeadDataplaneBannerSaysTheRoutesAreWithdrawn) {
+  Snapshot s = BgpSnapshot(false);
+  s.counters.set_dataplane_alive(false);
+  s.counters.set_dataplane_reason("dataplane down: heartbeat stale");
+  EXPECT_THAT(RenderStatusPage(s),
+              HasSubstr("<p class=\"fault\"><b>dataplane down: heartbeat "
+                        "stale</b>: BGP routes of its VIPs withdrawn</p>"));
+  // A VRRP VIP too: the sample's instance, on another address.
+  s.vrrp = SampleSnapshot(kNow, 1000).vrrp;
+  s.vrrp.mutable_instances(0)->set_virtual_addresses(0, "192.168.4.16");
+  v1::VirtualServer* other = s.servers.add_virtual_servers();
+  other->mutable_key()->set_address("192.168.4.16");
+  other->mutable_key()->set_port(80);
+  EXPECT_THAT(RenderStatusPage(s),
+              HasSubstr("</b>: VRRP instances of its VIPs are in FAULT, BGP "
+                        "routes withdrawn</p>"));
+}
+
 TEST(BgpStatusRows, MetricsSayAnnouncedOncePerVipWithTheReason) {
   const std::string up = RenderMetrics(BgpSnapshot(true));
   EXPECT_THAT(up, HasSubstr("# TYPE dsrlb_bgp_announced gauge\n"
