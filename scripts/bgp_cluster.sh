@@ -18,7 +18,8 @@
 #   scripts/bgp_cluster.sh down PREFIX            stop all, remove it all
 # Environment as scripts/cluster.sh: DSRLB_BUILD, DSRLB_CONTROL,
 # DSRLB_DATAPLANE. Files (configs, regions, sockets, logs, pids) live in
-# /dev/shm/PREFIX-run/.
+# /dev/shm/PREFIX-run/. Each dsrlb-control serves its status page, CSV and
+# /metrics on 127.0.0.1:8404 inside its namespace.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -233,6 +234,7 @@ start_control() {  # start_control LVS
   ip netns exec "$(ns "$lvs")" "$CONTROL" --config "$d/keepalived.conf" \
     --state-file "" --interface eth0 --table-region "$d/table" \
     --stats-region "$d/stats" --socket "$d/control.sock" \
+    --status-listen 127.0.0.1:8404 \
     >>"$d/control.log" 2>&1 </dev/null &
   echo $! >"$d/control.pid"
   wait_log 30 "$d/control.log" "serving" "$!" "$before"

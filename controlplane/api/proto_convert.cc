@@ -257,6 +257,10 @@ pb::VirtualServer ToProto(const VirtualServerState& vs,
     if (it != ctx.snapshot->vip_active.end()) active = it->second;
   }
   out.set_active(active);
+  if (ctx.snapshot != nullptr) {
+    auto it = ctx.snapshot->bgp.find(vs.key.address);
+    if (it != ctx.snapshot->bgp.end()) *out.mutable_bgp() = ToProto(it->second);
+  }
   for (const RealServerState& rs : vs.real_servers)
     *out.add_real_servers() = ToProto(vs, rs, ctx);
   if (ctx.published != nullptr) {
@@ -269,6 +273,16 @@ pb::VirtualServer ToProto(const VirtualServerState& vs,
     if (it != ctx.published->vip_index.end())
       SetCounters(*ctx.stats, it->second, &out);
   }
+  return out;
+}
+
+pb::BgpAnnouncement ToProto(const BgpStatus& b) {
+  pb::BgpAnnouncement out;
+  out.set_announced(b.announced);
+  if (b.announced) out.set_next_hop(b.next_hop.ToString());
+  out.set_reason(b.reason);
+  out.set_since_unix_ms(b.since_unix_ms);
+  out.set_speaker(b.speaker);
   return out;
 }
 

@@ -36,6 +36,7 @@ pb::RealServer ToProto(const VirtualServerState& vs, const RealServerState& rs,
                        const ViewContext& ctx);
 pb::Event ToProto(const Event& event);
 pb::VrrpInstance ToProto(const VrrpStatus& status);
+pb::BgpAnnouncement ToProto(const BgpStatus& status);
 
 }  // namespace dsrlb::api
 

@@ -103,6 +103,53 @@ std::map<std::string, Totals> Index(const v1::ListVirtualServersResponse& l) {
   return out;
 }
 
+std::string UtcTime(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
+}
+
+// --details of a virtual server: its ring's fingerprint; in BGP mode its
+// route's state at the speaker and since when.
+std::string VsDetails(const v1::VirtualServer& vs) {
+  std::string out = absl::StrCat(
+      " ring=", absl::Hex(vs.ring_fingerprint(), absl::kZeroPad16));
+  if (!vs.has_bgp()) return out;
+  const v1::BgpAnnouncement& b = vs.bgp();
+  if (b.announced())
+    absl::StrAppend(&out, " bgp=announced next_hop=", b.next_hop());
+  else
+    absl::StrAppend(&out, " bgp=withdrawn bgp_reason=\"", b.reason(), "\"");
+  if (b.since_unix_ms() > 0)
+    absl::StrAppend(&out, " bgp_since=", UtcTime(b.since_unix_ms()));
+  return out;
+}
+
+// --details of a real server: MAC, health, table state, ring slots; its
+// health checks' counts and last attempt (HAProxy's Chk / Dwn / Dwntme /
+// LastChk); its peaks; why it is not in the ring.
+std::string RsDetails(const v1::RealServer& rs) {
+  std::string out = absl::StrCat(" mac=", rs.mac().empty() ? "-" : rs.mac(),
+                                 " health=", HealthName(rs.health()),
+                                 " state=", StateName(rs.state()),
+                                 " slots=", rs.ring_slots());
+  absl::StrAppend(&out, " checks=", rs.checks(),
+                  " check_failures=", rs.check_failures(),
+                  " down_transitions=", rs.down_transitions(),
+                  " downtime=", rs.downtime_ms() / 1000, "s");
+  if (rs.last_check_unix_ms() > 0)
+    absl::StrAppend(&out, " last_check=", rs.last_check_ok() ? "ok" : "failed",
+                    absl::StrFormat(" last_check_ms=%.3f",
+                                    rs.last_check_duration_us() / 1000.0),
+                    " last_check_at=", UtcTime(rs.last_check_unix_ms()),
+                    " last_check_result=\"", rs.last_check_result(), "\"");
+  absl::StrAppend(
+      &out, " max_conns=", rs.max_connections(),
+      absl::StrFormat(" max_cps=%.1f", rs.max_connections_per_second()));
+  if (!rs.reason().empty())
+    absl::StrAppend(&out, " reason=\"", rs.reason(), "\"");
+  return out;
+}
+
 uint64_t Round(double v) { return v > 0 ? static_cast<uint64_t>(v + 0.5) : 0; }
 
 // --stats: the counters. --rate: dsrlb-control's rates (`before` null, as
@@ -179,9 +226,7 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
       if (vs.persistence_timeout_s() > 0)
         absl::StrAppend(&out, " persistent ", vs.persistence_timeout_s());
       if (!vs.active()) out += " inactive";
-      if (options.details)
-        absl::StrAppend(
-            &out, " ring=", absl::Hex(vs.ring_fingerprint(), absl::kZeroPad16));
+      if (options.details) out += VsDetails(vs);
       out += "\n";
     } else {
       out += absl::StrFormat(
@@ -199,14 +244,7 @@ std::string FormatList(const v1::ListVirtualServersResponse& list,
                                Counts(options.mode, vkey + " " + rname,
                                       TotalsOf(rs), prev_ptr, seconds));
       }
-      if (options.details) {
-        absl::StrAppend(&out, " mac=", rs.mac().empty() ? "-" : rs.mac(),
-                        " health=", HealthName(rs.health()),
-                        " state=", StateName(rs.state()),
-                        " slots=", rs.ring_slots());
-        if (!rs.reason().empty())
-          absl::StrAppend(&out, " reason=\"", rs.reason(), "\"");
-      }
+      if (options.details) out += RsDetails(rs);
       out += "\n";
     }
   }

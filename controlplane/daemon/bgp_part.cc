@@ -1,7 +1,8 @@
 // One thread: it wakes on every state change and every 100 ms, decides
 // (bgp/route_policy.h) and syncs the speaker (bgp/announcer.h); once a
 // second it re-reads the speaker's routes, which brings them back after a
-// gobgpd restart.
+// gobgpd restart. After each sync it hands the announcer's status to the
+// state (LbState::SetBgpStatus), where the API reads it.
 #include "controlplane/daemon/bgp_part.h"
 
 #include <cstdio>
@@ -54,7 +55,9 @@ class BgpPart : public DaemonPart {
   // schedulers while this one still forwards what is in flight.
   void HandOver() override {
     StopThread();
-    if (announcer_ != nullptr) announcer_->WithdrawAll("stopping");
+    if (announcer_ == nullptr) return;
+    announcer_->WithdrawAll("stopping");
+    state_->SetBgpStatus(announcer_->status());
   }
 
  private:
@@ -101,9 +104,13 @@ class BgpPart : public DaemonPart {
       seen_state = version;
       seen_inputs = inputs_version;
       FollowSpeaker(in);
-      if (announcer_ == nullptr) continue;
+      if (announcer_ == nullptr) {
+        state_->SetBgpStatus({});
+        continue;
+      }
       if (verify) next_verify = absl::Now() + kVerifyEvery;
       announcer_->Sync(bgp::DecideRoutes(state_->Snapshot(), in), verify);
+      state_->SetBgpStatus(announcer_->status());
     }
   }
 

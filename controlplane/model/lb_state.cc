@@ -340,6 +340,11 @@ int64_t RealServerState::DowntimeMs(int64_t now_ms) const {
   return total;
 }
 
+void LbState::SetBgpStatus(std::map<IpAddress, BgpStatus> status) {
+  absl::MutexLock lock(&mu_);
+  bgp_ = std::move(status);
+}
+
 void LbState::SetVipActive(const IpAddress& address, bool active) {
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = vip_active_.try_emplace(address, active);
@@ -372,7 +377,7 @@ std::map<IpAddress, bool> LbState::VipActivity() const {
 
 StateSnapshot LbState::Snapshot() const {
   absl::MutexLock lock(&mu_);
-  return StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+  return StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_, bgp_};
 }
 
 StateChanges LbState::ChangesSince(uint64_t since) const {
@@ -380,7 +385,8 @@ StateChanges LbState::ChangesSince(uint64_t since) const {
   if (since != 0 && since <= version_ && since >= shape_version_)
     return TouchedSince(since);
   StateChanges out;
-  out.snapshot = StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_};
+  out.snapshot =
+      StateSnapshot{version_, vs_, neighbors_, vip_active_, vrrp_, bgp_};
   out.virtual_servers = vs_.size();
   return out;
 }

@@ -116,6 +116,17 @@ struct VrrpStatus {
   bool tracks_dataplane = false;  // follows the local dataplane's liveness
 };
 
+// One VIP's route in BGP mode as the announcer (controlplane/bgp) last
+// left it at the speaker, and why.
+struct BgpStatus {
+  bool announced = false;
+  IpAddress next_hop;         // while announced
+  std::string reason;         // while not: why
+  int64_t since_unix_ms = 0;  // when `announced` or `reason` last changed
+  std::string speaker;        // HOST:PORT
+  friend bool operator==(const BgpStatus&, const BgpStatus&) = default;
+};
+
 struct NeighborState {
   std::optional<Mac> mac;
   std::string reason;  // why the MAC is unknown
@@ -128,6 +139,7 @@ struct StateSnapshot {
   std::map<IpAddress, NeighborState> neighbors;
   std::map<IpAddress, bool> vip_active;  // absent = active
   std::vector<VrrpStatus> vrrp;          // in configuration order
+  std::map<IpAddress, BgpStatus> bgp;    // the VIPs in BGP mode
 };
 
 // What changed in the state since a version, for the publisher: the
@@ -223,6 +235,12 @@ class LbState {
   absl::Status SetVrrpStatus(const VrrpStatus& status,
                              const std::string& reason)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Seam for BGP mode: every BGP-mode VIP's route as the announcer last
+  // left it (replaces the previous set). Like RecordCheck not a change of
+  // the state: the version stays, so the BGP part that reports it is not
+  // woken by its own report, and no table is built.
+  void SetBgpStatus(std::map<IpAddress, BgpStatus> status)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Seam for the neighbour resolver.
   void SetNeighbor(const IpAddress& address, NeighborState neighbor)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -287,6 +305,7 @@ class LbState {
   std::map<IpAddress, bool> vip_active_ ABSL_GUARDED_BY(mu_);
   std::set<IpAddress> vrrp_vips_ ABSL_GUARDED_BY(mu_);
   std::vector<VrrpStatus> vrrp_ ABSL_GUARDED_BY(mu_);
+  std::map<IpAddress, BgpStatus> bgp_ ABSL_GUARDED_BY(mu_);
   QuorumListener quorum_listener_ ABSL_GUARDED_BY(mu_);
 };
 

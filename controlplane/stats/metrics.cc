@@ -2,6 +2,7 @@
 #include "controlplane/stats/metrics.h"
 
 #include <cstdlib>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -46,6 +47,42 @@ void RenderVrrp(std::string& out, const v1::GetVrrpStateResponse& vrrp) {
                     i.state() == v1::VRRP_STATE_FAULT ? 1 : 0, "\n");
 }
 
+// Integers print exactly; other values with enough digits to round-trip.
+std::string Num(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v)) && v < 9e15 &&
+      v > -9e15)
+    return absl::StrCat(static_cast<int64_t>(v));
+  // The shortest of %.15g..%.17g that reads back as `v`.
+  std::string s;
+  for (int digits = 15; digits <= 17; digits++) {
+    s = absl::StrFormat("%.*g", digits, v);
+    if (std::strtod(s.c_str(), nullptr) == v) break;
+  }
+  return s;
+}
+
+// BGP mode: per VIP (once, however many virtual servers share it) whether
+// its route is announced, why not (reason label, as dsrlb_vrrp_fault's),
+// and when that last changed. Nothing without BGP-mode VIPs.
+void RenderBgp(std::string& out, const v1::ListVirtualServersResponse& list) {
+  std::map<std::string, const v1::BgpAnnouncement*> vips;
+  for (const auto& vs : list.virtual_servers())
+    if (vs.has_bgp()) vips.emplace(vs.key().address(), &vs.bgp());
+  if (vips.empty()) return;
+  Help(out, "dsrlb_bgp_announced", "gauge",
+       "1 while the VIP's route is announced to the BGP speaker (reason "
+       "label: why not).");
+  for (const auto& [vip, b] : vips)
+    absl::StrAppend(&out, "dsrlb_bgp_announced{vip=\"", Label(vip),
+                    "\",reason=\"", Label(b->reason()), "\"} ",
+                    b->announced() ? 1 : 0, "\n");
+  Help(out, "dsrlb_bgp_last_change_timestamp_seconds", "gauge",
+       "When the VIP's route was last announced or withdrawn (Unix time).");
+  for (const auto& [vip, b] : vips)
+    absl::StrAppend(&out, "dsrlb_bgp_last_change_timestamp_seconds{vip=\"",
+                    Label(vip), "\"} ", Num(b->since_unix_ms() / 1e3), "\n");
+}
+
 // Each part's health (issue 9).
 void RenderPartsHealth(std::string& out, const v1::GetCountersResponse& c) {
   const struct {
@@ -75,20 +112,6 @@ void RenderPartsHealth(std::string& out, const v1::GetCountersResponse& c) {
     Help(out, r.name, r.type, r.help);
     absl::StrAppend(&out, r.name, " ", r.value, "\n");
   }
-}
-
-// Integers print exactly; other values with enough digits to round-trip.
-std::string Num(double v) {
-  if (v == static_cast<double>(static_cast<int64_t>(v)) && v < 9e15 &&
-      v > -9e15)
-    return absl::StrCat(static_cast<int64_t>(v));
-  // The shortest of %.15g..%.17g that reads back as `v`.
-  std::string s;
-  for (int digits = 15; digits <= 17; digits++) {
-    s = absl::StrFormat("%.*g", digits, v);
-    if (std::strtod(s.c_str(), nullptr) == v) break;
-  }
-  return s;
 }
 
 struct RsMetric {
@@ -260,6 +283,7 @@ std::string RenderMetrics(const Snapshot& s) {
   }
 
   RenderVrrp(out, s.vrrp);
+  RenderBgp(out, s.servers);
   RenderPartsHealth(out, s.counters);
   Help(out, "dsrlb_dataplane_alive", "gauge",
        "1 while the dataplane's heartbeat moves.");

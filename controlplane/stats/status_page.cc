@@ -26,15 +26,30 @@ p.fault{background:#ff9090;padding:4px}
 .legend span{display:inline-block;padding:1px 6px;margin-right:4px;border:1px solid #999}
 )";
 
+// What a dead dataplane does to the VIPs: VRRP instances in FAULT, BGP
+// routes withdrawn, or both.
+std::string DataplaneDownEffect(const Snapshot& now) {
+  bool bgp = false, vrrp = now.servers.virtual_servers_size() == 0;
+  for (const v1::VirtualServer& vs : now.servers.virtual_servers()) {
+    if (vs.has_bgp()) bgp = true;
+    if (VrrpFor(now, vs.key().address()) != nullptr) vrrp = true;
+  }
+  if (bgp && vrrp)
+    return "VRRP instances of its VIPs are in FAULT, BGP routes withdrawn";
+  return bgp ? "BGP routes of its VIPs withdrawn"
+             : "VRRP instances of its VIPs are in FAULT";
+}
+
 // A failing part (issue 9), one line each; nothing while all is well.
-std::string PartsHealth(const v1::GetCountersResponse& c) {
+std::string PartsHealth(const Snapshot& now) {
+  const v1::GetCountersResponse& c = now.counters;
   std::string out;
   if (!c.dataplane_alive())
     absl::StrAppend(
         &out, "<p class=\"fault\"><b>",
         HtmlEscape(c.dataplane_reason().empty() ? "dataplane down"
                                                 : c.dataplane_reason()),
-        "</b>: VRRP instances of its VIPs are in FAULT</p>\n");
+        "</b>: ", DataplaneDownEffect(now), "</p>\n");
   if (c.tables_stale())
     absl::StrAppend(&out, "<p class=\"fault\"><b>tables stale</b>: the ",
                     "dataplane uses generation ", c.dataplane_generation(),
@@ -115,7 +130,7 @@ void AppendHeader(const Snapshot& now, int refresh_s, std::string* h) {
       "<span style=\"background:#ff9090\">down</span>"
       "<span style=\"background:#fff080\">drain / weight 0</span>"
       "<span style=\"background:#e0e0e0\">MAC unknown</span></p>\n");
-  *h += PartsHealth(now.counters);
+  *h += PartsHealth(now);
 }
 
 // One row per VRRP instance, when there are any.
@@ -154,14 +169,16 @@ void AppendVrrpTable(const Snapshot& now, std::string* h) {
 void AppendColumnHeads(std::string* h) {
   *h += "<tr>";
   for (size_t i = 1; i < kColumns.size(); i++)
-    absl::StrAppend(h, "<th title=\"", kColumns[i].csv, "\">",
-                    HtmlEscape(kColumns[i].html), "</th>");
+    if (kColumns[i].html != nullptr)
+      absl::StrAppend(h, "<th title=\"", kColumns[i].csv, "\">",
+                      HtmlEscape(kColumns[i].html), "</th>");
   *h += "</tr>\n";
 }
 
 void AppendRow(const StatusRow& row, std::string* h) {
   absl::StrAppend(h, "<tr class=\"", row.css, "\">");
   for (size_t i = 1; i < row.cells.size(); i++) {
+    if (kColumns[i].html == nullptr) continue;
     const Cell& c = row.cells[i];
     absl::StrAppend(h, c.left ? "<td class=l>" : "<td>", c.em ? "<i>" : "",
                     HtmlEscape(c.shown), c.em ? "</i>" : "", "</td>");

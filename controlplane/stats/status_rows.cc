@@ -11,7 +11,7 @@ const std::vector<Column> kColumns = {
     {"server", "Server"},
     {"status", "Status"},
     {"since_s", "Since"},
-    {"vrrp", "VRRP"},
+    {"vrrp", "VRRP/BGP"},
     {"check_status", "Chk"},
     {"check_result", "Last check"},
     {"check_duration_ms", "Dur"},
@@ -36,6 +36,9 @@ const std::vector<Column> kColumns = {
     {"byte_rate", "B/s"},
     {"mac", "MAC"},
     {"reason", "Not in ring because"},
+    // CSV only: the page shows them in the VRRP/BGP column.
+    {"bgp", nullptr},
+    {"bgp_reason", nullptr},
 };
 
 namespace {
@@ -126,7 +129,25 @@ std::vector<Cell> RealServerCells(const Snapshot& s,
   c.push_back(rs.mac().empty() ? Cell{"", "unresolved", true, true}
                                : Text(rs.mac()));
   c.push_back(Text(rs.reason()));
+  c.push_back(Text(""));
+  c.push_back(Text(""));
   return c;
+}
+
+// Since and VRRP/BGP: the VRRP instance of the address and its state, or
+// the BGP route's state (the CSV has it in its own columns).
+void AppendModeCells(const Snapshot& s, const v1::VirtualServer& vs,
+                     std::vector<Cell>* c) {
+  if (vs.has_bgp()) {
+    c->push_back(Seconds(AgeSeconds(s.taken, vs.bgp().since_unix_ms())));
+    c->push_back(Cell{"", BgpText(vs.bgp()), true});
+    return;
+  }
+  const v1::VrrpInstance* vi = VrrpFor(s, vs.key().address());
+  c->push_back(
+      Seconds(vi ? AgeSeconds(s.taken, vi->last_transition_unix_ms()) : -1));
+  c->push_back(vi ? Text(absl::StrCat(vi->name(), " ", VrrpText(vi->state())))
+                  : Text(""));
 }
 
 // The virtual server's row: its own counters, its servers' sums.
@@ -147,15 +168,11 @@ std::vector<Cell> VirtualServerCells(const Snapshot& s,
     weight += rs.weight();
     eff += rs.effective_weight();
   }
-  const v1::VrrpInstance* vi = VrrpFor(s, vs.key().address());
   std::vector<Cell> c;
   c.push_back(Text(VsName(vs)));
   c.push_back(Text("TOTAL"));
   c.push_back(Text(vs.active() ? "ACTIVE" : "BACKUP"));
-  c.push_back(
-      Seconds(vi ? AgeSeconds(s.taken, vi->last_transition_unix_ms()) : -1));
-  c.push_back(vi ? Text(absl::StrCat(vi->name(), " ", VrrpText(vi->state())))
-                 : Text(""));
+  AppendModeCells(s, vs, &c);
   for (int i = 0; i < 4; i++) c.push_back(Empty());
   for (uint64_t v : {checks, failures, downs}) c.push_back(Count(v));
   c.push_back(Seconds(downtime_ms / 1000));
@@ -172,6 +189,13 @@ std::vector<Cell> VirtualServerCells(const Snapshot& s,
   c.push_back(PerSecond(vs.bytes_per_second()));
   c.push_back(Text(""));
   c.push_back(Text(vs.quorum_up() ? "" : "quorum lost"));
+  if (vs.has_bgp()) {
+    c.push_back(Text(vs.bgp().announced() ? "announced" : "withdrawn"));
+    c.push_back(Text(vs.bgp().reason()));
+  } else {
+    c.push_back(Text(""));
+    c.push_back(Text(""));
+  }
   return c;
 }
 
@@ -222,6 +246,12 @@ const v1::VrrpInstance* VrrpFor(const Snapshot& s, const std::string& address) {
     for (const std::string& a : i.virtual_addresses())
       if (a == address) return &i;
   return nullptr;
+}
+
+std::string BgpText(const v1::BgpAnnouncement& bgp) {
+  if (bgp.announced()) return "BGP announced";
+  return absl::StrCat("BGP withdrawn: ",
+                      bgp.reason().empty() ? "?" : bgp.reason());
 }
 
 std::string VrrpText(v1::VrrpState state) {

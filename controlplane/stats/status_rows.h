@@ -13,14 +13,18 @@ namespace dsrlb::stats {
 
 struct Column {
   const char* csv;   // CSV header and /metrics-like name
-  const char* html;  // short table header
+  const char* html;  // short table header; null: a CSV-only column
 };
 
 // vs, server, status, since_s, vrrp, check_status, check_result,
 // check_duration_ms, check_age_s, checks, check_failures, down_transitions,
 // downtime_s, weight, effective_weight, ring_slots, ring_share_pct,
 // active_conns, inactive_conns, max_conns, conns_total, conn_rate,
-// max_conn_rate, packets, packet_rate, bytes, byte_rate, mac, reason.
+// max_conn_rate, packets, packet_rate, bytes, byte_rate, mac, reason, bgp,
+// bgp_reason. A BGP-mode virtual server's row has its route's state in
+// since_s (since it last changed), bgp ("announced", "withdrawn") and
+// bgp_reason; the page shows "BGP announced" or "BGP withdrawn: REASON"
+// in the VRRP/BGP column, whose CSV value (vrrp) stays VRRP's alone.
 extern const std::vector<Column> kColumns;
 
 struct Cell {
@@ -49,6 +53,8 @@ std::string BytesText(uint64_t bytes);
 // The VRRP instance whose virtual_ipaddress holds `address`, "" if none.
 const v1::VrrpInstance* VrrpFor(const Snapshot& s, const std::string& address);
 std::string VrrpText(v1::VrrpState state);
+// "BGP announced", "BGP withdrawn: dataplane down: ...".
+std::string BgpText(const v1::BgpAnnouncement& bgp);
 
 }  // namespace dsrlb::stats
 

@@ -13,9 +13,13 @@ two real servers (weights 1 and 2) and a client:
   scheduler keep their real server: same rings);
 - a scheduler whose dataplane dies, or that no real server can serve, is
   withdrawn from the router, and announced again once it recovers; a
-  restarted gobgpd gets the route back; a graceful stop withdraws first.
+  restarted gobgpd gets the route back; a graceful stop withdraws first;
+  the API, dsrlbctl, the status CSV and /metrics of the scheduler say
+  what the router has: announced, then withdrawn because the dataplane
+  is down, then announced again.
 Usage: bgp_test.py SCRIPTS_DIR BUILD_DIR DSRLB_CONTROL DSRLB_DATAPLANE
 DSRLBCTL [unittest options] (root)."""
+import csv
 import glob
 import hashlib
 import os
@@ -28,6 +32,7 @@ import time
 import json
 
 import harness
+from harness import grpc_api
 
 SCRIPTS, BUILD, CONTROL, DATAPLANE, CTL = harness.take_args(
     ['SCRIPTS_DIR', 'BUILD_DIR', 'DSRLB_CONTROL', 'DSRLB_DATAPLANE', 'DSRLBCTL'])
@@ -214,6 +219,57 @@ class StreamsTest(BgpCase):
 
 
 class WithdrawTest(BgpCase):
+    def bgp_views(self, lvs):
+        """The VIP's route state as lvs's API, dsrlbctl, status CSV and
+        /metrics say it: {view: (announced, reason)}, and the CSV's since_s."""
+        channel, stub, pb = grpc_api.connect('%s/%s/control.sock' % (self.run_dir, lvs))
+        with channel:
+            vs = [v for v in stub.ListVirtualServers(pb.ListVirtualServersRequest(),
+                                                     timeout=10).virtual_servers
+                  if v.key.address == VIP and v.key.port == 80][0]
+        self.assertTrue(vs.HasField('bgp'), vs)
+        self.assertEqual(vs.bgp.speaker, '127.0.0.1:50051')
+        views = {'api': (vs.bgp.announced, vs.bgp.reason)}
+        out = self.ctl(lvs, 'list', '--details').stdout
+        m = re.search(r'^TCP\s+%s:80 .*bgp=(announced|withdrawn)(?: bgp_reason="([^"]*)")?'
+                      % re.escape(VIP), out, re.M)
+        self.assertIsNotNone(m, out)
+        views['dsrlbctl'] = (m.group(1) == 'announced', m.group(2) or '')
+        r = self.in_ns(lvs, 'curl', '-sf', 'http://127.0.0.1:8404/;csv', timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertTrue(lines[0].startswith('# '), lines[0])
+        rows = list(csv.DictReader([lines[0][2:]] + lines[1:]))
+        total = [row for row in rows if row['vs'] == 'TCP %s:80' % VIP and
+                 row['server'] == 'TOTAL'][0]
+        views['csv'] = (total['bgp'] == 'announced', total['bgp_reason'])
+        r = self.in_ns(lvs, 'curl', '-sf', 'http://127.0.0.1:8404/metrics', timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.search(r'^dsrlb_bgp_announced\{vip="%s",reason="([^"]*)"\} ([01])$'
+                      % re.escape(VIP), r.stdout, re.M)
+        self.assertIsNotNone(m, r.stdout)
+        views['metrics'] = (m.group(2) == '1', m.group(1))
+        return views, int(total['since_s'])
+
+    def wait_views(self, lvs, announced, reason_prefix, what):
+        """Every view of lvs agrees: announced or not, the reason starting
+        with reason_prefix (empty while announced); returns the CSV's since_s."""
+        got = {}
+        start = time.monotonic()
+
+        def agree():
+            views, got['since'] = self.bgp_views(lvs)
+            got['views'] = views
+            return all(a == announced and r.startswith(reason_prefix) and
+                       (r == '') == announced for a, r in views.values())
+        try:
+            harness.wait_for(agree, what, 3, 0.1)
+        except AssertionError as e:
+            raise AssertionError('%s: %r' % (e, got.get('views'))) from None
+        print('%s: API, dsrlbctl, CSV, metrics agree in %.2f s' %
+              (what, time.monotonic() - start))
+        return got['since']
+
     def kill9(self, lvs, part):
         path = '%s/%s/%s.pid' % (self.run_dir, lvs, part)
         with open(path) as f:
@@ -231,15 +287,27 @@ class WithdrawTest(BgpCase):
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def dataplane_death_withdraws_and_a_restart_announces_again(self):
+        # The router has every scheduler's route (setUp): lvs1 says announced.
+        self.assertIn(HOP['lvs1'], self.hops())
+        self.wait_views('lvs1', True, '', 'lvs1 to report the VIP announced')
+        killed = time.monotonic()
         self.kill9('lvs1', 'dataplane')
         took = self.wait_hops({HOP['lvs2'], HOP['lvs3']}, 'lvs1 to leave the router', 10)
         print('dataplane SIGKILL -> route withdrawn at the router: %.3f s' % took)
         self.assertLess(took, DATAPLANE_WITHDRAW_S)
         self.assertRegex(self.control_log('lvs1'),
                          r'bgp: withdrew %s/32 via 10\.10\.0\.11: dataplane down' % VIP)
+        # Gone from the router: lvs1's API, dsrlbctl, CSV and /metrics say
+        # withdrawn because the dataplane is down, since the kill or later;
+        # lvs2, still on the router, says announced.
+        since = self.wait_views('lvs1', False, 'dataplane down',
+                                'lvs1 to report the VIP withdrawn: dataplane down')
+        self.assertLessEqual(since, time.monotonic() - killed + 1)
+        self.wait_views('lvs2', True, '', 'lvs2 to report the VIP announced')
         self.cluster_ok('start', self.prefix, 'lvs1', 'dataplane')
         took = self.wait_hops(HOP.values(), 'lvs1 back on the router', 15)
         print('dataplane restarted -> route back: %.3f s' % took)
+        self.wait_views('lvs1', True, '', 'lvs1 to report the VIP announced again')
 
     def restarted_speaker_gets_the_route_back(self):
         self.kill9('lvs2', 'gobgpd')

@@ -27,7 +27,7 @@ TEST(StatusCsv, HeaderNamesEveryColumnHaproxyStyle) {
             "down_transitions,downtime_s,weight,effective_weight,ring_slots,"
             "ring_share_pct,active_conns,inactive_conns,max_conns,conns_total,"
             "conn_rate,max_conn_rate,packets,packet_rate,bytes,byte_rate,mac,"
-            "reason");
+            "reason,bgp,bgp_reason");
 }
 
 TEST(StatusCsv, VirtualServerRowSumsItsServersAndNamesItsVrrpInstance) {
@@ -35,7 +35,7 @@ TEST(StatusCsv, VirtualServerRowSumsItsServersAndNamesItsVrrpInstance) {
   // 1+2+3+1, effective 1, ring 65537, max conns 12+4, max rate 9.
   EXPECT_EQ(Lines(RenderCsv(SampleSnapshot(kNow, 1000)))[1],
             "TCP 192.168.4.15:80,TOTAL,ACTIVE,,VI_1 MASTER,,,,,170,23,3,245,"
-            "7,1,65537,,7,2,16,345,2.5,9.0,1500,150.0,123456,60000.0,,");
+            "7,1,65537,,7,2,16,345,2.5,9.0,1500,150.0,123456,60000.0,,,,");
 }
 
 TEST(StatusCsv, RealServerRowsCarryCheckConnectionAndTrafficColumns) {
@@ -44,19 +44,19 @@ TEST(StatusCsv, RealServerRowsCarryCheckConnectionAndTrafficColumns) {
   EXPECT_EQ(lines[2],
             "TCP 192.168.4.15:80,192.168.4.100:80,UP,180,,ok,TCP connect ok,"
             "1.500,2,120,3,1,65,1,1,65537,100.00,7,2,12,345,2.5,9.0,1000,100.0,"
-            "20480,51200.0,02:00:c0:a8:04:64,");
+            "20480,51200.0,02:00:c0:a8:04:64,,,");
   EXPECT_EQ(lines[3],
             "TCP 192.168.4.15:80,192.168.4.200:80,DOWN,180,,failed,"
             "TCP connect to 192.168.4.200:80: connection refused <script>,"
             "3000.000,2,50,20,2,180,2,0,0,0.00,0,0,4,0,0.0,0.0,0,0.0,0,0.0,"
-            "02:00:c0:a8:04:c8,health check failed");
+            "02:00:c0:a8:04:c8,health check failed,,");
   // A result with a comma and quotes is quoted, its quotes doubled.
   EXPECT_THAT(lines[4], HasSubstr(",DRAIN,180,,ok,\"HTTP 200, body "
                                   "\"\"ok\"\"\",0.000,2,"));
   // No MAC: empty in the CSV (the page says "unresolved").
   EXPECT_EQ(lines[5],
             "TCP 192.168.4.15:80,192.168.4.202:80,UP,180,,ok,TCP connect ok,"
-            "0.000,2,0,0,0,0,1,0,0,0.00,0,0,0,0,0.0,0.0,0,0.0,0,0.0,,");
+            "0.000,2,0,0,0,0,1,0,0,0.00,0,0,0,0,0.0,0.0,0,0.0,0,0.0,,,,");
 }
 
 TEST(StatusRows, EveryRowHasEveryColumn) {
