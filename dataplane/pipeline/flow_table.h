@@ -149,9 +149,9 @@ class FlowTable {
     FlowEntry* HitV4(uint32_t src, uint32_t dst, uint64_t tail, uint64_t hash,
                      uint32_t now, uint16_t mark) const {
       const uint32_t b = static_cast<uint32_t>(hash) & mask_;
-      return Probe</*kRecheckTags=*/false>(
-          b, TagMatches(buckets_[b], Sig(hash)), Sig(hash), src, dst, tail, now,
-          mark);
+      const uint16_t sig = Sig(hash);
+      return Probe</*kRecheckTags=*/false>(b, TagMatches(buckets_[b], sig), sig,
+                                           src, dst, tail, now, mark);
     }
     // HitV4 over the ways PrefetchEntries named earlier in the burst (bit w
     // = way w), without comparing the bucket's tags again: each way's own
